@@ -1,0 +1,16 @@
+//! `pushforward generate SPEC`: spec in, rows out.
+
+use crate::args::GenerateArgs;
+use crate::output::{self, Plan};
+use anyhow::Context;
+use pushforward_stats::Spec;
+
+pub(crate) fn run(args: GenerateArgs) -> anyhow::Result<()> {
+    let path = &args.spec;
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read spec '{}'", path.display()))?;
+    let spec = Spec::from_toml(&text).with_context(|| format!("invalid spec '{}'", path.display()))?;
+    let plan = Plan::new(&spec, &args.sample)?;
+    let sampler = output::fit(&spec, &args.sample).with_context(|| format!("spec '{}'", path.display()))?;
+    output::write(&sampler, &plan, &args.sample)
+}

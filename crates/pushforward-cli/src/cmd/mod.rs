@@ -1,0 +1,16 @@
+//! One module per subcommand, each with `run(args) -> anyhow::Result<()>`.
+
+mod demo;
+mod generate;
+mod spec;
+
+use crate::args::{Cli, Command};
+
+/// Runs the parsed command.
+pub(crate) fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Generate(args) => generate::run(args),
+        Command::Demo(args) => demo::run(args),
+        Command::Spec(args) => spec::run(args),
+    }
+}

@@ -1,0 +1,22 @@
+//! The `pushforward` command-line tool: parse the arguments, run the
+//! command, print any error with its context and exit non-zero.
+
+mod args;
+mod cmd;
+mod output;
+mod progress;
+mod report;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = args::Cli::parse();
+    match cmd::run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,92 @@
+//! Shared steps of the generating commands: resolve rows, seed and target,
+//! fit the copula (reporting what could not be met), and stream rows to the
+//! chosen sink with a progress bar.
+
+use crate::args::{OnInfeasible, PenaltyArg, SampleArgs};
+use crate::progress;
+use crate::report;
+use anyhow::Context;
+use pushforward_io::{Output, OutputFormat, TableSink, open_sink};
+use pushforward_stats::{InfeasiblePolicy, NearestOptions, Penalty, Spec, SpecSampler};
+use std::time::Instant;
+
+/// Rows when neither the flag nor the spec says.
+const DEFAULT_ROWS: u64 = 10_000;
+
+/// What to generate and where.
+pub(crate) struct Plan {
+    pub(crate) rows: u64,
+    pub(crate) seed: u64,
+    target: Output,
+    format: OutputFormat,
+}
+
+impl Plan {
+    pub(crate) fn new(spec: &Spec, args: &SampleArgs) -> anyhow::Result<Self> {
+        let rows = args.rows.or(spec.rows).unwrap_or(DEFAULT_ROWS);
+        let seed = args.seed.or(spec.seed).unwrap_or(0);
+        let target = match &args.output {
+            None => Output::Stdout,
+            Some(p) if p.as_os_str() == "-" => Output::Stdout,
+            Some(p) => Output::File(p.clone()),
+        };
+        let format = match (&args.format, &target) {
+            (Some(f), _) => *f,
+            (None, Output::Stdout) => OutputFormat::Csv,
+            (None, Output::File(p)) => OutputFormat::from_path(p)?,
+        };
+        Ok(Plan {
+            rows,
+            seed,
+            target,
+            format,
+        })
+    }
+}
+
+/// Fits the copula, printing the nearest-fit report when one was needed.
+pub(crate) fn fit(spec: &Spec, args: &SampleArgs) -> anyhow::Result<SpecSampler> {
+    let policy = match args.on_infeasible {
+        OnInfeasible::Error => InfeasiblePolicy::Error,
+        OnInfeasible::Nearest => InfeasiblePolicy::Nearest,
+    };
+    let options = NearestOptions {
+        penalty: match args.penalty {
+            PenaltyArg::L1 => Penalty::L1,
+            PenaltyArg::L2 => Penalty::L2,
+        },
+        seed: args.seed.or(spec.seed).unwrap_or(0),
+        ..NearestOptions::default()
+    };
+    let sampler = SpecSampler::new(spec, policy, &options)?;
+    if let Some(r) = &sampler.fit().nearest {
+        report::print_nearest(r);
+    }
+    Ok(sampler)
+}
+
+/// Streams `plan.rows` rows to the sink and finishes it.
+pub(crate) fn write(sampler: &SpecSampler, plan: &Plan, args: &SampleArgs) -> anyhow::Result<()> {
+    let start = Instant::now();
+    let mut sink: Box<dyn TableSink + Send> = open_sink(&plan.target, plan.format)?;
+    let bar = progress::rows_bar(plan.rows, args.quiet);
+    sampler.sample_into(plan.rows, plan.seed, |batch| -> anyhow::Result<()> {
+        sink.write(&batch)?;
+        bar.inc(batch.rows() as u64);
+        Ok(())
+    })?;
+    sink.finish().context("could not complete the output")?;
+    bar.finish_and_clear();
+    if let Output::File(p) = &plan.target {
+        eprintln!(
+            "wrote {} rows x {} columns to '{}' ({}) in {:.2} s (seed {})",
+            plan.rows,
+            sampler.names().len(),
+            p.display(),
+            plan.format,
+            start.elapsed().as_secs_f64(),
+            plan.seed
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,312 @@
+//! Fitting the latent correlation of a Gaussian copula to a target.
+//!
+//! For every pair the latent correlation `r` with `g(r) = target` is found by
+//! Newton steps on the monotone map `g`, safeguarded by bisection on
+//! `[−1, 1]`, to `|g(r) − target| ≤ 1e-10`. Spearman and Kendall targets of
+//! continuous pairs use the closed forms `g(r) = (6/π) asin(r/2)` and
+//! `g(r) = (2/π) asin r`; a Spearman target with a discrete column is the
+//! Pearson correlation of the mid-distribution transforms (see
+//! [`crate::latent::LatentMap::rank_map`]), matched the same way.
+
+use super::feasibility::{InfeasiblePair, PairBound};
+use super::nearest::{self, NearestOptions, NearestReport};
+use super::pair::{PairMap, std_of};
+use crate::StatsError;
+use crate::latent::LatentMap;
+use crate::marginal::Marginal;
+use crate::quadrature::Quadrature;
+use nalgebra::DMatrix;
+use rayon::prelude::*;
+use std::sync::Arc;
+
+/// Which correlation a target names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CorrelationKind {
+    /// Pearson's product-moment correlation.
+    #[default]
+    Pearson,
+    /// Spearman's rank correlation.
+    Spearman,
+    /// Kendall's tau.
+    Kendall,
+}
+
+impl std::fmt::Display for CorrelationKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            CorrelationKind::Pearson => "pearson",
+            CorrelationKind::Spearman => "spearman",
+            CorrelationKind::Kendall => "kendall",
+        })
+    }
+}
+
+/// A full target matrix over all columns (unit diagonal, symmetric).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CorrelationTarget {
+    /// Which correlation the entries are.
+    pub kind: CorrelationKind,
+    /// `d × d`, row-major.
+    pub matrix: Vec<f64>,
+}
+
+/// What to do when the target cannot be met exactly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum InfeasiblePolicy {
+    /// Fail with the list of infeasible pairs, or the non-positive-definite
+    /// latent matrix.
+    #[default]
+    Error,
+    /// Find the reachable output correlation nearest to the target.
+    Nearest,
+}
+
+/// A fitted copula: latent maps, latent correlation and its factor.
+#[derive(Debug, Clone)]
+pub struct CopulaFit {
+    /// Latent correlation `R`, `d × d` row-major.
+    pub latent: Vec<f64>,
+    /// A factor `F` with `F Fᵀ = R`, `d × d` row-major (lower triangular
+    /// when `R` is positive definite).
+    pub factor: Vec<f64>,
+    /// Attainable interval of every pair, `d × d` row-major.
+    pub bounds: Vec<PairBound>,
+    /// Output correlation reached for every pair, `d × d` row-major.
+    pub achieved: Vec<f64>,
+    /// Present when the target was not met exactly.
+    pub nearest: Option<NearestReport>,
+}
+
+/// Number of Gauss–Hermite nodes per dimension for the pair integrals.
+const HERMITE_NODES: usize = 64;
+/// Gauss–Legendre nodes on the `θ = asin r` integral of mixed pairs.
+const LEGENDRE_NODES: usize = 24;
+
+/// A pair of columns with its map.
+pub(crate) struct Pair {
+    pub(crate) i: usize,
+    pub(crate) j: usize,
+    pub(crate) map: PairMap,
+    pub(crate) bound: PairBound,
+}
+
+/// Fits the latent correlation of the columns' Gaussian copula to `target`.
+///
+/// `maps` are the columns' latent maps, in the same order as `marginals`.
+pub fn fit_copula(
+    names: &[String],
+    marginals: &[Marginal],
+    maps: &[Arc<LatentMap>],
+    target: &CorrelationTarget,
+    policy: InfeasiblePolicy,
+    options: &NearestOptions,
+) -> Result<CopulaFit, StatsError> {
+    let d = marginals.len();
+    let quad = Arc::new(Quadrature::new(HERMITE_NODES, LEGENDRE_NODES));
+    let t = |i: usize, j: usize| target.matrix[i * d + j];
+    let maps: Vec<Arc<LatentMap>> = match target.kind {
+        CorrelationKind::Spearman => maps.par_iter().map(|m| Arc::new(m.rank_map())).collect(),
+        _ => maps.to_vec(),
+    };
+    for (i, m) in marginals.iter().enumerate() {
+        let needed = (0..d).any(|j| j != i && t(i, j) != 0.0);
+        if target.kind == CorrelationKind::Pearson && needed && !m.std().is_finite() {
+            return Err(StatsError::InfiniteVariance {
+                column: names[i].clone(),
+                family: m.family().to_string(),
+            });
+        }
+    }
+    let stds: Vec<f64> = maps.par_iter().map(|m| std_of(m, &quad)).collect();
+    // Exact mode only needs the pairs with a non-zero target.
+    let wanted: Vec<(usize, usize)> = (0..d)
+        .flat_map(|i| (i + 1..d).map(move |j| (i, j)))
+        .filter(|&(i, j)| policy == InfeasiblePolicy::Nearest || t(i, j) != 0.0)
+        .collect();
+    let pairs: Vec<Pair> = wanted
+        .par_iter()
+        .map(|&(i, j)| -> Result<Pair, StatsError> {
+            let both_continuous = marginals[i].is_continuous() && marginals[j].is_continuous();
+            let map = match (target.kind, both_continuous) {
+                (CorrelationKind::Spearman, true) => PairMap::SpearmanContinuous,
+                (CorrelationKind::Kendall, true) => PairMap::KendallContinuous,
+                (CorrelationKind::Kendall, false) => {
+                    return Err(StatsError::KendallDiscrete {
+                        a: names[i].clone(),
+                        b: names[j].clone(),
+                    });
+                }
+                _ => PairMap::numeric(
+                    (Arc::clone(&maps[i]), stds[i]),
+                    (Arc::clone(&maps[j]), stds[j]),
+                    Arc::clone(&quad),
+                ),
+            };
+            let (low, high) = map.bounds();
+            Ok(Pair {
+                i,
+                j,
+                map,
+                bound: PairBound { low, high },
+            })
+        })
+        .collect::<Result<_, _>>()?;
+
+    let mut bounds = vec![PairBound { low: 1.0, high: 1.0 }; d * d];
+    for i in 0..d {
+        for j in 0..d {
+            if i != j {
+                bounds[i * d + j] = PairBound { low: 0.0, high: 0.0 };
+            }
+        }
+    }
+    for p in &pairs {
+        bounds[p.i * d + p.j] = p.bound;
+        bounds[p.j * d + p.i] = p.bound;
+    }
+    const SLACK: f64 = 1e-9;
+    let infeasible: Vec<InfeasiblePair> = (0..d)
+        .flat_map(|i| (i + 1..d).map(move |j| (i, j)))
+        .filter(|&(i, j)| bounds[i * d + j].distance(t(i, j)) > SLACK)
+        .map(|(i, j)| InfeasiblePair {
+            a: names[i].clone(),
+            b: names[j].clone(),
+            target: t(i, j),
+            bound: bounds[i * d + j],
+        })
+        .collect();
+    if !infeasible.is_empty() && policy == InfeasiblePolicy::Error {
+        return Err(StatsError::Infeasible {
+            kind: target.kind,
+            pairs: infeasible,
+        });
+    }
+
+    if infeasible.is_empty() {
+        let mut latent = identity(d);
+        let roots: Vec<f64> = pairs
+            .par_iter()
+            .map(|p| solve_pair(&p.map, t(p.i, p.j)))
+            .collect();
+        for (p, r) in pairs.iter().zip(roots) {
+            latent[p.i * d + p.j] = r;
+            latent[p.j * d + p.i] = r;
+        }
+        let m = DMatrix::from_row_slice(d, d, &latent);
+        if let Some(chol) = m.clone().cholesky() {
+            let l = chol.l();
+            let factor = (0..d)
+                .flat_map(|i| (0..d).map(move |j| (i, j)))
+                .map(|(i, j)| l[(i, j)])
+                .collect();
+            let achieved = achieved_matrix(d, &pairs, &latent);
+            return Ok(CopulaFit {
+                latent,
+                factor,
+                bounds,
+                achieved,
+                nearest: None,
+            });
+        }
+        if policy == InfeasiblePolicy::Error {
+            return Err(not_positive_definite(names, m));
+        }
+    }
+    let fit = nearest::fit(d, &pairs, |i, j| t(i, j), options);
+    let achieved = achieved_matrix(d, &pairs, &fit.latent);
+    let report = NearestReport::new(names, &target.matrix, &achieved, &bounds, options.penalty);
+    Ok(CopulaFit {
+        latent: fit.latent,
+        factor: fit.factor,
+        bounds,
+        achieved,
+        nearest: Some(report),
+    })
+}
+
+pub(crate) fn identity(d: usize) -> Vec<f64> {
+    (0..d * d)
+        .map(|k| if k % (d + 1) == 0 { 1.0 } else { 0.0 })
+        .collect()
+}
+
+/// Output correlations at latent `r` for every pair (exact quadrature).
+fn achieved_matrix(d: usize, pairs: &[Pair], latent: &[f64]) -> Vec<f64> {
+    let mut out = identity(d);
+    let vals: Vec<f64> = pairs
+        .par_iter()
+        .map(|p| p.map.corr(latent[p.i * d + p.j]))
+        .collect();
+    for (p, v) in pairs.iter().zip(vals) {
+        out[p.i * d + p.j] = v;
+        out[p.j * d + p.i] = v;
+    }
+    out
+}
+
+/// Latent `r` with `g(r) = target`, for a target inside the bounds.
+pub(crate) fn solve_pair(map: &PairMap, target: f64) -> f64 {
+    if target == 0.0 || map.is_degenerate() {
+        return 0.0;
+    }
+    let (low, high) = map.bounds();
+    if target <= low {
+        return -1.0;
+    }
+    if target >= high {
+        return 1.0;
+    }
+    let (mut lo, mut hi) = (-1.0f64, 1.0f64);
+    let mut r = target.clamp(-0.999, 0.999);
+    for _ in 0..100 {
+        let e = map.corr(r) - target;
+        if e.abs() <= 1e-10 {
+            return r;
+        }
+        if e < 0.0 {
+            lo = r;
+        } else {
+            hi = r;
+        }
+        let step = e / map.slope(r);
+        let next = r - step;
+        r = if next.is_finite() && next > lo && next < hi {
+            next
+        } else {
+            0.5 * (lo + hi)
+        };
+        if hi - lo < 1e-14 {
+            break;
+        }
+    }
+    r
+}
+
+/// The error for a feasible target whose latent matrix is not positive
+/// definite: the smallest eigenvalue and the pairs that pull it down most
+/// (the most negative terms `2 vᵢ vⱼ Rᵢⱼ` of `λ_min = vᵀ R v`).
+fn not_positive_definite(names: &[String], m: DMatrix<f64>) -> StatsError {
+    let d = m.nrows();
+    let eig = m.clone().symmetric_eigen();
+    let (k, &lambda) = eig
+        .eigenvalues
+        .iter()
+        .enumerate()
+        .min_by(|a, b| a.1.total_cmp(b.1))
+        .unwrap_or((0, &0.0));
+    let v = eig.eigenvectors.column(k);
+    let mut terms: Vec<(f64, usize, usize)> = (0..d)
+        .flat_map(|i| (i + 1..d).map(move |j| (i, j)))
+        .map(|(i, j)| (2.0 * v[i] * v[j] * m[(i, j)], i, j))
+        .collect();
+    terms.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let pairs = terms
+        .iter()
+        .take(3)
+        .map(|&(c, i, j)| (names[i].clone(), names[j].clone(), m[(i, j)], c))
+        .collect();
+    StatsError::NotPositiveDefinite {
+        min_eigenvalue: lambda,
+        pairs,
+    }
+}

@@ -1,0 +1,489 @@
+//! Continuous marginals: CDF, survival function, density and the latent
+//! quantile `x(z) = F⁻¹(Φ(z))`.
+//!
+//! Families with a closed-form quantile (normal, lognormal, uniform,
+//! exponential, Weibull, Laplace, logistic, truncated normal) evaluate it
+//! directly in `z`, choosing the tail formula that keeps relative precision
+//! (`Φ(−z)` instead of `1 − Φ(z)`). The others (gamma, beta, Student's t,
+//! χ²) solve `ln F(x) = ln Φ(z)` for `z ≤ 0` and `ln S(x) = ln Φ(−z)` for
+//! `z > 0` by a safeguarded Newton iteration: Newton steps on the log
+//! probability, bisection whenever a step leaves the current bracket, stopped
+//! at a relative change of 4 ulp. statrs provides the CDFs, survival functions
+//! and densities; its own `inverse_cdf` works on `p`, which cannot resolve the
+//! upper tail, hence the solver here.
+
+use crate::normal;
+use statrs::distribution::{Continuous, ContinuousCDF};
+use statrs::statistics::Distribution;
+use std::fmt::Debug;
+
+/// A continuous law on the real line.
+pub(crate) trait ContinuousLaw: Send + Sync + Debug {
+    /// P(X ≤ x).
+    fn cdf(&self, x: f64) -> f64;
+    /// P(X > x), accurate where it is small.
+    fn sf(&self, x: f64) -> f64;
+    /// Density.
+    fn pdf(&self, x: f64) -> f64;
+    /// Closure of the support.
+    fn support(&self) -> (f64, f64);
+    /// Mean (may be NaN or infinite).
+    fn mean(&self) -> f64;
+    /// Variance (may be NaN or infinite).
+    fn variance(&self) -> f64;
+    /// The latent quantile `F⁻¹(Φ(z))`.
+    fn quantile_z(&self, z: f64) -> f64 {
+        self.quantile_z_from(z, None)
+    }
+    /// The latent quantile, starting a numeric solve from `guess`.
+    fn quantile_z_from(&self, z: f64, guess: Option<f64>) -> f64 {
+        solve_quantile_z(self, z, guess)
+    }
+}
+
+/// A statrs distribution whose quantile needs the numeric solver.
+#[derive(Debug)]
+pub(crate) struct Numeric<D>(pub(crate) D);
+
+impl<D> ContinuousLaw for Numeric<D>
+where
+    D: ContinuousCDF<f64, f64> + Continuous<f64, f64> + Distribution<f64> + Send + Sync + Debug,
+{
+    fn cdf(&self, x: f64) -> f64 {
+        self.0.cdf(x)
+    }
+    fn sf(&self, x: f64) -> f64 {
+        self.0.sf(x)
+    }
+    fn pdf(&self, x: f64) -> f64 {
+        self.0.pdf(x)
+    }
+    fn support(&self) -> (f64, f64) {
+        (self.0.min(), self.0.max())
+    }
+    fn mean(&self) -> f64 {
+        self.0.mean().unwrap_or(f64::NAN)
+    }
+    fn variance(&self) -> f64 {
+        self.0.variance().unwrap_or(f64::NAN)
+    }
+}
+
+/// The closed-form families, parametrised as in the spec.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum ClosedForm {
+    Normal {
+        mean: f64,
+        std: f64,
+    },
+    LogNormal {
+        mu: f64,
+        sigma: f64,
+    },
+    Uniform {
+        low: f64,
+        high: f64,
+    },
+    Exponential {
+        rate: f64,
+    },
+    Weibull {
+        shape: f64,
+        scale: f64,
+    },
+    Laplace {
+        loc: f64,
+        scale: f64,
+    },
+    Logistic {
+        loc: f64,
+        scale: f64,
+    },
+    TruncatedNormal {
+        mean: f64,
+        std: f64,
+        low: f64,
+        high: f64,
+    },
+}
+
+/// `(ln P(X ≤ x), ln P(X > x))` for the latent normal at `z`, each accurate.
+fn ln_tails(z: f64) -> (f64, f64) {
+    if z <= 0.0 {
+        let p = normal::cdf(z);
+        (p.ln(), (-p).ln_1p())
+    } else {
+        let q = normal::cdf(-z);
+        ((-q).ln_1p(), q.ln())
+    }
+}
+
+impl ClosedForm {
+    /// Standardised truncation bounds and their normal tail masses.
+    fn trunc(mean: f64, std: f64, low: f64, high: f64) -> (f64, f64) {
+        ((low - mean) / std, (high - mean) / std)
+    }
+}
+
+impl ContinuousLaw for ClosedForm {
+    fn cdf(&self, x: f64) -> f64 {
+        match *self {
+            ClosedForm::Normal { mean, std } => normal::cdf((x - mean) / std),
+            ClosedForm::LogNormal { mu, sigma } => {
+                if x <= 0.0 {
+                    0.0
+                } else {
+                    normal::cdf((x.ln() - mu) / sigma)
+                }
+            }
+            ClosedForm::Uniform { low, high } => ((x - low) / (high - low)).clamp(0.0, 1.0),
+            ClosedForm::Exponential { rate } => {
+                if x <= 0.0 {
+                    0.0
+                } else {
+                    -(-rate * x).exp_m1()
+                }
+            }
+            ClosedForm::Weibull { shape, scale } => {
+                if x <= 0.0 {
+                    0.0
+                } else {
+                    -(-(x / scale).powf(shape)).exp_m1()
+                }
+            }
+            ClosedForm::Laplace { loc, scale } => {
+                let t = (x - loc) / scale;
+                if t <= 0.0 {
+                    0.5 * t.exp()
+                } else {
+                    1.0 - 0.5 * (-t).exp()
+                }
+            }
+            ClosedForm::Logistic { loc, scale } => 1.0 / (1.0 + (-(x - loc) / scale).exp()),
+            ClosedForm::TruncatedNormal { mean, std, low, high } => {
+                if x <= low {
+                    return 0.0;
+                }
+                if x >= high {
+                    return 1.0;
+                }
+                let (a, b) = Self::trunc(mean, std, low, high);
+                let t = (x - mean) / std;
+                if a > 0.0 {
+                    // Upper-tail window: work with survival masses.
+                    let (sa, sb, st) = (normal::cdf(-a), normal::cdf(-b), normal::cdf(-t));
+                    (sa - st) / (sa - sb)
+                } else {
+                    let (pa, pb, pt) = (normal::cdf(a), normal::cdf(b), normal::cdf(t));
+                    (pt - pa) / (pb - pa)
+                }
+            }
+        }
+    }
+
+    fn sf(&self, x: f64) -> f64 {
+        match *self {
+            ClosedForm::Normal { mean, std } => normal::cdf(-(x - mean) / std),
+            ClosedForm::LogNormal { mu, sigma } => {
+                if x <= 0.0 {
+                    1.0
+                } else {
+                    normal::cdf(-(x.ln() - mu) / sigma)
+                }
+            }
+            ClosedForm::Uniform { low, high } => ((high - x) / (high - low)).clamp(0.0, 1.0),
+            ClosedForm::Exponential { rate } => (-rate * x.max(0.0)).exp(),
+            ClosedForm::Weibull { shape, scale } => (-(x.max(0.0) / scale).powf(shape)).exp(),
+            ClosedForm::Laplace { loc, scale } => {
+                let t = (x - loc) / scale;
+                if t >= 0.0 {
+                    0.5 * (-t).exp()
+                } else {
+                    1.0 - 0.5 * t.exp()
+                }
+            }
+            ClosedForm::Logistic { loc, scale } => 1.0 / (1.0 + ((x - loc) / scale).exp()),
+            ClosedForm::TruncatedNormal { mean, std, low, high } => {
+                if x <= low {
+                    return 1.0;
+                }
+                if x >= high {
+                    return 0.0;
+                }
+                let (a, b) = Self::trunc(mean, std, low, high);
+                let t = (x - mean) / std;
+                if a > 0.0 {
+                    let (sa, sb, st) = (normal::cdf(-a), normal::cdf(-b), normal::cdf(-t));
+                    (st - sb) / (sa - sb)
+                } else {
+                    let (pa, pb, pt) = (normal::cdf(a), normal::cdf(b), normal::cdf(t));
+                    (pb - pt) / (pb - pa)
+                }
+            }
+        }
+    }
+
+    fn pdf(&self, x: f64) -> f64 {
+        match *self {
+            ClosedForm::Normal { mean, std } => normal::pdf((x - mean) / std) / std,
+            ClosedForm::LogNormal { mu, sigma } => {
+                if x <= 0.0 {
+                    0.0
+                } else {
+                    normal::pdf((x.ln() - mu) / sigma) / (sigma * x)
+                }
+            }
+            ClosedForm::Uniform { low, high } => {
+                if (low..=high).contains(&x) {
+                    1.0 / (high - low)
+                } else {
+                    0.0
+                }
+            }
+            ClosedForm::Exponential { rate } => {
+                if x < 0.0 {
+                    0.0
+                } else {
+                    rate * (-rate * x).exp()
+                }
+            }
+            ClosedForm::Weibull { shape, scale } => {
+                if x < 0.0 {
+                    0.0
+                } else {
+                    let t = x / scale;
+                    shape / scale * t.powf(shape - 1.0) * (-t.powf(shape)).exp()
+                }
+            }
+            ClosedForm::Laplace { loc, scale } => (-(x - loc).abs() / scale).exp() / (2.0 * scale),
+            ClosedForm::Logistic { loc, scale } => {
+                let e = (-(x - loc).abs() / scale).exp();
+                e / (scale * (1.0 + e) * (1.0 + e))
+            }
+            ClosedForm::TruncatedNormal { mean, std, low, high } => {
+                if x < low || x > high {
+                    return 0.0;
+                }
+                let (a, b) = Self::trunc(mean, std, low, high);
+                let mass = if a > 0.0 {
+                    normal::cdf(-a) - normal::cdf(-b)
+                } else {
+                    normal::cdf(b) - normal::cdf(a)
+                };
+                normal::pdf((x - mean) / std) / (std * mass)
+            }
+        }
+    }
+
+    fn support(&self) -> (f64, f64) {
+        match *self {
+            ClosedForm::Normal { .. } | ClosedForm::Laplace { .. } | ClosedForm::Logistic { .. } => {
+                (f64::NEG_INFINITY, f64::INFINITY)
+            }
+            ClosedForm::LogNormal { .. } | ClosedForm::Exponential { .. } | ClosedForm::Weibull { .. } => {
+                (0.0, f64::INFINITY)
+            }
+            ClosedForm::Uniform { low, high } | ClosedForm::TruncatedNormal { low, high, .. } => (low, high),
+        }
+    }
+
+    fn mean(&self) -> f64 {
+        match *self {
+            ClosedForm::Normal { mean, .. } => mean,
+            ClosedForm::LogNormal { mu, sigma } => (mu + 0.5 * sigma * sigma).exp(),
+            ClosedForm::Uniform { low, high } => 0.5 * (low + high),
+            ClosedForm::Exponential { rate } => 1.0 / rate,
+            ClosedForm::Weibull { shape, scale } => scale * statrs::function::gamma::gamma(1.0 + 1.0 / shape),
+            ClosedForm::Laplace { loc, .. } | ClosedForm::Logistic { loc, .. } => loc,
+            ClosedForm::TruncatedNormal { mean, std, low, high } => {
+                let (a, b) = Self::trunc(mean, std, low, high);
+                let (mass, _) = truncated_moments(a, b);
+                mean + std * mass
+            }
+        }
+    }
+
+    fn variance(&self) -> f64 {
+        match *self {
+            ClosedForm::Normal { std, .. } => std * std,
+            ClosedForm::LogNormal { mu, sigma } => {
+                let s2 = sigma * sigma;
+                s2.exp_m1() * (2.0 * mu + s2).exp()
+            }
+            ClosedForm::Uniform { low, high } => (high - low).powi(2) / 12.0,
+            ClosedForm::Exponential { rate } => 1.0 / (rate * rate),
+            ClosedForm::Weibull { shape, scale } => {
+                let g1 = statrs::function::gamma::gamma(1.0 + 1.0 / shape);
+                let g2 = statrs::function::gamma::gamma(1.0 + 2.0 / shape);
+                scale * scale * (g2 - g1 * g1)
+            }
+            ClosedForm::Laplace { scale, .. } => 2.0 * scale * scale,
+            ClosedForm::Logistic { scale, .. } => (std::f64::consts::PI * scale).powi(2) / 3.0,
+            ClosedForm::TruncatedNormal { mean, std, low, high } => {
+                let (a, b) = Self::trunc(mean, std, low, high);
+                let (_, var) = truncated_moments(a, b);
+                std * std * var
+            }
+        }
+    }
+
+    fn quantile_z_from(&self, z: f64, _guess: Option<f64>) -> f64 {
+        match *self {
+            ClosedForm::Normal { mean, std } => mean + std * z,
+            ClosedForm::LogNormal { mu, sigma } => (mu + sigma * z).exp(),
+            ClosedForm::Uniform { low, high } => {
+                if z <= 0.0 {
+                    low + (high - low) * normal::cdf(z)
+                } else {
+                    high - (high - low) * normal::cdf(-z)
+                }
+            }
+            ClosedForm::Exponential { rate } => -ln_tails(z).1 / rate,
+            ClosedForm::Weibull { shape, scale } => scale * (-ln_tails(z).1).powf(1.0 / shape),
+            ClosedForm::Laplace { loc, scale } => {
+                if z <= 0.0 {
+                    loc + scale * (2.0 * normal::cdf(z)).ln()
+                } else {
+                    loc - scale * (2.0 * normal::cdf(-z)).ln()
+                }
+            }
+            ClosedForm::Logistic { loc, scale } => {
+                let (lp, lq) = ln_tails(z);
+                loc + scale * (lp - lq)
+            }
+            ClosedForm::TruncatedNormal { mean, std, low, high } => {
+                let (a, b) = Self::trunc(mean, std, low, high);
+                let x = if a > 0.0 {
+                    // Mirror so the window lies in the lower tail.
+                    let (pa, pb) = (normal::cdf(-b), normal::cdf(-a));
+                    -normal::quantile(pa + normal::cdf(-z) * (pb - pa))
+                } else {
+                    let (pa, pb) = (normal::cdf(a), normal::cdf(b));
+                    normal::quantile(pa + normal::cdf(z) * (pb - pa))
+                };
+                (mean + std * x).clamp(low, high)
+            }
+        }
+    }
+}
+
+/// Mean and variance of the standard normal truncated to `[a, b]`.
+fn truncated_moments(a: f64, b: f64) -> (f64, f64) {
+    let mass = if a > 0.0 {
+        normal::cdf(-a) - normal::cdf(-b)
+    } else {
+        normal::cdf(b) - normal::cdf(a)
+    };
+    let (pa, pb) = (normal::pdf(a), normal::pdf(b));
+    let m = (pa - pb) / mass;
+    let apa = if a.is_finite() { a * pa } else { 0.0 };
+    let bpb = if b.is_finite() { b * pb } else { 0.0 };
+    let v = 1.0 + (apa - bpb) / mass - m * m;
+    (m, v)
+}
+
+/// Solves `F(x) = Φ(z)` on the log-probability of the tail that is small,
+/// by Newton steps safeguarded with bisection. `guess` speeds up runs of
+/// nearby `z` (table building).
+fn solve_quantile_z<L: ContinuousLaw + ?Sized>(law: &L, z: f64, guess: Option<f64>) -> f64 {
+    let (lo_s, hi_s) = law.support();
+    if z == f64::NEG_INFINITY {
+        return lo_s;
+    }
+    if z == f64::INFINITY {
+        return hi_s;
+    }
+    let lower = z <= 0.0;
+    let target = if lower {
+        normal::cdf(z).ln()
+    } else {
+        normal::cdf(-z).ln()
+    };
+    // Increasing residual and its derivative.
+    let residual = |x: f64| -> (f64, f64) {
+        let f = law.pdf(x);
+        if lower {
+            let p = law.cdf(x);
+            (p.ln() - target, f / p)
+        } else {
+            let q = law.sf(x);
+            (target - q.ln(), f / q)
+        }
+    };
+    let sd = law.variance().sqrt();
+    let scale = if sd.is_finite() && sd > 0.0 { sd } else { 1.0 };
+    let mut x = guess.unwrap_or_else(|| {
+        let m = law.mean();
+        if m.is_finite() { m + scale * z } else { scale * z }
+    });
+    if x <= lo_s || x >= hi_s || !x.is_finite() {
+        x = if lo_s.is_finite() && hi_s.is_finite() {
+            0.5 * (lo_s + hi_s)
+        } else if lo_s.is_finite() {
+            lo_s + scale
+        } else if hi_s.is_finite() {
+            hi_s - scale
+        } else {
+            0.0
+        };
+    }
+    // Bracket [lo, hi] with r(lo) < 0 < r(hi).
+    let (mut lo, mut hi) = (lo_s, hi_s);
+    let (r0, _) = residual(x);
+    let mut step = scale;
+    if r0 < 0.0 {
+        lo = x;
+        while !hi.is_finite() {
+            let cand = lo + step;
+            if residual(cand).0 >= 0.0 {
+                hi = cand;
+            } else if step > 1e300 {
+                return hi_s;
+            } else {
+                lo = cand;
+                step *= 2.0;
+            }
+        }
+    } else {
+        hi = x;
+        while !lo.is_finite() {
+            let cand = hi - step;
+            if residual(cand).0 <= 0.0 {
+                lo = cand;
+            } else if step > 1e300 {
+                return lo_s;
+            } else {
+                hi = cand;
+                step *= 2.0;
+            }
+        }
+    }
+    let mut x = x.clamp(lo, hi);
+    for _ in 0..200 {
+        let (r, dr) = residual(x);
+        if r == 0.0 {
+            return x;
+        }
+        if r < 0.0 {
+            lo = x;
+        } else {
+            hi = x;
+        }
+        let newton = x - r / dr;
+        let next = if newton.is_finite() && newton > lo && newton < hi {
+            newton
+        } else if lo > 0.0 && hi / lo > 4.0 {
+            (lo * hi).sqrt()
+        } else {
+            0.5 * (lo + hi)
+        };
+        if (next - x).abs() <= 4.0 * f64::EPSILON * x.abs().max(f64::MIN_POSITIVE) {
+            return next;
+        }
+        if hi - lo <= 4.0 * f64::EPSILON * hi.abs().max(lo.abs()) {
+            return 0.5 * (lo + hi);
+        }
+        x = next;
+    }
+    x
+}

@@ -1,0 +1,464 @@
+//! Marginal distributions: the families a spec can name, checked parameters,
+//! CDFs, quantiles and moments.
+//!
+//! Every marginal is used through its *latent quantile*
+//! `x(z) = F⁻¹(Φ(z))`, the map from a standard normal draw to a value of the
+//! column (see [`crate::latent`]). For a discrete law this is the smallest
+//! support point `k` with `F(k) ≥ Φ(z)`.
+
+mod continuous;
+mod discrete;
+
+use crate::normal;
+use continuous::{ClosedForm, Numeric};
+use discrete::{Codes, Counts};
+use std::fmt;
+use std::sync::Arc;
+
+pub(crate) use continuous::ContinuousLaw;
+pub(crate) use discrete::DiscreteLaw;
+
+/// A parameter outside its allowed range.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("parameter '{param}' = {value} is invalid: expected {expected}")]
+pub struct ParamError {
+    /// The parameter's name in the spec.
+    pub param: &'static str,
+    /// The value given.
+    pub value: f64,
+    /// What was expected, in words.
+    pub expected: &'static str,
+}
+
+/// A distribution family with its parameters, as a spec names it.
+///
+/// Field names are the spec's parameter names; each variant's doc gives
+/// their meaning.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+#[allow(missing_docs)]
+pub enum Family {
+    /// Normal(mean, std).
+    Normal { mean: f64, std: f64 },
+    /// Lognormal: `ln X ~ Normal(mu, sigma)`.
+    LogNormal { mu: f64, sigma: f64 },
+    /// Uniform on `[low, high]`.
+    Uniform { low: f64, high: f64 },
+    /// Exponential with the given rate (1 / scale).
+    Exponential { rate: f64 },
+    /// Gamma with shape and rate (1 / scale).
+    Gamma { shape: f64, rate: f64 },
+    /// Beta(alpha, beta) on `[0, 1]`.
+    Beta { alpha: f64, beta: f64 },
+    /// Student's t with `df` degrees of freedom, shifted and scaled.
+    StudentT { df: f64, loc: f64, scale: f64 },
+    /// χ² with `df` degrees of freedom.
+    ChiSquared { df: f64 },
+    /// Weibull(shape, scale).
+    Weibull { shape: f64, scale: f64 },
+    /// Laplace(loc, scale).
+    Laplace { loc: f64, scale: f64 },
+    /// Logistic(loc, scale).
+    Logistic { loc: f64, scale: f64 },
+    /// Normal(mean, std) restricted to `[low, high]`.
+    TruncatedNormal {
+        mean: f64,
+        std: f64,
+        low: f64,
+        high: f64,
+    },
+    /// 1 with probability `p`, else 0.
+    Bernoulli { p: f64 },
+    /// Successes in `n` trials of probability `p`.
+    Binomial { n: u64, p: f64 },
+    /// Poisson(lambda).
+    Poisson { lambda: f64 },
+    /// Failures before the `r`-th success, success probability `p`.
+    NegativeBinomial { r: f64, p: f64 },
+    /// Trials up to and including the first success (support 1, 2, …).
+    Geometric { p: f64 },
+    /// Labels with probabilities proportional to `weights`.
+    Categorical {
+        categories: Vec<String>,
+        weights: Vec<f64>,
+    },
+}
+
+/// How a column's values are stored and written.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ValueKind {
+    /// Real numbers.
+    Real,
+    /// Integers.
+    Integer,
+    /// Category labels, indexed by code.
+    Category(Arc<[String]>),
+}
+
+#[derive(Debug, Clone)]
+pub(crate) enum Law {
+    Continuous(Arc<dyn ContinuousLaw>),
+    Discrete(Arc<dyn DiscreteLaw>),
+}
+
+/// A checked marginal distribution.
+///
+/// ```
+/// use pushforward_stats::{Family, Marginal};
+/// let m = Marginal::new(Family::Gamma { shape: 2.0, rate: 1.0 }).unwrap();
+/// let x = m.quantile(0.25);
+/// assert!((m.cdf(x) - 0.25).abs() < 1e-12);
+/// assert!(Marginal::new(Family::Normal { mean: 0.0, std: -1.0 }).is_err());
+/// ```
+#[derive(Debug, Clone)]
+pub struct Marginal {
+    family: Family,
+    law: Law,
+    kind: ValueKind,
+}
+
+fn check(param: &'static str, value: f64, ok: bool, expected: &'static str) -> Result<(), ParamError> {
+    if ok && !value.is_nan() {
+        Ok(())
+    } else {
+        Err(ParamError {
+            param,
+            value,
+            expected,
+        })
+    }
+}
+
+fn positive(param: &'static str, v: f64) -> Result<(), ParamError> {
+    check(param, v, v > 0.0 && v.is_finite(), "a positive finite number")
+}
+
+fn finite(param: &'static str, v: f64) -> Result<(), ParamError> {
+    check(param, v, v.is_finite(), "a finite number")
+}
+
+fn probability(param: &'static str, v: f64, open_low: bool) -> Result<(), ParamError> {
+    if open_low {
+        check(param, v, v > 0.0 && v <= 1.0, "a probability in (0, 1]")
+    } else {
+        check(param, v, (0.0..=1.0).contains(&v), "a probability in [0, 1]")
+    }
+}
+
+fn statrs_err<E>(param: &'static str, value: f64, expected: &'static str) -> impl FnOnce(E) -> ParamError {
+    move |_| ParamError {
+        param,
+        value,
+        expected,
+    }
+}
+
+impl Marginal {
+    /// Checks the parameters and builds the marginal.
+    pub fn new(family: Family) -> Result<Self, ParamError> {
+        use statrs::distribution as sd;
+        let cont = |law: Arc<dyn ContinuousLaw>| (Law::Continuous(law), ValueKind::Real);
+        let count = |law: Arc<dyn DiscreteLaw>| (Law::Discrete(law), ValueKind::Integer);
+        let (law, kind) = match &family {
+            &Family::Normal { mean, std } => {
+                finite("mean", mean)?;
+                positive("std", std)?;
+                cont(Arc::new(ClosedForm::Normal { mean, std }))
+            }
+            &Family::LogNormal { mu, sigma } => {
+                finite("mu", mu)?;
+                positive("sigma", sigma)?;
+                cont(Arc::new(ClosedForm::LogNormal { mu, sigma }))
+            }
+            &Family::Uniform { low, high } => {
+                finite("low", low)?;
+                finite("high", high)?;
+                check("high", high, high > low, "a number greater than 'low'")?;
+                cont(Arc::new(ClosedForm::Uniform { low, high }))
+            }
+            &Family::Exponential { rate } => {
+                positive("rate", rate)?;
+                cont(Arc::new(ClosedForm::Exponential { rate }))
+            }
+            &Family::Gamma { shape, rate } => {
+                positive("shape", shape)?;
+                positive("rate", rate)?;
+                let g = sd::Gamma::new(shape, rate).map_err(statrs_err(
+                    "shape",
+                    shape,
+                    "a positive finite number",
+                ))?;
+                cont(Arc::new(Numeric(g)))
+            }
+            &Family::Beta { alpha, beta } => {
+                positive("alpha", alpha)?;
+                positive("beta", beta)?;
+                let b = sd::Beta::new(alpha, beta).map_err(statrs_err(
+                    "alpha",
+                    alpha,
+                    "a positive finite number",
+                ))?;
+                cont(Arc::new(Numeric(b)))
+            }
+            &Family::StudentT { df, loc, scale } => {
+                positive("df", df)?;
+                finite("loc", loc)?;
+                positive("scale", scale)?;
+                let t = sd::StudentsT::new(loc, scale, df).map_err(statrs_err(
+                    "df",
+                    df,
+                    "a positive finite number",
+                ))?;
+                cont(Arc::new(Numeric(t)))
+            }
+            &Family::ChiSquared { df } => {
+                positive("df", df)?;
+                let c = sd::ChiSquared::new(df).map_err(statrs_err("df", df, "a positive finite number"))?;
+                cont(Arc::new(Numeric(c)))
+            }
+            &Family::Weibull { shape, scale } => {
+                positive("shape", shape)?;
+                positive("scale", scale)?;
+                cont(Arc::new(ClosedForm::Weibull { shape, scale }))
+            }
+            &Family::Laplace { loc, scale } => {
+                finite("loc", loc)?;
+                positive("scale", scale)?;
+                cont(Arc::new(ClosedForm::Laplace { loc, scale }))
+            }
+            &Family::Logistic { loc, scale } => {
+                finite("loc", loc)?;
+                positive("scale", scale)?;
+                cont(Arc::new(ClosedForm::Logistic { loc, scale }))
+            }
+            &Family::TruncatedNormal { mean, std, low, high } => {
+                finite("mean", mean)?;
+                positive("std", std)?;
+                check(
+                    "low",
+                    low,
+                    !low.is_nan() && low < f64::INFINITY,
+                    "a number below 'high'",
+                )?;
+                check("high", high, high > low, "a number greater than 'low'")?;
+                let law = ClosedForm::TruncatedNormal { mean, std, low, high };
+                check(
+                    "high",
+                    high,
+                    law.variance() > 0.0,
+                    "a window holding non-negligible normal mass",
+                )?;
+                cont(Arc::new(law))
+            }
+            &Family::Bernoulli { p } => {
+                probability("p", p, false)?;
+                let b = sd::Binomial::new(p, 1).map_err(statrs_err("p", p, "a probability in [0, 1]"))?;
+                count(Arc::new(Counts {
+                    law: b,
+                    max: Some(1),
+                    mean: p,
+                    variance: p * (1.0 - p),
+                }))
+            }
+            &Family::Binomial { n, p } => {
+                check("n", n as f64, n >= 1, "a positive integer")?;
+                probability("p", p, false)?;
+                let b = sd::Binomial::new(p, n).map_err(statrs_err("p", p, "a probability in [0, 1]"))?;
+                let nf = n as f64;
+                count(Arc::new(Counts {
+                    law: b,
+                    max: Some(n as i64),
+                    mean: nf * p,
+                    variance: nf * p * (1.0 - p),
+                }))
+            }
+            &Family::Poisson { lambda } => {
+                positive("lambda", lambda)?;
+                let l = sd::Poisson::new(lambda).map_err(statrs_err(
+                    "lambda",
+                    lambda,
+                    "a positive finite number",
+                ))?;
+                count(Arc::new(Counts {
+                    law: l,
+                    max: None,
+                    mean: lambda,
+                    variance: lambda,
+                }))
+            }
+            &Family::NegativeBinomial { r, p } => {
+                positive("r", r)?;
+                probability("p", p, true)?;
+                let l =
+                    sd::NegativeBinomial::new(r, p).map_err(statrs_err("p", p, "a probability in (0, 1]"))?;
+                let mean = r * (1.0 - p) / p;
+                count(Arc::new(Counts {
+                    law: l,
+                    max: None,
+                    mean,
+                    variance: mean / p,
+                }))
+            }
+            &Family::Geometric { p } => {
+                probability("p", p, true)?;
+                let l = sd::Geometric::new(p).map_err(statrs_err("p", p, "a probability in (0, 1]"))?;
+                count(Arc::new(Counts {
+                    law: l,
+                    max: None,
+                    mean: 1.0 / p,
+                    variance: (1.0 - p) / (p * p),
+                }))
+            }
+            Family::Categorical { categories, weights } => {
+                check(
+                    "categories",
+                    categories.len() as f64,
+                    !categories.is_empty(),
+                    "at least one category",
+                )?;
+                check(
+                    "weights",
+                    weights.len() as f64,
+                    weights.len() == categories.len(),
+                    "one weight per category",
+                )?;
+                for &w in weights {
+                    check(
+                        "weights",
+                        w,
+                        w >= 0.0 && w.is_finite(),
+                        "non-negative finite weights",
+                    )?;
+                }
+                let total: f64 = weights.iter().sum();
+                check(
+                    "weights",
+                    total,
+                    total > 0.0 && total.is_finite(),
+                    "weights with a positive finite sum",
+                )?;
+                let probs = weights.iter().map(|w| w / total).collect();
+                (
+                    Law::Discrete(Arc::new(Codes::new(probs))),
+                    ValueKind::Category(categories.clone().into()),
+                )
+            }
+        };
+        Ok(Marginal { family, law, kind })
+    }
+
+    /// The family and parameters this marginal was built from.
+    pub fn family(&self) -> &Family {
+        &self.family
+    }
+
+    /// How the column's values are stored.
+    pub fn kind(&self) -> &ValueKind {
+        &self.kind
+    }
+
+    /// Whether the law is continuous.
+    pub fn is_continuous(&self) -> bool {
+        matches!(self.law, Law::Continuous(_))
+    }
+
+    pub(crate) fn law(&self) -> &Law {
+        &self.law
+    }
+
+    /// P(X ≤ x). Categories are their codes.
+    pub fn cdf(&self, x: f64) -> f64 {
+        match &self.law {
+            Law::Continuous(l) => l.cdf(x),
+            Law::Discrete(l) => l.cdf(floor_i64(x)),
+        }
+    }
+
+    /// P(X > x), accurate where it is small.
+    pub fn sf(&self, x: f64) -> f64 {
+        match &self.law {
+            Law::Continuous(l) => l.sf(x),
+            Law::Discrete(l) => l.sf(floor_i64(x)),
+        }
+    }
+
+    /// The quantile `F⁻¹(p)` for `p` in `[0, 1]` (NaN outside). For discrete
+    /// laws, the smallest support point `k` with `F(k) ≥ p`.
+    #[doc(alias = "inverse_cdf")]
+    #[doc(alias = "ppf")]
+    pub fn quantile(&self, p: f64) -> f64 {
+        if !(0.0..=1.0).contains(&p) {
+            return f64::NAN;
+        }
+        self.quantile_z(normal::quantile(p))
+    }
+
+    /// The latent quantile `F⁻¹(Φ(z))`, exact (no table).
+    pub fn quantile_z(&self, z: f64) -> f64 {
+        match &self.law {
+            Law::Continuous(l) => l.quantile_z(z),
+            Law::Discrete(l) => crate::latent::step_quantile_z(l.as_ref(), z) as f64,
+        }
+    }
+
+    /// The mean (NaN or infinite where it does not exist).
+    pub fn mean(&self) -> f64 {
+        match &self.law {
+            Law::Continuous(l) => l.mean(),
+            Law::Discrete(l) => l.mean(),
+        }
+    }
+
+    /// The standard deviation (NaN or infinite where it does not exist).
+    pub fn std(&self) -> f64 {
+        match &self.law {
+            Law::Continuous(l) => l.variance().sqrt(),
+            Law::Discrete(l) => l.variance().sqrt(),
+        }
+    }
+}
+
+/// The uniform law on \[0, 1\]: its latent map is `Φ`.
+pub(crate) fn uniform01() -> Arc<dyn ContinuousLaw> {
+    Arc::new(ClosedForm::Uniform { low: 0.0, high: 1.0 })
+}
+
+fn floor_i64(x: f64) -> i64 {
+    if x.is_nan() {
+        i64::MIN
+    } else {
+        x.floor().clamp(i64::MIN as f64, i64::MAX as f64) as i64
+    }
+}
+
+impl fmt::Display for Family {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Family::Normal { mean, std } => write!(f, "normal(mean={mean}, std={std})"),
+            Family::LogNormal { mu, sigma } => write!(f, "lognormal(mu={mu}, sigma={sigma})"),
+            Family::Uniform { low, high } => write!(f, "uniform(low={low}, high={high})"),
+            Family::Exponential { rate } => write!(f, "exponential(rate={rate})"),
+            Family::Gamma { shape, rate } => write!(f, "gamma(shape={shape}, rate={rate})"),
+            Family::Beta { alpha, beta } => write!(f, "beta(alpha={alpha}, beta={beta})"),
+            Family::StudentT { df, loc, scale } => write!(f, "student_t(df={df}, loc={loc}, scale={scale})"),
+            Family::ChiSquared { df } => write!(f, "chi_squared(df={df})"),
+            Family::Weibull { shape, scale } => write!(f, "weibull(shape={shape}, scale={scale})"),
+            Family::Laplace { loc, scale } => write!(f, "laplace(loc={loc}, scale={scale})"),
+            Family::Logistic { loc, scale } => write!(f, "logistic(loc={loc}, scale={scale})"),
+            Family::TruncatedNormal { mean, std, low, high } => {
+                write!(
+                    f,
+                    "truncated_normal(mean={mean}, std={std}, low={low}, high={high})"
+                )
+            }
+            Family::Bernoulli { p } => write!(f, "bernoulli(p={p})"),
+            Family::Binomial { n, p } => write!(f, "binomial(n={n}, p={p})"),
+            Family::Poisson { lambda } => write!(f, "poisson(lambda={lambda})"),
+            Family::NegativeBinomial { r, p } => write!(f, "negative_binomial(r={r}, p={p})"),
+            Family::Geometric { p } => write!(f, "geometric(p={p})"),
+            Family::Categorical { categories, .. } => {
+                write!(f, "categorical({} categories)", categories.len())
+            }
+        }
+    }
+}
