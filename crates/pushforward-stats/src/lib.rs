@@ -24,7 +24,7 @@
 //! pairs = [["flag", "score", 0.9]]
 //! "#).unwrap();
 //! let err = SpecSampler::new(&spec, InfeasiblePolicy::Error, &NearestOptions::default()).unwrap_err();
-//! assert!(err.to_string().contains("[-0.7641, 0.7641]"));
+//! assert!(err.to_string().contains("[-0.7644, 0.7644]"));
 //! ```
 
 pub mod copula;

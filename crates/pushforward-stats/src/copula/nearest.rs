@@ -384,3 +384,59 @@ fn repaired_start(d: usize, pairs: &[Pair], target: &(impl Fn(usize, usize) -> f
         .map(|(i, k)| q[(i, k)] * lambda[k])
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use crate::copula::norta::Pair;
+    use crate::latent::LatentMap;
+    use crate::marginal::{Family, Marginal};
+    use crate::quadrature::Quadrature;
+    use std::sync::Arc;
+
+    #[test]
+    fn a_feasible_target_is_reproduced_by_the_search_itself() {
+        let quad = Arc::new(Quadrature::new(64, 24));
+        let maps: Vec<Arc<LatentMap>> = [
+            Family::Normal { mean: 0.0, std: 1.0 },
+            Family::Exponential { rate: 1.0 },
+            Family::Poisson { lambda: 3.0 },
+        ]
+        .into_iter()
+        .map(|f| Arc::new(LatentMap::new(&Marginal::new(f).unwrap())))
+        .collect();
+        let target = [1.0, 0.5, 0.3, 0.5, 1.0, 0.4, 0.3, 0.4, 1.0];
+        let pairs: Vec<Pair> = [(0, 1), (0, 2), (1, 2)]
+            .into_iter()
+            .map(|(i, j)| {
+                let std = |k: usize| super::super::pair::std_of(&maps[k], &quad);
+                let map = PairMap::numeric(
+                    (Arc::clone(&maps[i]), std(i)),
+                    (Arc::clone(&maps[j]), std(j)),
+                    Arc::clone(&quad),
+                );
+                let (low, high) = map.bounds();
+                Pair {
+                    i,
+                    j,
+                    map,
+                    bound: PairBound { low, high },
+                }
+            })
+            .collect();
+        let fit = fit(3, &pairs, |i, j| target[i * 3 + j], &NearestOptions::default());
+        for p in &pairs {
+            let got = p.map.corr(fit.latent[p.i * 3 + p.j]);
+            assert!(
+                (got - target[p.i * 3 + p.j]).abs() < 1e-5,
+                "pair ({}, {}): {got}",
+                p.i,
+                p.j
+            );
+        }
+        let m = DMatrix::from_row_slice(3, 3, &fit.latent);
+        assert!(m.symmetric_eigen().eigenvalues.min() > -1e-12);
+        assert!((0..3).all(|k| fit.latent[k * 4] == 1.0));
+    }
+}

@@ -7,8 +7,9 @@
 //! (`Φ(−z)` instead of `1 − Φ(z)`). The others (gamma, beta, Student's t,
 //! χ²) solve `ln F(x) = ln Φ(z)` for `z ≤ 0` and `ln S(x) = ln Φ(−z)` for
 //! `z > 0` by a safeguarded Newton iteration: Newton steps on the log
-//! probability, bisection whenever a step leaves the current bracket, stopped
-//! at a relative change of 4 ulp. statrs provides the CDFs, survival functions
+//! probability, bisection (geometric across orders of magnitude) whenever a
+//! step leaves the current bracket, stopped when the tail probability is met
+//! to a relative 1e-13 or the bracket holds no float between its ends. statrs provides the CDFs, survival functions
 //! and densities; its own `inverse_cdf` works on `p`, which cannot resolve the
 //! upper tail, hence the solver here.
 
@@ -56,7 +57,8 @@ where
         self.0.sf(x)
     }
     fn pdf(&self, x: f64) -> f64 {
-        self.0.pdf(x)
+        // statrs' `pdf` overflows to ∞ for large gamma shapes; its log does not.
+        self.0.ln_pdf(x).exp()
     }
     fn support(&self) -> (f64, f64) {
         (self.0.min(), self.0.max())
@@ -459,9 +461,10 @@ fn solve_quantile_z<L: ContinuousLaw + ?Sized>(law: &L, z: f64, guess: Option<f6
         }
     }
     let mut x = x.clamp(lo, hi);
-    for _ in 0..200 {
+    for _ in 0..400 {
         let (r, dr) = residual(x);
-        if r == 0.0 {
+        // |r| is the relative error of the tail probability.
+        if r.abs() <= 1e-13 {
             return x;
         }
         if r < 0.0 {
@@ -470,20 +473,22 @@ fn solve_quantile_z<L: ContinuousLaw + ?Sized>(law: &L, z: f64, guess: Option<f6
             hi = x;
         }
         let newton = x - r / dr;
-        let next = if newton.is_finite() && newton > lo && newton < hi {
-            newton
-        } else if lo > 0.0 && hi / lo > 4.0 {
-            (lo * hi).sqrt()
+        if dr.is_finite() && dr > 0.0 && newton > lo && newton < hi {
+            x = newton;
+            continue;
+        }
+        // No float lies strictly between the ends: the root is resolved.
+        if hi - lo <= 2.0 * f64::EPSILON * hi.abs().max(lo.abs()) {
+            return if r < 0.0 { hi } else { lo };
+        }
+        // Bisect on the log scale across orders of magnitude (a lower end at
+        // 0 counts as 1e-300 of the upper one), else arithmetically.
+        let floor = if lo > 0.0 { lo } else { hi * 1e-300 };
+        x = if lo >= 0.0 && hi > 4.0 * floor {
+            (floor * hi).sqrt()
         } else {
             0.5 * (lo + hi)
         };
-        if (next - x).abs() <= 4.0 * f64::EPSILON * x.abs().max(f64::MIN_POSITIVE) {
-            return next;
-        }
-        if hi - lo <= 4.0 * f64::EPSILON * hi.abs().max(lo.abs()) {
-            return 0.5 * (lo + hi);
-        }
-        x = next;
     }
     x
 }
