@@ -8,6 +8,7 @@ use crate::report;
 use anyhow::Context;
 use pushforward_io::{Output, OutputFormat, TableSink, open_sink};
 use pushforward_stats::{InfeasiblePolicy, NearestOptions, Penalty, Spec, SpecSampler};
+use std::path::Path;
 use std::time::Instant;
 
 /// Rows when neither the flag nor the spec says.
@@ -35,6 +36,26 @@ impl Plan {
             (None, Output::Stdout) => OutputFormat::Csv,
             (None, Output::File(p)) => OutputFormat::from_path(p)?,
         };
+        // Refuse what the writer would refuse before any work is done.
+        match &target {
+            Output::Stdout if format == OutputFormat::Parquet => {
+                return Err(pushforward_io::IoError::ParquetToStdout.into());
+            }
+            Output::File(p) => {
+                let dir = p
+                    .parent()
+                    .filter(|d| !d.as_os_str().is_empty())
+                    .unwrap_or(Path::new("."));
+                if !dir.is_dir() {
+                    anyhow::bail!(
+                        "cannot write '{}': the directory '{}' does not exist",
+                        p.display(),
+                        dir.display()
+                    );
+                }
+            }
+            Output::Stdout => {}
+        }
         Ok(Plan {
             rows,
             seed,

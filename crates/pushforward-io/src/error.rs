@@ -10,7 +10,7 @@ use std::path::PathBuf;
 pub enum IoError {
     /// The output file (its temporary stand-in next to the target) could not
     /// be created.
-    #[error("cannot create '{}': {source}", .path.display())]
+    #[error("cannot create '{}'", .path.display())]
     Create {
         /// The target the file was meant for.
         path: PathBuf,
@@ -18,7 +18,7 @@ pub enum IoError {
         source: std::io::Error,
     },
     /// Writing rows failed.
-    #[error("cannot write '{}': {source}", .path.display())]
+    #[error("cannot write '{}'", .path.display())]
     Write {
         /// The target being written.
         path: PathBuf,
@@ -26,7 +26,7 @@ pub enum IoError {
         source: std::io::Error,
     },
     /// The finished temporary file could not be moved onto the target.
-    #[error("cannot move the finished output onto '{}': {source}", .path.display())]
+    #[error("cannot move the finished output onto '{}'", .path.display())]
     Persist {
         /// The target.
         path: PathBuf,
@@ -34,7 +34,7 @@ pub enum IoError {
         source: std::io::Error,
     },
     /// The Parquet encoder failed.
-    #[error("cannot write parquet file '{}': {source}", .path.display())]
+    #[error("cannot write parquet file '{}'", .path.display())]
     Parquet {
         /// The target being written.
         path: PathBuf,
@@ -42,7 +42,7 @@ pub enum IoError {
         source: parquet::errors::ParquetError,
     },
     /// A batch could not be converted to Arrow arrays.
-    #[error("cannot convert a batch for '{}' to arrow: {source}", .path.display())]
+    #[error("cannot convert a batch for '{}' to arrow", .path.display())]
     Arrow {
         /// The target being written.
         path: PathBuf,

@@ -378,43 +378,6 @@ fn sinks_move_across_threads() {
     assert!(path.exists());
 }
 
-/// Timing of a million rows by twelve columns; run with
-/// `cargo test --release -p pushforward-io -- --ignored --nocapture`.
-#[test]
-#[ignore = "timing, run by hand in release mode"]
-fn write_speed_million_rows() {
-    let rows = 1_000_000;
-    let mut columns = Vec::new();
-    for j in 0..8 {
-        let v: Vec<f64> = (0..rows)
-            .map(|i| ((i * 7919 + j * 104_729) % 1_000_003) as f64 / 1_000_003.0 * 1e3 - 500.0)
-            .collect();
-        columns.push(Column::float(format!("f{j}"), v));
-    }
-    for j in 0..2 {
-        let v: Vec<i64> = (0..rows).map(|i| (i as i64 * 31 + j) % 1000 - 500).collect();
-        columns.push(Column::int(format!("i{j}"), v));
-    }
-    let lv: Arc<[String]> = (0..5).map(|k| format!("level {k}")).collect::<Vec<_>>().into();
-    for j in 0..2 {
-        let codes: Vec<u32> = (0..rows).map(|i| ((i + j) % 5) as u32).collect();
-        columns.push(Column::categorical(format!("c{j}"), codes, Arc::clone(&lv)));
-    }
-    let table = Table::new(columns).unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    for (name, format) in [
-        ("speed.csv", OutputFormat::Csv),
-        ("speed.parquet", OutputFormat::Parquet),
-    ] {
-        let path = dir.path().join(name);
-        let start = std::time::Instant::now();
-        write_all(&path, format, std::slice::from_ref(&table));
-        let took = start.elapsed();
-        let size = fs::metadata(&path).unwrap().len();
-        println!("{name}: {took:?}, {size} bytes");
-    }
-}
-
 #[test]
 fn csv_quotes_names_and_keeps_empty_single_field_rows() {
     let dir = tempfile::tempdir().unwrap();

@@ -39,6 +39,21 @@ pub enum StatsError {
         /// Its family.
         family: String,
     },
+    /// A discrete column in a correlated pair takes too many values for the
+    /// exact pair integrals.
+    #[error(
+        "column '{column}' takes {values} distinct values within the sampled range; exact correlation \
+         matching supports at most {max} per correlated column: leave it uncorrelated, or use a continuous \
+         family (normal, gamma) for such large counts"
+    )]
+    TooManyValues {
+        /// The column.
+        column: String,
+        /// Its number of steps.
+        values: usize,
+        /// The limit.
+        max: usize,
+    },
     /// Kendall targets are only supported between continuous columns.
     #[error(
         "a kendall target between '{a}' and '{b}' needs both columns continuous; \

@@ -10,9 +10,9 @@
 //!   probability below 1e-35 per draw) the exact quantile is evaluated.
 //! * **Discrete laws** ([`StepMap`]): the thresholds `t_k = Φ⁻¹(F(k))`, taken
 //!   as `−Φ⁻¹(S(k))` in the upper half so both tails stay exact; `x(z)` is the
-//!   first support point whose threshold is at least `z`. Thresholds stop
-//!   where the survival probability falls below 1e-25; beyond, the step is
-//!   found by a galloping search on the law itself.
+//!   first support point whose threshold is at least `z`. Thresholds cover
+//!   the support where both tail probabilities exceed about 1e-25; beyond,
+//!   the step is found by a galloping search on the law itself.
 
 use crate::marginal::{ContinuousLaw, DiscreteLaw, Law, Marginal, uniform01};
 use crate::normal;
@@ -21,8 +21,10 @@ use std::sync::Arc;
 
 /// Half-width of the tabulated range of `z`.
 pub(crate) const Z_MAX: f64 = 12.5;
-/// Survival probability below which step tables stop.
+/// Tail probability at which step tables stop (either side).
 const STEP_TAIL: f64 = 1e-25;
+/// `−Φ⁻¹(STEP_TAIL)`.
+const STEP_Z: f64 = 10.4;
 
 /// A latent map of one column: smooth for continuous laws, steps otherwise.
 #[derive(Debug, Clone)]
@@ -54,7 +56,11 @@ pub struct StepMap {
     values: Vec<f64>,
     /// The first support point (value of step 0).
     first: i64,
-    /// Set when the support is unbounded above: the exact search beyond the table.
+    /// Threshold of the step below `first`, when the table starts above the
+    /// support's minimum: draws at or below it take the exact search.
+    below: Option<f64>,
+    /// Set when the table does not cover the whole support: the exact
+    /// search beyond it.
     tail: Option<Arc<dyn DiscreteLaw>>,
 }
 
@@ -89,6 +95,7 @@ impl LatentMap {
                     thresholds: s.thresholds.clone(),
                     values,
                     first: 0,
+                    below: None,
                     tail: None,
                 })
             }
@@ -244,27 +251,32 @@ impl SmoothMap {
 
 impl StepMap {
     fn build(law: Arc<dyn DiscreteLaw>) -> Self {
-        let (first, last) = law.support();
+        let (min, max) = law.support();
+        // Start where the lower tail reaches STEP_TAIL, so a law far from 0
+        // (a Poisson with a large mean) does not walk its empty lower tail.
+        let first = step_quantile_z(law.as_ref(), -STEP_Z).max(min);
+        let below = (first > min).then(|| threshold(law.as_ref(), first - 1));
         let mut thresholds = Vec::new();
         let mut values = vec![first as f64];
         let mut k = first;
         loop {
-            if last.is_some_and(|m| k >= m) {
+            if max.is_some_and(|m| k >= m) {
                 break;
             }
-            let s = law.sf(k);
-            if last.is_none() && s < STEP_TAIL {
+            if max.is_none() && law.sf(k) < STEP_TAIL {
                 break;
             }
             thresholds.push(threshold(law.as_ref(), k));
             k += 1;
             values.push(k as f64);
         }
+        let truncated = max.is_none() || below.is_some();
         StepMap {
             thresholds,
             values,
             first,
-            tail: if last.is_none() { Some(law) } else { None },
+            below,
+            tail: truncated.then_some(law),
         }
     }
 
@@ -273,8 +285,10 @@ impl StepMap {
     #[inline]
     pub fn step(&self, z: f64) -> i64 {
         let m = self.thresholds.partition_point(|&t| t < z);
+        let outside =
+            self.below.is_some_and(|b| z <= b) || (m == self.thresholds.len() && self.tail.is_some());
         match &self.tail {
-            Some(law) if m == self.thresholds.len() => step_quantile_z(law.as_ref(), z) - self.first,
+            Some(law) if outside => step_quantile_z(law.as_ref(), z) - self.first,
             _ => m as i64,
         }
     }
@@ -300,7 +314,8 @@ impl StepMap {
         self.thresholds
             .iter()
             .enumerate()
-            .filter(|(_, t)| t.is_finite())
+            // Jumps beyond |z| = 9 move a moment by less than 1e-19 per unit.
+            .filter(|(_, t)| t.abs() < 9.0)
             .map(|(k, &t)| (t, self.values[k + 1] - self.values[k]))
     }
 

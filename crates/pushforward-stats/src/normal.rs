@@ -49,7 +49,7 @@ fn lower_quantile(p: f64) -> f64 {
     }
     let z = -SQRT_2 * erfc_inv(2.0 * p);
     let d = pdf(z);
-    if !(d > 0.0) {
+    if d.is_nan() || d <= 0.0 {
         return z;
     }
     let u = (cdf(z) - p) / d;

@@ -83,14 +83,15 @@ impl SpecSampler {
     }
 
     /// Generates `rows` rows, handing blocks of at most [`BLOCK_ROWS`] rows
-    /// to `emit` in order. Stops at the first error `emit` returns.
+    /// to `emit` in order (one empty block when `rows` is 0, so a writer
+    /// still learns the columns). Stops at the first error `emit` returns.
     pub fn sample_into<E>(
         &self,
         rows: u64,
         seed: u64,
         mut emit: impl FnMut(Table) -> Result<(), E>,
     ) -> Result<(), E> {
-        let blocks = rows.div_ceil(BLOCK_ROWS as u64);
+        let blocks = rows.div_ceil(BLOCK_ROWS as u64).max(1);
         let group = (rayon::current_num_threads() as u64 * 2).max(4);
         let mut start = 0;
         while start < blocks {
@@ -98,7 +99,7 @@ impl SpecSampler {
             let tables: Vec<Table> = (start..end)
                 .into_par_iter()
                 .map(|b| {
-                    let n = (rows - b * BLOCK_ROWS as u64).min(BLOCK_ROWS as u64) as usize;
+                    let n = rows.saturating_sub(b * BLOCK_ROWS as u64).min(BLOCK_ROWS as u64) as usize;
                     self.block(b, n, seed)
                 })
                 .collect();

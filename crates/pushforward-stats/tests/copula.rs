@@ -479,3 +479,52 @@ fn heavy_tails_keep_their_spread_at_a_million_rows() {
         );
     }
 }
+
+#[test]
+fn a_target_on_the_edge_of_its_interval_is_met_with_a_singular_latent_matrix() {
+    let s = sampler(
+        &BERNOULLI_NORMAL
+            .replace("TARGET", "1.0")
+            .replace("bernoulli\"\np = 0.314", "normal\"\nmean = 0.0\nstd = 1.0"),
+        InfeasiblePolicy::Error,
+    )
+    .unwrap();
+    assert_eq!(latent(&s, 0, 1), 1.0);
+    let t = s.sample(1000, 1);
+    let cols = columns_f64(&t);
+    // x = 5 + 2 b exactly, up to the tables' rounding.
+    assert!(
+        cols[0]
+            .iter()
+            .zip(&cols[1])
+            .all(|(b, x)| (5.0 + 2.0 * b - x).abs() < 1e-9)
+    );
+}
+
+#[test]
+fn discrete_columns_with_too_many_values_are_refused_in_pairs_and_by_their_parameters() {
+    let err = sampler(
+        &BERNOULLI_NORMAL
+            .replace("bernoulli\"\np = 0.314", "poisson\"\nlambda = 1e6")
+            .replace("TARGET", "0.2"),
+        InfeasiblePolicy::Error,
+    )
+    .unwrap_err();
+    assert!(
+        matches!(err, StatsError::TooManyValues { ref column, .. } if column == "b"),
+        "{err}"
+    );
+    let err = Spec::from_toml("[[column]]\nname = \"k\"\ndist = \"poisson\"\nlambda = 1e300\n").unwrap_err();
+    assert!(err.to_string().contains("'lambda' = 1e300"), "{err}");
+    // Uncorrelated, a large count is fine and sampled exactly around its mean.
+    let s = sampler(
+        "[[column]]\nname = \"k\"\ndist = \"poisson\"\nlambda = 1e6\n",
+        InfeasiblePolicy::Error,
+    )
+    .unwrap();
+    let (m, sd) = pushforward_stats::fidelity::mean_std(&columns_f64(&s.sample(100_000, 2))[0]);
+    assert!(
+        (m - 1e6).abs() < 4.0 * 1000.0 / 316.0 && (sd / 1000.0 - 1.0).abs() < 0.02,
+        "{m} {sd}"
+    );
+}

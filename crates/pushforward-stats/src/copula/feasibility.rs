@@ -43,7 +43,11 @@ impl fmt::Display for InfeasiblePair {
         write!(
             f,
             "{} ~ {}: target {:.4} is outside the attainable interval [{:.4}, {:.4}]",
-            self.a, self.b, self.target, self.bound.low, self.bound.high
+            self.a,
+            self.b,
+            self.target,
+            self.bound.low + 0.0,
+            self.bound.high + 0.0
         )
     }
 }

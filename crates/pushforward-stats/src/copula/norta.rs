@@ -77,6 +77,10 @@ pub struct CopulaFit {
     pub nearest: Option<NearestReport>,
 }
 
+/// Most distinct values (steps) of a discrete column in a correlated pair:
+/// the pair integrals sum over every step.
+const MAX_PAIR_STEPS: usize = 2048;
+
 /// Number of Gauss–Hermite nodes per dimension for the pair integrals.
 const HERMITE_NODES: usize = 64;
 /// Gauss–Legendre nodes on the `θ = asin r` integral of mixed pairs.
@@ -123,6 +127,20 @@ pub fn fit_copula(
         .flat_map(|i| (i + 1..d).map(move |j| (i, j)))
         .filter(|&(i, j)| policy == InfeasiblePolicy::Nearest || t(i, j) != 0.0)
         .collect();
+    for &(i, j) in &wanted {
+        for k in [i, j] {
+            if let LatentMap::Steps(s) = &*maps[k] {
+                let steps = s.jumps().count();
+                if steps > MAX_PAIR_STEPS {
+                    return Err(StatsError::TooManyValues {
+                        column: names[k].clone(),
+                        values: steps,
+                        max: MAX_PAIR_STEPS,
+                    });
+                }
+            }
+        }
+    }
     let pairs: Vec<Pair> = wanted
         .par_iter()
         .map(|&(i, j)| -> Result<Pair, StatsError> {
@@ -193,12 +211,7 @@ pub fn fit_copula(
             latent[p.j * d + p.i] = r;
         }
         let m = DMatrix::from_row_slice(d, d, &latent);
-        if let Some(chol) = m.clone().cholesky() {
-            let l = chol.l();
-            let factor = (0..d)
-                .flat_map(|i| (0..d).map(move |j| (i, j)))
-                .map(|(i, j)| l[(i, j)])
-                .collect();
+        if let Some(factor) = psd_factor(&m) {
             let achieved = achieved_matrix(d, &pairs, &latent);
             return Ok(CopulaFit {
                 latent,
@@ -212,7 +225,7 @@ pub fn fit_copula(
             return Err(not_positive_definite(names, m));
         }
     }
-    let fit = nearest::fit(d, &pairs, |i, j| t(i, j), options);
+    let fit = nearest::fit(d, &pairs, t, options);
     let achieved = achieved_matrix(d, &pairs, &fit.latent);
     let report = NearestReport::new(names, &target.matrix, &achieved, &bounds, options.penalty);
     Ok(CopulaFit {
@@ -222,6 +235,38 @@ pub fn fit_copula(
         achieved,
         nearest: Some(report),
     })
+}
+
+/// Eigenvalues above this (relative to 1) count as zero, not negative: a
+/// target at a bound of its interval gives latent ±1 and a singular matrix.
+const PSD_TOL: f64 = 1e-10;
+
+/// A factor `F` (`F Fᵀ = R`, row-major): the Cholesky factor when `R` is
+/// positive definite, else `Q √Λ` when it is positive semidefinite (a target
+/// on the edge of its attainable interval), else `None`.
+fn psd_factor(m: &DMatrix<f64>) -> Option<Vec<f64>> {
+    let d = m.nrows();
+    if let Some(chol) = m.clone().cholesky() {
+        let l = chol.l();
+        return Some(
+            (0..d)
+                .flat_map(|i| (0..d).map(move |j| (i, j)))
+                .map(|(i, j)| l[(i, j)])
+                .collect(),
+        );
+    }
+    let eig = m.clone().symmetric_eigen();
+    if eig.eigenvalues.min() < -PSD_TOL {
+        return None;
+    }
+    let root = eig.eigenvalues.map(|x| x.max(0.0).sqrt());
+    let q = &eig.eigenvectors;
+    Some(
+        (0..d)
+            .flat_map(|i| (0..d).map(move |k| (i, k)))
+            .map(|(i, k)| q[(i, k)] * root[k])
+            .collect(),
+    )
 }
 
 pub(crate) fn identity(d: usize) -> Vec<f64> {

@@ -20,7 +20,7 @@ pub(crate) use discrete::DiscreteLaw;
 
 /// A parameter outside its allowed range.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error("parameter '{param}' = {value} is invalid: expected {expected}")]
+#[error("parameter '{param}' = {value:?} is invalid: expected {expected}")]
 pub struct ParamError {
     /// The parameter's name in the spec.
     pub param: &'static str,
@@ -117,6 +117,10 @@ pub struct Marginal {
     kind: ValueKind,
 }
 
+/// Most integers a discrete law may span (within ±10.4 standard deviations,
+/// the sampled range), so its step table stays small.
+const MAX_STEPS: f64 = 65_536.0;
+
 fn check(param: &'static str, value: f64, ok: bool, expected: &'static str) -> Result<(), ParamError> {
     if ok && !value.is_nan() {
         Ok(())
@@ -159,7 +163,7 @@ impl Marginal {
         use statrs::distribution as sd;
         let cont = |law: Arc<dyn ContinuousLaw>| (Law::Continuous(law), ValueKind::Real);
         let count = |law: Arc<dyn DiscreteLaw>| (Law::Discrete(law), ValueKind::Integer);
-        let (law, kind) = match &family {
+        let (law, kind): (Law, ValueKind) = match &family {
             &Family::Normal { mean, std } => {
                 finite("mean", mean)?;
                 positive("std", std)?;
@@ -344,6 +348,21 @@ impl Marginal {
                 )
             }
         };
+        if let Law::Discrete(l) = &law {
+            let span = 2.0 * 10.4 * l.variance().sqrt();
+            let (name, value) = match family {
+                Family::Binomial { n, .. } => ("n", n as f64),
+                Family::Poisson { lambda } => ("lambda", lambda),
+                Family::NegativeBinomial { p, .. } | Family::Geometric { p } => ("p", p),
+                _ => ("weights", span),
+            };
+            check(
+                name,
+                value,
+                span <= MAX_STEPS,
+                "a law spanning at most about 65,000 integers (use a continuous family for larger counts)",
+            )?;
+        }
         Ok(Marginal { family, law, kind })
     }
 
