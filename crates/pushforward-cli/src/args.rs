@@ -42,8 +42,9 @@ pub(crate) struct SampleArgs {
     /// [default: the spec's `seed`, else 0].
     #[arg(short, long)]
     pub(crate) seed: Option<u64>,
-    /// Output file (`.csv` or `.parquet`), or `-` for CSV on standard output.
-    /// Written to a temporary file and renamed when complete.
+    /// Output file (`.csv` or `.parquet`), or `-` for CSV on standard output
+    /// [default: standard output; for `demo`, no file]. Files are written to
+    /// a temporary file and renamed when complete, so a failure leaves none.
     #[arg(short, long, value_name = "FILE")]
     pub(crate) output: Option<PathBuf>,
     /// Output format, when the file name does not tell.

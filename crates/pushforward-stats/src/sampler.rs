@@ -124,7 +124,7 @@ impl SpecSampler {
                 append(dst, src);
             }
         }
-        Table::new(cols).unwrap_or_else(|_| unreachable_table())
+        Table::new(cols).expect(SAME_SHAPE)
     }
 
     fn empty_columns(&self) -> Vec<Column> {
@@ -178,16 +178,14 @@ impl SpecSampler {
                 }
             })
             .collect();
-        Table::new(columns).unwrap_or_else(|_| unreachable_table())
+        Table::new(columns).expect(SAME_SHAPE)
     }
 }
 
-/// Columns built here always have equal lengths and distinct names (checked
-/// by the spec), so `Table::new` cannot fail; an empty table keeps this
-/// total without a panic path.
-fn unreachable_table() -> Table {
-    Table::new(Vec::new()).unwrap_or_else(|_| unreachable_table())
-}
+/// Why building a table here cannot fail: every column of a block has the
+/// block's length, names are unique (checked with the spec) and codes come
+/// from step maps over the categories.
+const SAME_SHAPE: &str = "sampled columns have equal lengths, unique names and valid codes";
 
 fn append(dst: &mut Column, src: Column) {
     use pushforward_core::ColumnData as D;
