@@ -3,6 +3,7 @@
 
 mod args;
 mod cmd;
+mod interrupt;
 mod output;
 mod progress;
 mod report;
@@ -12,6 +13,7 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let cli = args::Cli::parse();
+    interrupt::install();
     match cmd::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

@@ -3,6 +3,7 @@
 //! chosen sink with a progress bar.
 
 use crate::args::{OnInfeasible, PenaltyArg, SampleArgs};
+use crate::interrupt;
 use crate::progress;
 use crate::report;
 use anyhow::Context;
@@ -92,6 +93,7 @@ pub(crate) fn write(sampler: &SpecSampler, plan: &Plan, args: &SampleArgs) -> an
     let mut sink: Box<dyn TableSink + Send> = open_sink(&plan.target, plan.format)?;
     let bar = progress::rows_bar(plan.rows, args.quiet);
     sampler.sample_into(plan.rows, plan.seed, |batch| -> anyhow::Result<()> {
+        interrupt::check()?;
         sink.write(&batch)?;
         bar.inc(batch.rows() as u64);
         Ok(())

@@ -1037,3 +1037,28 @@ fn zero_rows_still_write_the_header() {
         "age,visits,churned,plan,tries,income\n"
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn interrupt_during_a_write_leaves_no_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = write(dir.path(), "spec.toml", MIXED);
+    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin!("pushforward"))
+        .arg("generate")
+        .arg(&spec)
+        .args(["--rows", "1000000000", "--quiet", "-o"])
+        .arg(dir.path().join("out.csv"))
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let killed = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let out = child.wait_with_output().unwrap();
+    assert!(!out.status.success());
+    assert_contains(&String::from_utf8_lossy(&out.stderr), "interrupted");
+    assert_eq!(entries(dir.path()), set(&["spec.toml"]));
+}

@@ -1,0 +1,22 @@
+//! Ctrl-C (and SIGTERM) during a write: the generation loop notices the flag
+//! between blocks and stops with an error, so the output sink is dropped and
+//! its temporary file removed instead of the process dying mid-write.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// Installs the handler; a second Ctrl-C is not caught twice, the first one
+/// already stops the work within a block.
+pub(crate) fn install() {
+    // Failing to install (a handler already set) only loses the clean-up.
+    let _ = ctrlc::set_handler(|| INTERRUPTED.store(true, Ordering::SeqCst));
+}
+
+/// Fails once an interrupt has arrived.
+pub(crate) fn check() -> anyhow::Result<()> {
+    if INTERRUPTED.load(Ordering::SeqCst) {
+        anyhow::bail!("interrupted: no output was written");
+    }
+    Ok(())
+}
