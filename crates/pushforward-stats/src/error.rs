@@ -54,17 +54,6 @@ pub enum StatsError {
         /// The limit.
         max: usize,
     },
-    /// Kendall targets are only supported between continuous columns.
-    #[error(
-        "a kendall target between '{a}' and '{b}' needs both columns continuous; \
-         use kind = \"spearman\" or \"pearson\" for discrete or categorical columns"
-    )]
-    KendallDiscrete {
-        /// First column.
-        a: String,
-        /// Second column.
-        b: String,
-    },
 }
 
 fn infeasible_message(kind: CorrelationKind, pairs: &[InfeasiblePair]) -> String {

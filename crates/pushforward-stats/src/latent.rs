@@ -319,6 +319,20 @@ impl StepMap {
             .map(|(k, &t)| (t, self.values[k + 1] - self.values[k]))
     }
 
+    /// Each step's latent interval `(t[m−1], t[m]]` and probability.
+    pub(crate) fn cells(&self) -> impl Iterator<Item = (f64, f64, f64)> + '_ {
+        let n = self.thresholds.len();
+        (0..=n).map(move |m| {
+            let a = if m == 0 {
+                f64::NEG_INFINITY
+            } else {
+                self.thresholds[m - 1]
+            };
+            let b = if m == n { f64::INFINITY } else { self.thresholds[m] };
+            (a, b, normal_mass(a, b))
+        })
+    }
+
     /// Probability of each step and its value.
     pub(crate) fn atoms(&self) -> impl Iterator<Item = (f64, f64)> + '_ {
         let n = self.thresholds.len();

@@ -244,42 +244,69 @@ fn spearman_targets_hold_with_ties_from_discrete_columns() {
     });
 }
 
+/// Sample Kendall tau-b, O(n²).
+fn tau_b(x: &[f64], y: &[f64]) -> f64 {
+    let n = x.len();
+    let (mut s, mut tx, mut ty) = (0.0, 0.0, 0.0);
+    for i in 0..n {
+        for j in i + 1..n {
+            let (a, b) = ((x[i] - x[j]).signum(), (y[i] - y[j]).signum());
+            let (a, b) = (
+                if x[i] == x[j] { 0.0 } else { a },
+                if y[i] == y[j] { 0.0 } else { b },
+            );
+            s += a * b;
+            tx += f64::from(a == 0.0);
+            ty += f64::from(b == 0.0);
+        }
+    }
+    let n0 = (n * (n - 1)) as f64 / 2.0;
+    s / ((n0 - tx) * (n0 - ty)).sqrt()
+}
+
 #[test]
-fn kendall_targets_need_continuous_columns_and_hold_when_they_are() {
-    let err = sampler(&MIXED.replace("KIND", "kendall"), InfeasiblePolicy::Error).unwrap_err();
-    assert!(matches!(err, StatsError::KendallDiscrete { .. }), "{err}");
+fn kendall_targets_hold_for_continuous_and_discrete_pairs() {
+    // Two Bernoulli(1/2): tau-b is the phi coefficient, (2/π) asin r.
     let s = sampler(
         r#"
         [[column]]
         name = "a"
-        dist = "gamma"
-        shape = 0.5
-        rate = 1.0
+        dist = "bernoulli"
+        p = 0.5
         [[column]]
         name = "b"
-        dist = "beta"
-        alpha = 2.0
-        beta = 5.0
+        dist = "bernoulli"
+        p = 0.5
         [correlation]
         kind = "kendall"
-        pairs = [["a", "b", 0.6]]
+        pairs = [["a", "b", 0.3]]
         "#,
         InfeasiblePolicy::Error,
     )
     .unwrap();
-    let t = s.sample(4000, 3);
-    let cols = columns_f64(&t);
+    let r = latent(&s, 0, 1);
+    assert!(
+        (2.0 / std::f64::consts::PI * r.asin() - 0.3).abs() < 1e-6,
+        "r = {r}"
+    );
+
+    let spec = Spec::from_toml(&MIXED.replace("KIND", "kendall")).unwrap();
+    let s = SpecSampler::new(&spec, InfeasiblePolicy::Error, &NearestOptions::default()).unwrap();
+    let cols = columns_f64(&s.sample(3000, 3));
+    let d = cols.len();
+    // Var(τ̂) ≤ 2(2n+5)/(9n(n−1)) without ties; ties raise it a little: 5 SE.
     let n = cols[0].len();
-    let mut s_sum = 0.0;
-    for i in 0..n {
-        for j in i + 1..n {
-            s_sum += ((cols[0][i] - cols[0][j]) * (cols[1][i] - cols[1][j])).signum();
+    let se = (2.0 * (2 * n + 5) as f64 / (9.0 * (n * (n - 1)) as f64)).sqrt();
+    for i in 0..d {
+        for j in i + 1..d {
+            let target = spec.correlation.matrix[i * d + j];
+            let tau = tau_b(&cols[i], &cols[j]);
+            assert!(
+                (tau - target).abs() < 5.0 * se,
+                "({i}, {j}): tau {tau} target {target}"
+            );
         }
     }
-    let tau = 2.0 * s_sum / (n * (n - 1)) as f64;
-    // Var(τ̂) ≤ 2(2n+5)/(9n(n−1)) under independence and smaller here; 4 SE.
-    let se = (2.0 * (2 * n + 5) as f64 / (9.0 * (n * (n - 1)) as f64)).sqrt();
-    assert!((tau - 0.6).abs() < 4.0 * se, "tau {tau}");
 }
 
 #[test]

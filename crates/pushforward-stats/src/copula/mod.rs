@@ -13,6 +13,7 @@
 //! Northwestern University technical report, 1997.
 
 pub mod feasibility;
+mod kendall;
 pub mod nearest;
 pub mod norta;
 pub(crate) mod pair;

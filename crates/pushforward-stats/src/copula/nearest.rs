@@ -163,7 +163,7 @@ enum FastMap {
 impl FastMap {
     fn new(map: &PairMap) -> Self {
         match map {
-            PairMap::Numeric(_) => {
+            PairMap::Numeric(_) | PairMap::Kendall(_) => {
                 let nodes: Vec<f64> = (0..TABLE_NODES).map(theta_at).collect();
                 let g = nodes.par_iter().map(|&t| map.corr(t.sin())).collect();
                 let dg = nodes.par_iter().map(|&t| map.slope_theta(t)).collect();

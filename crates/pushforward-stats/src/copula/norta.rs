@@ -6,9 +6,12 @@
 //! continuous pairs use the closed forms `g(r) = (6/π) asin(r/2)` and
 //! `g(r) = (2/π) asin r`; a Spearman target with a discrete column is the
 //! Pearson correlation of the mid-distribution transforms (see
-//! [`crate::latent::LatentMap::rank_map`]), matched the same way.
+//! [`crate::latent::LatentMap::rank_map`]), matched the same way, and a
+//! Kendall target with one is Kendall's tau-b (see `kendall`), by the same
+//! root finder with a finite-difference slope.
 
 use super::feasibility::{InfeasiblePair, PairBound};
+use super::kendall::KendallPair;
 use super::nearest::{self, NearestOptions, NearestReport};
 use super::pair::{PairMap, std_of};
 use crate::StatsError;
@@ -149,10 +152,7 @@ pub fn fit_copula(
                 (CorrelationKind::Spearman, true) => PairMap::SpearmanContinuous,
                 (CorrelationKind::Kendall, true) => PairMap::KendallContinuous,
                 (CorrelationKind::Kendall, false) => {
-                    return Err(StatsError::KendallDiscrete {
-                        a: names[i].clone(),
-                        b: names[j].clone(),
-                    });
+                    PairMap::Kendall(Box::new(KendallPair::new(&maps[i], &maps[j], Arc::clone(&quad))))
                 }
                 _ => PairMap::numeric(
                     (Arc::clone(&maps[i]), stds[i]),

@@ -20,10 +20,14 @@
 //! Means and variances come from the same rules, so identical columns reach
 //! `g(1) = 1` to rounding.
 
+use super::kendall::KendallPair;
 use crate::latent::{LatentMap, SmoothMap, StepMap};
 use crate::normal;
 use crate::quadrature::Quadrature;
-use std::f64::consts::PI;
+use std::f64::consts::{FRAC_PI_2, PI};
+
+/// Step of the finite differences of maps without an analytic slope.
+const FINITE_STEP: f64 = 1e-6;
 use std::sync::Arc;
 
 /// Standard deviation of a latent map's output, by the rule its pairs use.
@@ -52,6 +56,8 @@ pub(crate) enum PairMap {
     KendallContinuous,
     /// Integrated numerically.
     Numeric(Box<NumericPair>),
+    /// Kendall's tau-b with a discrete column.
+    Kendall(Box<KendallPair>),
 }
 
 /// Two latent maps with their moments.
@@ -88,6 +94,7 @@ impl PairMap {
             PairMap::SpearmanContinuous => 6.0 / PI * (0.5 * r).asin(),
             PairMap::KendallContinuous => 2.0 / PI * r.asin(),
             PairMap::Numeric(p) => p.scale * p.cov(r),
+            PairMap::Kendall(k) => k.tau(r),
         }
     }
 
@@ -98,6 +105,11 @@ impl PairMap {
             PairMap::SpearmanContinuous => 6.0 / PI * 0.5 / (1.0 - 0.25 * r * r).sqrt(),
             PairMap::KendallContinuous => 2.0 / PI / (1.0 - r * r).sqrt(),
             PairMap::Numeric(p) => p.scale * p.dcov(r),
+            PairMap::Kendall(k) => {
+                let h = FINITE_STEP;
+                let (lo, hi) = ((r - h).max(-1.0), (r + h).min(1.0));
+                (k.tau(hi) - k.tau(lo)) / (hi - lo)
+            }
         }
     }
 
@@ -105,6 +117,11 @@ impl PairMap {
     pub(crate) fn slope_theta(&self, theta: f64) -> f64 {
         match self {
             PairMap::Numeric(p) => p.scale * p.dcov_theta(theta),
+            PairMap::Kendall(k) => {
+                let h = FINITE_STEP;
+                let (lo, hi) = ((theta - h).max(-FRAC_PI_2), (theta + h).min(FRAC_PI_2));
+                (k.tau(hi.sin()) - k.tau(lo.sin())) / (hi - lo)
+            }
             _ => {
                 let c = theta.cos();
                 if c <= 0.0 {
@@ -128,7 +145,11 @@ impl PairMap {
 
     /// Whether `g` is identically zero (a constant column).
     pub(crate) fn is_degenerate(&self) -> bool {
-        matches!(self, PairMap::Numeric(p) if p.scale == 0.0)
+        match self {
+            PairMap::Numeric(p) => p.scale == 0.0,
+            PairMap::Kendall(k) => k.is_degenerate(),
+            _ => false,
+        }
     }
 }
 
