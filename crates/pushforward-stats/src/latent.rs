@@ -79,18 +79,8 @@ impl LatentMap {
         match self {
             LatentMap::Smooth(_) => LatentMap::Smooth(SmoothMap::build(uniform01())),
             LatentMap::Steps(s) => {
-                let n = s.thresholds.len();
-                let values = (0..=n)
-                    .map(|m| {
-                        let below = if m == 0 {
-                            0.0
-                        } else {
-                            normal::cdf(s.thresholds[m - 1])
-                        };
-                        let upto = if m == n { 1.0 } else { normal::cdf(s.thresholds[m]) };
-                        0.5 * (below + upto)
-                    })
-                    .collect();
+                // The mid-point of each step's CDF jump: F(X⁻) + P(X)/2.
+                let values = s.cells().map(|(lo, _, p)| normal::cdf(lo) + 0.5 * p).collect();
                 LatentMap::Steps(StepMap {
                     thresholds: s.thresholds.clone(),
                     values,
@@ -335,16 +325,7 @@ impl StepMap {
 
     /// Probability of each step and its value.
     pub(crate) fn atoms(&self) -> impl Iterator<Item = (f64, f64)> + '_ {
-        let n = self.thresholds.len();
-        (0..=n).map(move |m| {
-            let a = if m == 0 {
-                f64::NEG_INFINITY
-            } else {
-                self.thresholds[m - 1]
-            };
-            let b = if m == n { f64::INFINITY } else { self.thresholds[m] };
-            (normal_mass(a, b), self.values[m])
-        })
+        self.cells().zip(&self.values).map(|((_, _, p), &v)| (p, v))
     }
 }
 
