@@ -23,6 +23,16 @@ pub enum TableError {
     /// Two columns share a name.
     #[error("column name '{0}' appears twice")]
     DuplicateName(String),
+    /// A column's missing-value mask has a different length from its values.
+    #[error("column '{name}' has {len} values but a missing-value mask of {mask} rows")]
+    MissingMaskLength {
+        /// The column.
+        name: String,
+        /// Number of values.
+        len: usize,
+        /// Length of the mask.
+        mask: usize,
+    },
     /// A category code points past the end of its levels.
     #[error("column '{name}' has category code {code} but only {levels} levels")]
     CodeOutOfRange {
@@ -80,12 +90,18 @@ impl ColumnData {
 }
 
 /// A named column.
+///
+/// Missing values are marked in an optional mask, as Arrow's validity
+/// bitmap: where `missing[i]` is true, row `i` holds a placeholder value
+/// (`0`, `NaN` or code `0`) that no statistic may read.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Column {
     /// The column's name, unique within its table.
     pub name: String,
     /// Its values.
     pub data: ColumnData,
+    /// Which rows are missing; `None` when none is.
+    pub missing: Option<Vec<bool>>,
 }
 
 impl Column {
@@ -94,6 +110,7 @@ impl Column {
         Column {
             name: name.into(),
             data: ColumnData::Float(values),
+            missing: None,
         }
     }
 
@@ -102,6 +119,7 @@ impl Column {
         Column {
             name: name.into(),
             data: ColumnData::Int(values),
+            missing: None,
         }
     }
 
@@ -110,7 +128,36 @@ impl Column {
         Column {
             name: name.into(),
             data: ColumnData::Categorical { codes, levels },
+            missing: None,
         }
+    }
+
+    /// The same column with rows marked missing where `mask` is true (an
+    /// all-false mask is dropped).
+    pub fn with_missing(mut self, mask: Vec<bool>) -> Self {
+        self.missing = mask.iter().any(|&m| m).then_some(mask);
+        self
+    }
+
+    /// Whether row `i` is missing.
+    pub fn is_missing(&self, i: usize) -> bool {
+        self.missing.as_ref().is_some_and(|m| m[i])
+    }
+
+    /// Number of missing rows.
+    pub fn missing_count(&self) -> usize {
+        self.missing
+            .as_ref()
+            .map_or(0, |m| m.iter().filter(|&&x| x).count())
+    }
+
+    /// The values of the rows that are present, as real numbers (categories
+    /// as their codes).
+    pub fn present_f64(&self) -> Vec<f64> {
+        (0..self.data.len())
+            .filter(|&i| !self.is_missing(i))
+            .map(|i| self.data.value_f64(i))
+            .collect()
     }
 }
 
@@ -144,6 +191,15 @@ impl Table {
                     expected: rows,
                     name: c.name.clone(),
                     len: c.data.len(),
+                });
+            }
+            if let Some(mask) = &c.missing
+                && mask.len() != rows
+            {
+                return Err(TableError::MissingMaskLength {
+                    name: c.name.clone(),
+                    len: rows,
+                    mask: mask.len(),
                 });
             }
             if !seen.insert(c.name.as_str()) {
@@ -199,5 +255,23 @@ mod tests {
         let levels: Arc<[String]> = vec!["x".to_string()].into();
         let bad = Table::new(vec![Column::categorical("c", vec![0, 1], levels)]);
         assert!(matches!(bad, Err(TableError::CodeOutOfRange { code: 1, .. })));
+    }
+
+    #[test]
+    fn missing_mask_is_checked_and_skipped() {
+        let c = Column::float("x", vec![1.0, f64::NAN, 3.0]).with_missing(vec![false, true, false]);
+        assert_eq!(c.missing_count(), 1);
+        assert_eq!(c.present_f64(), vec![1.0, 3.0]);
+        assert!(Table::new(vec![c]).is_ok());
+        let clean = Column::int("n", vec![1, 2]).with_missing(vec![false, false]);
+        assert_eq!(clean.missing, None);
+        let bad = Column {
+            missing: Some(vec![true]),
+            ..Column::int("n", vec![1, 2])
+        };
+        assert!(matches!(
+            Table::new(vec![bad]),
+            Err(TableError::MissingMaskLength { mask: 1, .. })
+        ));
     }
 }

@@ -1,0 +1,140 @@
+//! A cloud of `n` points in `d` dimensions, stored row by row, and seeded
+//! subsampling.
+//!
+//! Every joint metric (optimal transport, MMD, nearest neighbours,
+//! classifiers) works on [`Points`]: the rows of a table after encoding into
+//! one real feature space.
+
+use crate::error::MetricsError;
+use rand::SeedableRng;
+use rand::seq::index::sample;
+use rand_chacha::ChaCha8Rng;
+
+/// `n` points in `d` dimensions, row-major: point `i` is
+/// `data[i * d..(i + 1) * d]`.
+///
+/// ```
+/// use pushforward_metrics::Points;
+/// let p = Points::new(2, vec![0.0, 1.0, 2.0, 3.0]).unwrap();
+/// assert_eq!((p.len(), p.dim()), (2, 2));
+/// assert_eq!(p.row(1), &[2.0, 3.0]);
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Points {
+    d: usize,
+    data: Vec<f64>,
+}
+
+impl Points {
+    /// Builds a cloud from row-major coordinates, checking that they are
+    /// finite and that their count is a multiple of `d`.
+    pub fn new(d: usize, data: Vec<f64>) -> Result<Self, MetricsError> {
+        if d == 0 || data.len() % d != 0 {
+            return Err(MetricsError::BadParameter {
+                name: "coordinates per point",
+                value: d as f64,
+                expected: "a positive divisor of the number of coordinates",
+            });
+        }
+        if let Some(k) = data.iter().position(|x| !x.is_finite()) {
+            return Err(MetricsError::NonFinite {
+                row: k / d,
+                value: data[k],
+            });
+        }
+        Ok(Points { d, data })
+    }
+
+    /// Number of points.
+    pub fn len(&self) -> usize {
+        self.data.len() / self.d
+    }
+
+    /// Whether the cloud has no point.
+    pub fn is_empty(&self) -> bool {
+        self.data.is_empty()
+    }
+
+    /// Number of coordinates per point.
+    pub fn dim(&self) -> usize {
+        self.d
+    }
+
+    /// The coordinates of point `i`.
+    ///
+    /// # Panics
+    /// If `i >= self.len()`.
+    pub fn row(&self, i: usize) -> &[f64] {
+        &self.data[i * self.d..(i + 1) * self.d]
+    }
+
+    /// All coordinates, row-major.
+    pub fn as_slice(&self) -> &[f64] {
+        &self.data
+    }
+
+    /// The points at `indices`, in that order.
+    pub fn select(&self, indices: &[usize]) -> Points {
+        let mut data = Vec::with_capacity(indices.len() * self.d);
+        for &i in indices {
+            data.extend_from_slice(self.row(i));
+        }
+        Points { d: self.d, data }
+    }
+
+    /// At most `max` points drawn without replacement, seeded; the cloud
+    /// itself (unshuffled) when it has no more than `max` points.
+    pub fn subsample(&self, max: usize, seed: u64) -> Points {
+        if self.len() <= max {
+            return self.clone();
+        }
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let mut idx = sample(&mut rng, self.len(), max).into_vec();
+        idx.sort_unstable();
+        self.select(&idx)
+    }
+}
+
+/// Checks that two clouds share their dimension.
+pub(crate) fn same_dim(x: &Points, y: &Points) -> Result<usize, MetricsError> {
+    if x.dim() == y.dim() {
+        Ok(x.dim())
+    } else {
+        Err(MetricsError::DimensionMismatch {
+            left: x.dim(),
+            right: y.dim(),
+        })
+    }
+}
+
+/// Squared Euclidean distance.
+#[inline]
+pub(crate) fn sq_dist(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(x, y)| (x - y) * (x - y)).sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rejects_non_finite_and_ragged() {
+        assert!(matches!(
+            Points::new(2, vec![0.0, f64::NAN]),
+            Err(MetricsError::NonFinite { row: 0, .. })
+        ));
+        assert!(Points::new(2, vec![0.0, 1.0, 2.0]).is_err());
+    }
+
+    #[test]
+    fn subsample_is_seeded_and_without_replacement() {
+        let p = Points::new(1, (0..100).map(f64::from).collect()).unwrap();
+        let a = p.subsample(10, 3);
+        assert_eq!(a, p.subsample(10, 3));
+        assert_ne!(a, p.subsample(10, 4));
+        let mut v = a.as_slice().to_vec();
+        v.dedup();
+        assert_eq!(v.len(), 10);
+        assert_eq!(p.subsample(200, 1), p);
+    }
+}

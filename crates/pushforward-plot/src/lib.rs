@@ -1,0 +1,1 @@
+//! Headless PNG plots of pushforward.
