@@ -2,7 +2,10 @@
 //! command, print any error with its context and exit non-zero.
 
 mod args;
+mod atomic;
 mod cmd;
+mod evaluate_plots;
+mod evaluate_summary;
 mod interrupt;
 mod output;
 mod progress;

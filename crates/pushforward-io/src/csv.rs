@@ -1,5 +1,9 @@
 //! The CSV sink: a header row, then one line per row.
 //!
+//! A missing value (one marked in its column's missing mask) is written as
+//! an empty cell, or as `""` when it is its row's only cell: an empty line
+//! would read as no row at all.
+//!
 //! Text that may need quoting (column names and category labels) is encoded
 //! by the `csv` crate's writer, each label once per batch (once in all while
 //! batches share their levels). Numbers never need quoting, so rows are then
@@ -125,28 +129,35 @@ impl CsvSink {
     }
 
     fn write_rows(&mut self, batch: &Table) -> std::io::Result<()> {
-        let mut cells: Vec<Cells<'_>> = Vec::with_capacity(batch.columns().len());
+        let mut cells: Vec<(Cells<'_>, Option<&[bool]>)> = Vec::with_capacity(batch.columns().len());
         for (column, labels) in batch.columns().iter().zip(&self.labels) {
-            cells.push(match (&column.data, labels) {
+            let values = match (&column.data, labels) {
                 (ColumnData::Float(v), _) => Cells::Float(v),
                 (ColumnData::Int(v), _) => Cells::Int(v),
                 (ColumnData::Categorical { codes, .. }, Some(labels)) => Cells::Categorical(codes, labels),
                 (ColumnData::Categorical { .. }, None) => {
                     return Err(std::io::Error::other("category labels were not prepared"));
                 }
-            });
+            };
+            cells.push((values, column.missing.as_deref()));
         }
         if cells.is_empty() {
             // A row with no fields has no CSV form.
             return Ok(());
         }
+        // A missing value alone on its row must not leave the line blank.
+        let empty_cell: &[u8] = if cells.len() == 1 { b"\"\"" } else { b"" };
         let mut floats = ryu::Buffer::new();
         let mut ints = itoa::Buffer::new();
         let buf = &mut self.buf;
         for row in 0..batch.rows() {
-            for (j, cell) in cells.iter().enumerate() {
+            for (j, (cell, missing)) in cells.iter().enumerate() {
                 if j > 0 {
                     buf.push(b',');
+                }
+                if missing.is_some_and(|m| m.get(row).copied().unwrap_or(false)) {
+                    buf.extend_from_slice(empty_cell);
+                    continue;
                 }
                 match *cell {
                     Cells::Float(v) => buf.extend_from_slice(floats.format(v[row]).as_bytes()),

@@ -1,10 +1,15 @@
-//! The error type of every writer.
+//! The error type of every writer and reader.
 
 use std::path::PathBuf;
 
-/// Why a table could not be written.
+use arrow_schema::DataType;
+use pushforward_core::TableError;
+
+/// Why a table could not be written or read.
 ///
-/// Each variant names the file (or `<stdout>`) it is about.
+/// Each variant names the file (or `<stdout>`) it is about; where a cell is
+/// at fault, also its column and its 1-based row (data rows, not counting a
+/// CSV header).
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum IoError {
@@ -81,5 +86,168 @@ pub enum IoError {
         expected: String,
         /// The offending batch's columns, as `name: kind, ...`.
         found: String,
+    },
+    /// The format of a file to read could not be told from its name.
+    #[error(
+        "cannot tell the format of '{}': expected a .csv, .parquet or .pq extension",
+        .path.display()
+    )]
+    UnknownInputFormat {
+        /// The file name that has no known extension.
+        path: PathBuf,
+    },
+    /// The file to read could not be opened.
+    #[error("cannot open '{}' for reading", .path.display())]
+    Open {
+        /// The file.
+        path: PathBuf,
+        /// The underlying cause.
+        source: std::io::Error,
+    },
+    /// The CSV decoder failed (an I/O error, or text that is not UTF-8).
+    #[error("cannot read csv file '{}'", .path.display())]
+    Csv {
+        /// The file being read.
+        path: PathBuf,
+        /// The underlying cause, with the position where known.
+        source: ::csv::Error,
+    },
+    /// A CSV file is empty: it has no header row.
+    #[error("csv file '{}' has no header row: expected a first line of column names", .path.display())]
+    NoHeader {
+        /// The file.
+        path: PathBuf,
+    },
+    /// A CSV column's name is empty or only whitespace.
+    #[error(
+        "column {index} of csv file '{}' has an empty name: expected a name for every column",
+        .path.display()
+    )]
+    EmptyColumnName {
+        /// The file.
+        path: PathBuf,
+        /// The 1-based position of the column in the header.
+        index: usize,
+    },
+    /// Two columns of a file to read share a name.
+    #[error("column name '{column}' appears twice in '{}': expected distinct names", .path.display())]
+    DuplicateColumn {
+        /// The file.
+        path: PathBuf,
+        /// The repeated name.
+        column: String,
+    },
+    /// A CSV row has more or fewer fields than the header.
+    #[error(
+        "line {line} of csv file '{}' has {found} fields but the header has {expected}",
+        .path.display()
+    )]
+    RaggedRow {
+        /// The file.
+        path: PathBuf,
+        /// The 1-based line the row starts on.
+        line: u64,
+        /// Number of columns in the header.
+        expected: usize,
+        /// Number of fields in the row.
+        found: usize,
+    },
+    /// A column has rows but every one of them is missing, so neither its
+    /// type nor any of its values can be known.
+    #[error(
+        "column '{column}' of '{}' has only missing values: expected at least one value",
+        .path.display()
+    )]
+    AllMissing {
+        /// The file.
+        path: PathBuf,
+        /// The column.
+        column: String,
+    },
+    /// A number column holds `NaN` or an infinity, which a table cannot
+    /// hold as a value.
+    #[error(
+        "row {row} of column '{column}' in '{}' is '{value}', not a finite number: \
+         leave the cell empty or write NA for a missing value",
+        .path.display()
+    )]
+    NonFinite {
+        /// The file.
+        path: PathBuf,
+        /// The column.
+        column: String,
+        /// The 1-based data row.
+        row: usize,
+        /// The value as written (CSV) or printed (Parquet).
+        value: String,
+    },
+    /// An unsigned 64-bit integer is too large for a table's signed
+    /// integers.
+    #[error(
+        "row {row} of column '{column}' in '{}' is {value}, more than the largest integer a table holds ({})",
+        .path.display(),
+        i64::MAX
+    )]
+    IntOutOfRange {
+        /// The file.
+        path: PathBuf,
+        /// The column.
+        column: String,
+        /// The 1-based data row.
+        row: usize,
+        /// The value.
+        value: u64,
+    },
+    /// A Parquet column's Arrow type has no table column kind.
+    #[error(
+        "column '{column}' of '{}' has arrow type {data_type}, which cannot be read: expected \
+         Float16/32/64, Int8/16/32/64, UInt8/16/32/64, Boolean, Utf8, LargeUtf8, Utf8View, \
+         or a dictionary of Utf8 or LargeUtf8",
+        .path.display()
+    )]
+    UnsupportedType {
+        /// The file.
+        path: PathBuf,
+        /// The column.
+        column: String,
+        /// Its Arrow type.
+        data_type: DataType,
+    },
+    /// A categorical column has more distinct labels than category codes
+    /// can number.
+    #[error(
+        "column '{column}' of '{}' has more than {} distinct labels: expected fewer categories",
+        .path.display(),
+        u32::MAX
+    )]
+    TooManyLevels {
+        /// The file.
+        path: PathBuf,
+        /// The column.
+        column: String,
+    },
+    /// The Parquet decoder failed.
+    #[error("cannot read parquet file '{}'", .path.display())]
+    ParquetRead {
+        /// The file being read.
+        path: PathBuf,
+        /// The underlying cause.
+        source: parquet::errors::ParquetError,
+    },
+    /// Decoding a Parquet file's row groups into Arrow arrays failed.
+    #[error("cannot decode the rows of parquet file '{}'", .path.display())]
+    ArrowRead {
+        /// The file being read.
+        path: PathBuf,
+        /// The underlying cause.
+        source: arrow_schema::ArrowError,
+    },
+    /// The columns read could not form a table.
+    #[error("cannot build a table from '{}'", .path.display())]
+    Table {
+        /// The file read.
+        path: PathBuf,
+        /// The underlying cause.
+        source: TableError,
     },
 }

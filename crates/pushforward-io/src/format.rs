@@ -1,4 +1,8 @@
-//! The output formats, and how to tell them from a file name or a name.
+//! The file formats, and how to tell them from a file name or a name.
+//!
+//! [`OutputFormat`] names the format in both directions: the writers take
+//! it, and [`read_table`](crate::read_table) picks its reader with the same
+//! extension rule ([`OutputFormat::from_extension`]).
 
 use std::fmt;
 use std::path::Path;
@@ -6,7 +10,7 @@ use std::str::FromStr;
 
 use crate::IoError;
 
-/// A file format tables can be written in.
+/// A file format tables can be written in and read from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum OutputFormat {
     /// Comma-separated values with a header row.
@@ -25,15 +29,22 @@ impl OutputFormat {
     /// assert!(OutputFormat::from_path("table.txt".as_ref()).is_err());
     /// ```
     pub fn from_path(path: &Path) -> Result<Self, IoError> {
+        Self::from_extension(path).ok_or_else(|| IoError::UnknownFormat {
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// The format a file name's extension names, ignoring case (`.csv`,
+    /// `.parquet`, `.pq`), or `None`: the rule behind
+    /// [`from_path`](Self::from_path), shared by the writers and the readers.
+    pub(crate) fn from_extension(path: &Path) -> Option<Self> {
         let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
         if ext.eq_ignore_ascii_case("csv") {
-            Ok(OutputFormat::Csv)
+            Some(OutputFormat::Csv)
         } else if ext.eq_ignore_ascii_case("parquet") || ext.eq_ignore_ascii_case("pq") {
-            Ok(OutputFormat::Parquet)
+            Some(OutputFormat::Parquet)
         } else {
-            Err(IoError::UnknownFormat {
-                path: path.to_path_buf(),
-            })
+            None
         }
     }
 

@@ -1,5 +1,8 @@
-//! Writers of pushforward: stream a synthetic [`Table`] to a CSV or Parquet
-//! file, batch by batch.
+//! Writers and readers of pushforward: stream a synthetic [`Table`] to a CSV
+//! or Parquet file, batch by batch, and read a table back from one with
+//! [`read_table`].
+//!
+//! # Writing
 //!
 //! Open a [`TableSink`] with [`open_sink`], hand it every batch with
 //! [`TableSink::write`], then call [`TableSink::finish`]. Every batch must
@@ -15,10 +18,16 @@
 //! - CSV: a header row of column names, then one line per row. Real numbers
 //!   are written in their shortest form that reads back to the same value
 //!   (`NaN`, `inf` and `-inf` for the special values), categories as their
-//!   labels, quoted where needed. CSV can also go to standard output.
+//!   labels, quoted where needed, and a missing value (see
+//!   [`Column::missing`]) as an empty cell (`""` when it is a row's only
+//!   cell, which keeps the row from reading as a blank line). CSV can also
+//!   go to standard output.
 //! - Parquet: Snappy-compressed, float columns as `Float64`, integer columns
-//!   as `Int64` and categorical columns as `Dictionary(Int32, Utf8)`, all
-//!   non-nullable, in row groups of up to 1,048,576 rows.
+//!   as `Int64` and categorical columns as `Dictionary(Int32, Utf8)`, in row
+//!   groups of up to 1,048,576 rows. Every field is declared nullable, and a
+//!   missing value is written as a null: the schema is fixed by the first
+//!   batch, and a later batch may have missing values where the first had
+//!   none.
 //!
 //! ```no_run
 //! use std::path::PathBuf;
@@ -38,14 +47,45 @@
 //! # }
 //! ```
 //!
+//! # Reading
+//!
+//! [`read_table`] reads a whole CSV or Parquet file (the format chosen by
+//! its extension, as for writing) into one [`Table`]:
+//!
+//! - CSV: a header row of distinct, non-empty names is required; every row
+//!   must have as many fields. A cell that is empty (after trimming
+//!   whitespace) or `NA`, `N/A`, `null`, `NULL`, `None` is missing. Each
+//!   column's type is inferred from its present cells: all integers
+//!   (`i64`) → integer; else all numbers (`f64`) → float; else all
+//!   `true`/`false` (any case) → categorical with levels
+//!   `["false", "true"]`; else categorical with the sorted distinct labels
+//!   as levels. A header with no rows is a table of 0 rows (float columns).
+//! - Parquet: float types → float; signed and unsigned integer types →
+//!   integer (a `UInt64` above `i64::MAX` is refused); `Boolean` →
+//!   categorical `["false", "true"]`; strings and dictionaries of strings →
+//!   categorical with sorted distinct levels; nulls → missing. Other types
+//!   are refused, naming the column and its type.
+//! - Both: a float that is `NaN` or infinite, a column with rows but only
+//!   missing values, and duplicate names are refused. Numbers read back
+//!   exactly what the writers wrote, bit for bit; categorical levels come
+//!   back sorted, so codes may differ from the written ones while every
+//!   row's label is the same. Missing cells hold the placeholder `NaN`, `0`
+//!   or code `0`.
+//!
+//! Every defect in a file is an [`IoError`] naming the file and, where it
+//! applies, the column, row and value; nothing read can cause a panic.
+//!
 //! [`Table`]: pushforward_core::Table
+//! [`Column::missing`]: pushforward_core::Column::missing
 
 mod csv;
 mod error;
 mod format;
 mod parquet;
+mod read;
 mod sink;
 
 pub use error::IoError;
 pub use format::OutputFormat;
+pub use read::read_table;
 pub use sink::{Output, TableSink, open_sink};

@@ -1,10 +1,18 @@
 //! The Parquet sink: each batch becomes an Arrow record batch, encoded by the
 //! `parquet` crate's `ArrowWriter` with Snappy compression.
+//!
+//! Missing values (those marked in a column's missing mask) are written as
+//! nulls. The schema is fixed by the first batch, before later batches are
+//! seen, and any batch may have missing values where the first had none, so
+//! every field is declared nullable, whatever the first batch holds. (A
+//! nullable field without nulls costs only its definition levels, which
+//! encode to almost nothing.)
 
 use std::io::{self, BufWriter};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use arrow_array::builder::NullBufferBuilder;
 use arrow_array::types::Int32Type;
 use arrow_array::{
     ArrayRef, DictionaryArray, Float64Array, Int32Array, Int64Array, RecordBatch, RecordBatchOptions,
@@ -89,7 +97,7 @@ fn schema_of(batch: &Table) -> SchemaRef {
                     DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8))
                 }
             };
-            Field::new(c.name.clone(), ty, false)
+            Field::new(c.name.clone(), ty, true)
         })
         .collect();
     Arc::new(Schema::new(fields))
@@ -103,6 +111,17 @@ fn open_writer(file: AtomicFile, schema: SchemaRef) -> Result<Writer, ParquetErr
     ArrowWriter::try_new(BufWriter::with_capacity(BUFFER_BYTES, file), schema, Some(props))
 }
 
+/// The Arrow validity of a column of `rows` rows with this missing mask:
+/// valid where not missing (its `finish` gives `None` when all are).
+fn validity(missing: Option<&[bool]>, rows: usize) -> NullBufferBuilder {
+    let mut nulls = NullBufferBuilder::new(rows);
+    match missing {
+        Some(mask) => mask.iter().for_each(|&gone| nulls.append(!gone)),
+        None => nulls.append_n_non_nulls(rows),
+    }
+    nulls
+}
+
 /// Converts `batch` (already checked against the schema) to Arrow arrays.
 fn record_batch(
     batch: &Table,
@@ -111,9 +130,16 @@ fn record_batch(
 ) -> Result<RecordBatch, ArrowError> {
     let mut arrays: Vec<ArrayRef> = Vec::with_capacity(batch.columns().len());
     for (column, cached) in batch.columns().iter().zip(dictionaries.iter_mut()) {
+        let missing = column.missing.as_deref();
         let array: ArrayRef = match &column.data {
-            ColumnData::Float(v) => Arc::new(Float64Array::from(v.clone())),
-            ColumnData::Int(v) => Arc::new(Int64Array::from(v.clone())),
+            ColumnData::Float(v) => Arc::new(Float64Array::new(
+                v.clone().into(),
+                validity(missing, column.data.len()).finish(),
+            )),
+            ColumnData::Int(v) => Arc::new(Int64Array::new(
+                v.clone().into(),
+                validity(missing, column.data.len()).finish(),
+            )),
             ColumnData::Categorical { codes, levels } => {
                 let values = match cached {
                     Some((built_from, values)) if Arc::ptr_eq(built_from, levels) => Arc::clone(values),
@@ -129,7 +155,7 @@ fn record_batch(
                     .collect::<Result<Vec<i32>, _>>()
                     .map_err(|_| ArrowError::DictionaryKeyOverflowError)?;
                 Arc::new(DictionaryArray::<Int32Type>::try_new(
-                    Int32Array::from(keys),
+                    Int32Array::new(keys.into(), validity(missing, column.data.len()).finish()),
                     values,
                 )?)
             }

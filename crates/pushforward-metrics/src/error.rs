@@ -30,6 +30,32 @@ pub enum MetricsError {
         /// The coordinate.
         value: f64,
     },
+    /// A table has no rows.
+    #[error("the {which} table has no rows")]
+    Empty {
+        /// Which table: `real`, `synthetic` or `holdout`.
+        which: &'static str,
+    },
+    /// Two tables have different column names.
+    #[error("the tables have different columns: only in the first: [{}]; only in the second: [{}]", .only_real.join(", "), .only_other.join(", "))]
+    ColumnsDiffer {
+        /// Columns only in the first (real) table.
+        only_real: Vec<String>,
+        /// Columns only in the second table.
+        only_other: Vec<String>,
+    },
+    /// A table lacks a column the comparison needs.
+    #[error("column '{name}' is missing")]
+    MissingColumn {
+        /// The column.
+        name: String,
+    },
+    /// A column is categorical in one table and numeric in the other.
+    #[error("column '{name}' is categorical in one table and numeric in the other")]
+    KindMismatch {
+        /// The column.
+        name: String,
+    },
     /// A parameter is out of its range.
     #[error("{name} = {value} is out of range; expected {expected}")]
     BadParameter {

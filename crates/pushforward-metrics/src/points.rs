@@ -29,7 +29,7 @@ impl Points {
     /// Builds a cloud from row-major coordinates, checking that they are
     /// finite and that their count is a multiple of `d`.
     pub fn new(d: usize, data: Vec<f64>) -> Result<Self, MetricsError> {
-        if d == 0 || data.len() % d != 0 {
+        if d == 0 || !data.len().is_multiple_of(d) {
             return Err(MetricsError::BadParameter {
                 name: "coordinates per point",
                 value: d as f64,
@@ -79,6 +79,15 @@ impl Points {
         for &i in indices {
             data.extend_from_slice(self.row(i));
         }
+        Points { d: self.d, data }
+    }
+
+    /// The points of `self` followed by those of `other` (same dimension).
+    pub(crate) fn concat(&self, other: &Points) -> Points {
+        debug_assert_eq!(self.d, other.d);
+        let mut data = Vec::with_capacity(self.data.len() + other.data.len());
+        data.extend_from_slice(&self.data);
+        data.extend_from_slice(&other.data);
         Points { d: self.d, data }
     }
 

@@ -1,6 +1,7 @@
 //! One module per subcommand, each with `run(args) -> anyhow::Result<()>`.
 
 mod demo;
+mod evaluate;
 mod generate;
 mod spec;
 
@@ -12,5 +13,6 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Generate(args) => generate::run(args),
         Command::Demo(args) => demo::run(args),
         Command::Spec(args) => spec::run(args),
+        Command::Evaluate(args) => evaluate::run(args),
     }
 }

@@ -1,0 +1,133 @@
+//! `pushforward evaluate`: read the tables, compute the metrics, print the
+//! summary, write the JSON and the plots.
+
+use crate::args::{EvaluateArgs, MetricArg};
+use crate::{atomic, evaluate_plots, evaluate_summary, progress};
+use anyhow::{Context, bail};
+use pushforward_core::Table;
+use pushforward_metrics::{EvaluateOptions, Metric, compare, compare_with_spec};
+use pushforward_stats::Spec;
+use std::io::Write;
+use std::path::Path;
+
+pub(crate) fn run(args: EvaluateArgs) -> anyhow::Result<()> {
+    let options = options(&args)?;
+    let json_to_stdout = args.json.as_deref() == Some(Path::new("-"));
+    if let Some(json) = args.json.as_deref().filter(|_| !json_to_stdout) {
+        atomic::check_parent(json).context("cannot write the JSON report")?;
+    }
+    let spec = args.spec.as_deref().map(read_spec).transpose()?;
+    let synth = read(&args.synth, "synthetic")?;
+    let real = args.real.as_deref().map(|p| read(p, "real")).transpose()?;
+    let holdout = args.holdout.as_deref().map(|p| read(p, "holdout")).transpose()?;
+    let spinner = progress::spinner(args.quiet);
+    let stage = |name: &str| spinner.set_message(format!("computing {name}"));
+    let context = || match (&args.real, &args.spec) {
+        (Some(r), _) => format!("comparing '{}' with '{}'", args.synth.display(), r.display()),
+        (None, Some(s)) => format!("comparing '{}' with spec '{}'", args.synth.display(), s.display()),
+        (None, None) => String::new(),
+    };
+    let report = match (&real, &spec) {
+        (Some(real), spec) => {
+            let mut report =
+                compare(real, &synth, holdout.as_ref(), &options, &stage).with_context(context)?;
+            if let Some(spec) = spec {
+                stage("spec comparison");
+                report.spec = Some(Box::new(
+                    compare_with_spec(spec, &synth, &options).with_context(context)?,
+                ));
+            }
+            report
+        }
+        (None, Some(spec)) => compare_with_spec(spec, &synth, &options).with_context(context)?,
+        (None, None) => bail!("give --real, --spec or both"),
+    };
+    if let Some(dir) = &args.plots {
+        stage("plots");
+        evaluate_plots::write(dir, &report, real.as_ref(), &synth, spec.as_ref())
+            .with_context(|| format!("cannot write plots into '{}'", dir.display()))?;
+    }
+    spinner.finish_and_clear();
+    let summary = evaluate_summary::render(&report);
+    let json = serde_json::to_string_pretty(&report).context("cannot serialise the report")?;
+    if json_to_stdout {
+        eprint!("{summary}");
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "{json}").context("cannot write the JSON report to standard output")?;
+    } else {
+        if let Some(path) = &args.json {
+            atomic::write(path, format!("{json}\n").as_bytes())?;
+        }
+        print!("{summary}");
+    }
+    Ok(())
+}
+
+fn options(args: &EvaluateArgs) -> anyhow::Result<EvaluateOptions> {
+    if !(args.epsilon > 0.0 && args.epsilon.is_finite()) {
+        bail!(
+            "--epsilon {} is out of range: expected a positive number",
+            args.epsilon
+        );
+    }
+    if args.projections == 0 || args.k == 0 {
+        bail!("--projections and --k must be positive");
+    }
+    for (name, v) in [
+        ("--exact-rows", args.exact_rows),
+        ("--sinkhorn-rows", args.sinkhorn_rows),
+        ("--mmd-rows", args.mmd_rows),
+        ("--prdc-rows", args.prdc_rows),
+        ("--c2st-rows", args.c2st_rows),
+        ("--privacy-rows", args.privacy_rows),
+    ] {
+        if v < 2 {
+            bail!("{name} {v} is too small: expected at least 2");
+        }
+    }
+    let mut o = EvaluateOptions {
+        seed: args.seed,
+        exact_rows: args.exact_rows,
+        sinkhorn_rows: args.sinkhorn_rows,
+        mmd_rows: args.mmd_rows,
+        prdc_rows: args.prdc_rows,
+        c2st_rows: args.c2st_rows,
+        privacy_rows: args.privacy_rows,
+        projections: args.projections,
+        prdc_k: args.k,
+        ..EvaluateOptions::default()
+    };
+    o.sinkhorn.epsilon = args.epsilon;
+    if !args.metrics.is_empty() {
+        o.metrics = args
+            .metrics
+            .iter()
+            .map(|m| match m {
+                MetricArg::Columns => Metric::Columns,
+                MetricArg::Dependence => Metric::Dependence,
+                MetricArg::Wasserstein => Metric::Wasserstein,
+                MetricArg::Sliced => Metric::Sliced,
+                MetricArg::Sinkhorn => Metric::Sinkhorn,
+                MetricArg::Mmd => Metric::Mmd,
+                MetricArg::Prdc => Metric::Prdc,
+                MetricArg::C2st => Metric::C2st,
+                MetricArg::Privacy => Metric::Privacy,
+            })
+            .collect();
+    }
+    Ok(o)
+}
+
+fn read(path: &Path, role: &str) -> anyhow::Result<Table> {
+    let table = pushforward_io::read_table(path).with_context(|| format!("cannot read the {role} table"))?;
+    if table.rows() == 0 {
+        bail!("the {role} table '{}' has no rows", path.display());
+    }
+    Ok(table)
+}
+
+fn read_spec(path: &Path) -> anyhow::Result<Spec> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read spec '{}'", path.display()))?;
+    Spec::from_toml(&text).with_context(|| format!("invalid spec '{}'", path.display()))
+}

@@ -1,0 +1,93 @@
+//! Reading a table from a CSV or Parquet file: [`read_table`].
+//!
+//! The format follows the file's extension, by the rule the writers use
+//! (`OutputFormat::from_extension`): `.csv` is CSV, `.parquet` and `.pq`
+//! are Parquet, ignoring case.
+//!
+//! Rules shared by both readers:
+//!
+//! - Every column becomes a float, integer or categorical column; the
+//!   levels of a categorical column are its distinct present labels, sorted
+//!   (booleans always read as the levels `["false", "true"]`).
+//! - Missing cells are marked in the column's missing mask and hold the
+//!   placeholder `NaN` (float), `0` (integer) or code `0` (categorical).
+//! - A column with rows but no present value is refused
+//!   ([`IoError::AllMissing`]), as are duplicate column names
+//!   ([`IoError::DuplicateColumn`]).
+//! - A float that is `NaN` or infinite is refused ([`IoError::NonFinite`]):
+//!   a table holds finite numbers, and a missing value is written as a
+//!   missing cell, never as `NaN`.
+//!
+//! Nothing read from a file can make the readers panic: every defect is an
+//! [`IoError`] naming the file and, where it applies, the column, row and
+//! value.
+
+mod csv;
+mod levels;
+mod parquet;
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use pushforward_core::{Column, Table};
+
+use crate::{IoError, OutputFormat};
+
+/// Reads the table in the file at `path`, in the format its extension names.
+///
+/// See the [module docs](crate#reading) for how cells become columns.
+///
+/// ```no_run
+/// let table = pushforward_io::read_table("data.csv".as_ref())?;
+/// println!("{} rows", table.rows());
+/// # Ok::<(), pushforward_io::IoError>(())
+/// ```
+pub fn read_table(path: &Path) -> Result<Table, IoError> {
+    let format = OutputFormat::from_extension(path).ok_or_else(|| IoError::UnknownInputFormat {
+        path: path.to_path_buf(),
+    })?;
+    let columns = match format {
+        OutputFormat::Csv => csv::read_columns(path)?,
+        OutputFormat::Parquet => parquet::read_columns(path)?,
+    };
+    Table::new(columns).map_err(|source| IoError::Table {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// Refuses a repeated column name.
+fn check_distinct<'a>(path: &Path, names: impl IntoIterator<Item = &'a str>) -> Result<(), IoError> {
+    let mut seen = HashSet::new();
+    for name in names {
+        if !seen.insert(name) {
+            return Err(IoError::DuplicateColumn {
+                path: path.to_path_buf(),
+                column: name.to_string(),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Refuses a column that has rows, all of them missing.
+fn require_values(path: &Path, column: &Column) -> Result<(), IoError> {
+    let rows = column.data.len();
+    if rows > 0 && column.missing_count() == rows {
+        return Err(IoError::AllMissing {
+            path: path.to_path_buf(),
+            column: column.name.clone(),
+        });
+    }
+    Ok(())
+}
+
+/// The error for a `NaN` or infinite float at 0-based row `index`.
+fn non_finite(path: &Path, column: &str, index: usize, value: String) -> IoError {
+    IoError::NonFinite {
+        path: path.to_path_buf(),
+        column: column.to_string(),
+        row: index + 1,
+        value,
+    }
+}

@@ -1,0 +1,117 @@
+//! What an evaluation computes, on how many rows, with which seed.
+
+use crate::ot::SinkhornConfig;
+
+/// A metric or group of metrics that can be switched on or off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Metric {
+    /// Per-column KS, W1, moments, quantiles, total variation.
+    Columns,
+    /// Pearson, Spearman and Kendall matrices.
+    Dependence,
+    /// Exact Wasserstein-1 and -2.
+    Wasserstein,
+    /// Sliced Wasserstein-2.
+    Sliced,
+    /// Debiased Sinkhorn divergence.
+    Sinkhorn,
+    /// MMD².
+    Mmd,
+    /// Precision, recall, density, coverage.
+    Prdc,
+    /// Classifier two-sample test.
+    C2st,
+    /// DCR, NNDR, exact copies.
+    Privacy,
+}
+
+impl Metric {
+    /// Every metric, in report order.
+    pub const ALL: [Metric; 9] = [
+        Metric::Columns,
+        Metric::Dependence,
+        Metric::Wasserstein,
+        Metric::Sliced,
+        Metric::Sinkhorn,
+        Metric::Mmd,
+        Metric::Prdc,
+        Metric::C2st,
+        Metric::Privacy,
+    ];
+
+    /// The metric's name, as on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Metric::Columns => "columns",
+            Metric::Dependence => "dependence",
+            Metric::Wasserstein => "wasserstein",
+            Metric::Sliced => "sliced",
+            Metric::Sinkhorn => "sinkhorn",
+            Metric::Mmd => "mmd",
+            Metric::Prdc => "prdc",
+            Metric::C2st => "c2st",
+            Metric::Privacy => "privacy",
+        }
+    }
+}
+
+/// Settings of an evaluation. `Default` gives the documented defaults.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EvaluateOptions {
+    /// Seed of every random choice (subsamples, projections, splits).
+    pub seed: u64,
+    /// The metrics to compute; the others are reported as `null`.
+    pub metrics: Vec<Metric>,
+    /// Rows per sample for the exact Wasserstein distances (5,000).
+    pub exact_rows: usize,
+    /// Rows per sample for the Sinkhorn divergence (5,000).
+    pub sinkhorn_rows: usize,
+    /// Rows per sample for MMD (5,000).
+    pub mmd_rows: usize,
+    /// Rows per sample for PRDC (10,000).
+    pub prdc_rows: usize,
+    /// Rows per sample for the classifier test (10,000).
+    pub c2st_rows: usize,
+    /// Synthetic and held-out rows for the privacy distances (10,000).
+    pub privacy_rows: usize,
+    /// Projections of the sliced distance (256).
+    pub projections: usize,
+    /// Sinkhorn settings.
+    pub sinkhorn: SinkhornConfig,
+    /// Neighbourhood size of PRDC (5).
+    pub prdc_k: usize,
+    /// Share of the real rows held out for the privacy metrics when no
+    /// holdout table is given (0.2).
+    pub holdout_fraction: f64,
+}
+
+impl Default for EvaluateOptions {
+    fn default() -> Self {
+        EvaluateOptions {
+            seed: 0,
+            metrics: Metric::ALL.to_vec(),
+            exact_rows: 5_000,
+            sinkhorn_rows: 5_000,
+            mmd_rows: 5_000,
+            prdc_rows: 10_000,
+            c2st_rows: 10_000,
+            privacy_rows: 10_000,
+            projections: 256,
+            sinkhorn: SinkhornConfig::default(),
+            prdc_k: 5,
+            holdout_fraction: 0.2,
+        }
+    }
+}
+
+impl EvaluateOptions {
+    /// Whether `metric` is asked for.
+    pub fn wants(&self, metric: Metric) -> bool {
+        self.metrics.contains(&metric)
+    }
+
+    /// A seed for one use, distinct per `salt`, derived from [`Self::seed`].
+    pub(crate) fn seed_for(&self, salt: u64) -> u64 {
+        self.seed.wrapping_mul(0x9E37_79B9_7F4A_7C15).wrapping_add(salt)
+    }
+}

@@ -1,0 +1,522 @@
+//! The soft-minimum at the heart of log-domain Sinkhorn, on squared
+//! Euclidean costs computed on the fly, blocked and vectorised.
+//!
+//! ```text
+//! out_i = −ε log Σ_j exp(u_j − C_ij / ε),   C_ij = ‖x_i − y_j‖²,   u_j = g_j / ε + log b_j
+//!       = −ε (M_i + log Σ_j exp(u_j − C_ij/ε − M_i)),   M_i = max_j (u_j − C_ij/ε)
+//! ```
+//! The `n × m` matrix is never stored. Rows go four at a time and columns
+//! eight at a time (a "panel": the eight points' coordinates stored
+//! coordinate by coordinate), so each loaded `y` coordinate serves 32 costs
+//! held in registers. Columns are consumed in blocks of [`BLOCK`]: the block
+//! maximum is taken first, then the sum of exponentials, merged into a
+//! running `(max, sum)` pair (the one-pass "online" log-sum-exp of Milakov
+//! and Gimelshein 2018, "Online normalizer calculation for softmax").
+//!
+//! Each row is reduced by one thread in a fixed order (eight lane sums
+//! within a block, combined in a fixed tree; blocks left to right), and
+//! rayon only splits the rows, so the result does not depend on the number
+//! of threads. On x86-64 the kernel is compiled a second time for AVX2 and
+//! FMA, chosen at run time; the arithmetic is the same (`mul_add`
+//! everywhere), so are the results.
+//!
+//! Why hand-written: this is KeOps' "online" reduction (geomloss's backend)
+//! for the CPU; no Rust crate provides it.
+
+use super::fastexp::exp_neg;
+use rayon::prelude::*;
+
+/// Columns per panel.
+pub(crate) const W: usize = 8;
+/// Rows per tile.
+const R: usize = 4;
+/// Columns per log-sum-exp block.
+const BLOCK: usize = 256;
+/// Rows per rayon task.
+const ROWS_PER_TASK: usize = 16 * R;
+
+/// A cloud, centred, stored for both roles it plays in a soft-min: as rows
+/// (tiles of `R` points) and as columns (panels of `W` points), coordinate
+/// by coordinate, padded with zeros; with the squared norms.
+#[derive(Debug, Clone)]
+pub(crate) struct Cloud {
+    d: usize,
+    n: usize,
+    /// Tile `t`, coordinate `k`: `tiles[t * d + k]`.
+    tiles: Vec<[f64; R]>,
+    /// `‖x_i‖²`, by tile.
+    tile_norms: Vec<[f64; R]>,
+    /// Panel `p`, coordinate `k`: `panels[p * d + k]`.
+    panels: Vec<[f64; W]>,
+    /// `‖y_j‖²`, by panel.
+    panel_norms: Vec<[f64; W]>,
+}
+
+impl Cloud {
+    /// A cloud from `n × d` row-major coordinates, shifted by `-centre`.
+    pub(crate) fn new(d: usize, data: &[f64], centre: &[f64]) -> Cloud {
+        let n = data.len() / d;
+        let mut tiles = vec![[0.0; R]; n.div_ceil(R) * d];
+        let mut tile_norms = vec![[0.0; R]; n.div_ceil(R)];
+        let mut panels = vec![[0.0; W]; n.div_ceil(W) * d];
+        let mut panel_norms = vec![[0.0; W]; n.div_ceil(W)];
+        for (i, row) in data.chunks_exact(d).enumerate() {
+            let mut norm = 0.0;
+            for (k, (&v, &c)) in row.iter().zip(centre).enumerate() {
+                let v = v - c;
+                tiles[i / R * d + k][i % R] = v;
+                panels[i / W * d + k][i % W] = v;
+                norm = v.mul_add(v, norm);
+            }
+            tile_norms[i / R][i % R] = norm;
+            panel_norms[i / W][i % W] = norm;
+        }
+        Cloud {
+            d,
+            n,
+            tiles,
+            tile_norms,
+            panels,
+            panel_norms,
+        }
+    }
+
+    /// Number of points.
+    pub(crate) fn len(&self) -> usize {
+        self.n
+    }
+
+    /// Number of panels: the length of the `u` argument of [`softmin`] is
+    /// `W` times this.
+    pub(crate) fn panel_count(&self) -> usize {
+        self.panel_norms.len()
+    }
+}
+
+/// What a dense soft-min also collects: for each row the columns within
+/// `keep` (in units of the exponent) of the row maximum, `cap` of them per
+/// row on average over each rayon task (a fixed set of rows) at most.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Keep {
+    pub(crate) keep: f64,
+    pub(crate) cap: usize,
+}
+
+/// For each row, the columns kept and their costs (compressed rows).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Lists {
+    pub(crate) offsets: Vec<usize>,
+    pub(crate) cols: Vec<u32>,
+    pub(crate) costs: Vec<f64>,
+}
+
+/// Columns kept for one row while it is reduced; `None` once over the cap.
+type Kept = Option<Vec<(u32, f64)>>;
+
+/// `out_i = −ε log Σ_j exp(u_j − ‖x_i − y_j‖²/ε)` for every point `x_i`;
+/// `u` holds one value per column of `y`, padding columns included (set
+/// them to `−∞`). With `keep`, also the lists of the columns within
+/// `keep.keep` of each row maximum, or `None` if some task's rows keep more
+/// than `keep.cap` on average.
+pub(crate) fn softmin(
+    eps: f64,
+    x: &Cloud,
+    y: &Cloud,
+    u: &[[f64; W]],
+    out: &mut [f64],
+    keep: Option<Keep>,
+) -> Option<Lists> {
+    let s = -1.0 / eps;
+    let uhat: Vec<[f64; W]> = u
+        .iter()
+        .zip(&y.panel_norms)
+        .map(|(u, n)| std::array::from_fn(|l| n[l].mul_add(s, u[l])))
+        .collect();
+    let cols = Columns {
+        d: y.d,
+        panels: &y.panels,
+        norms: &y.panel_norms,
+        u,
+        uhat: &uhat,
+        s,
+    };
+    let tiles_per_task = ROWS_PER_TASK / R;
+    let tasks: Vec<Vec<Kept>> = out
+        .par_chunks_mut(ROWS_PER_TASK)
+        .enumerate()
+        .map(|(t, out)| {
+            let tiles = &x.tiles[t * tiles_per_task * x.d..];
+            let norms = &x.tile_norms[t * tiles_per_task..];
+            let kept = match keep {
+                None => lse_rows_plain(&cols, tiles, norms, out),
+                Some(k) => lse_rows_collect(&cols, tiles, norms, k, out),
+            };
+            for o in out.iter_mut() {
+                *o *= -eps;
+            }
+            kept
+        })
+        .collect();
+    keep?;
+    let mut lists = Lists {
+        offsets: vec![0],
+        ..Lists::default()
+    };
+    for row in tasks.into_iter().flatten() {
+        for (j, c) in row? {
+            lists.cols.push(j);
+            lists.costs.push(c);
+        }
+        lists.offsets.push(lists.cols.len());
+    }
+    Some(lists)
+}
+
+/// The column side of a soft-min pass.
+struct Columns<'a> {
+    d: usize,
+    panels: &'a [[f64; W]],
+    /// `‖y_j‖²`.
+    norms: &'a [[f64; W]],
+    /// `u_j`.
+    u: &'a [[f64; W]],
+    /// `û_j = u_j + s ‖y_j‖²`.
+    uhat: &'a [[f64; W]],
+    /// `s = −1/ε`.
+    s: f64,
+}
+
+/// Defines `$name` as `$body` compiled for the widest vector instructions
+/// the CPU has, chosen at run time (AVX-512, AVX2 + FMA, or the baseline):
+/// the arithmetic, hence the result, is the same for all.
+macro_rules! simd_dispatch {
+    ($(#[$attr:meta])* $vis:vis fn $name:ident($($arg:ident: $ty:ty),* $(,)?) -> $ret:ty => $body:path) => {
+        $(#[$attr])*
+        $vis fn $name($($arg: $ty),*) -> $ret {
+            #[cfg(target_arch = "x86_64")]
+            {
+                #[target_feature(enable = "avx512f,avx512dq,avx2,fma")]
+                fn avx512($($arg: $ty),*) -> $ret {
+                    $body($($arg),*)
+                }
+                #[target_feature(enable = "avx2,fma")]
+                fn avx2($($arg: $ty),*) -> $ret {
+                    $body($($arg),*)
+                }
+                use std::arch::is_x86_feature_detected as has;
+                let limit = $crate::ot::softmin::simd_limit();
+                if limit >= 2 && has!("avx512f") && has!("avx512dq") && has!("avx2") && has!("fma") {
+                    // SAFETY: the CPU has every feature `avx512` is compiled for.
+                    return unsafe { avx512($($arg),*) };
+                }
+                if limit >= 1 && has!("avx2") && has!("fma") {
+                    // SAFETY: the CPU has every feature `avx2` is compiled for.
+                    return unsafe { avx2($($arg),*) };
+                }
+            }
+            $body($($arg),*)
+        }
+    };
+}
+pub(crate) use simd_dispatch;
+
+/// Widest instruction set the kernels may use: 2 (AVX-512), 1 (AVX2), 0.
+#[cfg(test)]
+pub(crate) static SIMD_LIMIT: std::sync::atomic::AtomicU8 = std::sync::atomic::AtomicU8::new(2);
+
+/// See `SIMD_LIMIT` (tests compare the instruction sets).
+#[inline(always)]
+pub(crate) fn simd_limit() -> u8 {
+    #[cfg(test)]
+    return SIMD_LIMIT.load(std::sync::atomic::Ordering::Relaxed);
+    #[cfg(not(test))]
+    2
+}
+
+simd_dispatch! {
+    /// [`lse_rows`] without collecting.
+    fn lse_rows_plain(cols: &Columns<'_>, tiles: &[[f64; R]], norms: &[[f64; R]], out: &mut [f64]) -> Vec<Kept>
+        => lse_rows_plain_body
+}
+
+simd_dispatch! {
+    /// [`lse_rows`] collecting the kept columns.
+    fn lse_rows_collect(cols: &Columns<'_>, tiles: &[[f64; R]], norms: &[[f64; R]], keep: Keep, out: &mut [f64])
+        -> Vec<Kept> => lse_rows_collect_body
+}
+
+#[inline(always)]
+fn lse_rows_plain_body(
+    cols: &Columns<'_>,
+    tiles: &[[f64; R]],
+    norms: &[[f64; R]],
+    out: &mut [f64],
+) -> Vec<Kept> {
+    lse_rows::<false>(cols, tiles, norms, None, out)
+}
+
+#[inline(always)]
+fn lse_rows_collect_body(
+    cols: &Columns<'_>,
+    tiles: &[[f64; R]],
+    norms: &[[f64; R]],
+    keep: Keep,
+    out: &mut [f64],
+) -> Vec<Kept> {
+    lse_rows::<true>(cols, tiles, norms, Some(keep), out)
+}
+
+/// `out_i = log Σ_j exp(u_j + s ‖x_i − y_j‖²)` for the rows of `out`, tile
+/// by tile, and with `COLLECT` the kept columns of each row.
+#[inline(always)]
+fn lse_rows<const COLLECT: bool>(
+    cols: &Columns<'_>,
+    tiles: &[[f64; R]],
+    norms: &[[f64; R]],
+    keep: Option<Keep>,
+    out: &mut [f64],
+) -> Vec<Kept> {
+    let mut kept = Vec::new();
+    let (mut keep, mut total) = (keep, 0);
+    let budget = keep.map_or(0, |k| k.cap * out.len());
+    for ((out, tile), norms) in out.chunks_mut(R).zip(tiles.chunks_exact(cols.d)).zip(norms) {
+        let mut tile_kept: [Kept; R] = std::array::from_fn(|_| keep.map(|_| Vec::new()));
+        let lse = lse_tile::<COLLECT>(cols, tile, norms, keep, &mut tile_kept);
+        out.copy_from_slice(&lse[..out.len()]);
+        if COLLECT {
+            total += tile_kept.iter().flatten().map(Vec::len).sum::<usize>();
+            if total > budget {
+                // Over budget: this task keeps nothing, and stops collecting.
+                keep = None;
+            }
+            kept.extend(tile_kept.into_iter().take(out.len()));
+        }
+    }
+    if COLLECT && keep.is_none() {
+        kept.iter_mut().for_each(|k| *k = None);
+    }
+    kept
+}
+
+/// Log-sum-exp of `u_j + s C_ij` over all columns, for the `R` rows of a
+/// tile; with `COLLECT`, the columns within `keep` of each row maximum.
+///
+/// With `C_ij = ‖x_i‖² + ‖y_j‖² − 2 x_i·y_j` the exponent is
+/// `û_j − 2 s x_i·y_j` plus `s ‖x_i‖²`, a constant of the row added at the
+/// end: one fused multiply-add per coordinate and pair.
+#[inline(always)]
+fn lse_tile<const COLLECT: bool>(
+    cols: &Columns<'_>,
+    tile: &[[f64; R]],
+    norms: &[f64; R],
+    keep: Option<Keep>,
+    kept: &mut [Kept; R],
+) -> [f64; R] {
+    let (d, s) = (cols.d, cols.s);
+    let mut run_max = [f64::NEG_INFINITY; R];
+    let mut run_sum = [0.0f64; R];
+    let mut v = [[0.0; BLOCK]; R];
+    let blocks = cols.panels.chunks(BLOCK / W * d).zip(cols.uhat.chunks(BLOCK / W));
+    for (b, (block_panels, block_uhat)) in blocks.enumerate() {
+        let len = block_uhat.len() * W;
+        for (pi, (panel, uw)) in block_panels.chunks_exact(d).zip(block_uhat).enumerate() {
+            let mut dot = [[0.0; W]; R];
+            for (yk, xk) in panel.iter().zip(tile) {
+                for r in 0..R {
+                    for l in 0..W {
+                        dot[r][l] = xk[r].mul_add(yk[l], dot[r][l]);
+                    }
+                }
+            }
+            for r in 0..R {
+                for l in 0..W {
+                    v[r][pi * W + l] = dot[r][l].mul_add(-2.0 * s, uw[l]);
+                }
+            }
+        }
+        for r in 0..R {
+            let vr = &mut v[r][..len];
+            let m = run_max[r].max(block_max(vr));
+            if let (true, Some(k), Some(list)) = (COLLECT, keep, &mut kept[r]) {
+                // A superset: the final maximum can only be larger.
+                collect_block(cols, vr, m - k.keep, b * BLOCK, norms[r], list);
+            }
+            let sum = sum_exp_in_place(vr, m);
+            run_sum[r] = run_sum[r].mul_add(exp_neg(run_max[r] - m), sum);
+            run_max[r] = m;
+        }
+    }
+    if let (true, Some(k)) = (COLLECT, keep) {
+        let u = cols.u.as_flattened();
+        for r in 0..R {
+            let floor = run_max[r] + s * norms[r] - k.keep;
+            if let Some(list) = &mut kept[r] {
+                list.retain(|&(j, c)| c.mul_add(s, u[j as usize]) >= floor);
+            }
+        }
+    }
+    let mut lse = [0.0; R];
+    for r in 0..R {
+        lse[r] = s.mul_add(norms[r], run_max[r] + run_sum[r].ln());
+    }
+    lse
+}
+
+simd_dispatch! {
+    /// Appends to `list` the columns `first + l` whose exponent `v[l]` is at
+    /// least `floor`, with their costs (a separate function, so that the
+    /// main loop's code does not depend on it).
+    fn collect_block(cols: &Columns<'_>, v: &[f64], floor: f64, first: usize, x_norm: f64, list: &mut Vec<(u32, f64)>)
+        -> () => collect_block_body
+}
+
+#[inline(always)]
+fn collect_block_body(
+    cols: &Columns<'_>,
+    v: &[f64],
+    floor: f64,
+    first: usize,
+    x_norm: f64,
+    list: &mut Vec<(u32, f64)>,
+) {
+    let (uhat, norms) = (cols.uhat.as_flattened(), cols.norms.as_flattened());
+    let half = -0.5 / cols.s;
+    for (p, vp) in v.as_chunks::<W>().0.iter().enumerate() {
+        if !vp.iter().fold(false, |any, &x| any | (x >= floor)) {
+            continue;
+        }
+        for (l, &vl) in vp.iter().enumerate() {
+            if vl >= floor {
+                // C_ij from the exponent v = û_j − 2 s x_i·y_j.
+                let j = first + p * W + l;
+                let dot = (vl - uhat[j]) * half;
+                let c = (x_norm + norms[j] - 2.0 * dot).max(0.0);
+                list.push((j as u32, c));
+            }
+        }
+    }
+}
+
+/// Maximum of a slice whose length is a multiple of `W` (`−∞` if empty).
+#[inline(always)]
+pub(crate) fn block_max(v: &[f64]) -> f64 {
+    let mut m = [f64::NEG_INFINITY; W];
+    for c in v.as_chunks::<W>().0 {
+        for l in 0..W {
+            m[l] = if c[l] > m[l] { c[l] } else { m[l] };
+        }
+    }
+    m.iter().fold(f64::NEG_INFINITY, |a, &b| a.max(b))
+}
+
+/// `Σ exp(v_j − m)` in a fixed order (`W` lane sums, then a pairwise tree),
+/// overwriting `v` with the terms: a plain map, which vectorises at full
+/// width, then the sum.
+#[inline(always)]
+pub(crate) fn sum_exp_in_place(v: &mut [f64], m: f64) -> f64 {
+    for e in v.iter_mut() {
+        *e = exp_neg(*e - m);
+    }
+    let mut s = [0.0; W];
+    for c in v.as_chunks::<W>().0 {
+        for l in 0..W {
+            s[l] += c[l];
+        }
+    }
+    ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::{Rng, SeedableRng};
+    use rand_chacha::ChaCha8Rng;
+    use rand_distr::StandardNormal;
+    use std::sync::atomic::Ordering;
+
+    fn draws(n: usize, seed: u64) -> Vec<f64> {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        (0..n).map(|_| rng.sample(StandardNormal)).collect()
+    }
+
+    /// `u` in panels, padded with `−∞`.
+    fn panels(u: &[f64]) -> Vec<[f64; W]> {
+        let mut p = vec![[f64::NEG_INFINITY; W]; u.len().div_ceil(W)];
+        for (j, &v) in u.iter().enumerate() {
+            p[j / W][j % W] = v;
+        }
+        p
+    }
+
+    /// The exponents `u_j − ‖x_i − y_j‖²/ε` of row `i`, directly.
+    fn exponents(eps: f64, x: &[f64], y: &[f64], d: usize, u: &[f64], i: usize) -> Vec<f64> {
+        let xi = &x[i * d..(i + 1) * d];
+        let cost = |j: usize| xi.iter().zip(&y[j * d..(j + 1) * d]).map(|(a, b)| (a - b) * (a - b)).sum::<f64>();
+        u.iter().enumerate().map(|(j, uj)| uj - cost(j) / eps).collect()
+    }
+
+    /// Sizes that fill no tile, panel, block or task exactly.
+    #[test]
+    fn softmin_matches_a_direct_sum_on_every_instruction_set() {
+        let (n, m, d) = (131, 1_037, 3);
+        let centre = [0.3, -0.1, 0.2];
+        let (xs, ys) = (draws(n * d, 1), draws(m * d, 2));
+        let (x, y) = (Cloud::new(d, &xs, &centre), Cloud::new(d, &ys, &centre));
+        for eps in [0.05, 2.0] {
+            let u: Vec<f64> = draws(m, 3).iter().map(|g| g / eps - (m as f64).ln()).collect();
+            let mut outs = Vec::new();
+            for limit in [0, 1, 2] {
+                SIMD_LIMIT.store(limit, Ordering::Relaxed);
+                let mut out = vec![0.0; n];
+                softmin(eps, &x, &y, &panels(&u), &mut out, None);
+                outs.push(out);
+            }
+            SIMD_LIMIT.store(2, Ordering::Relaxed);
+            for other in &outs[1..] {
+                let same = outs[0].iter().zip(other).all(|(a, b)| a.to_bits() == b.to_bits());
+                assert!(same, "instruction sets disagree at eps {eps}");
+            }
+            for (i, &o) in outs[0].iter().enumerate() {
+                let v = exponents(eps, &xs, &ys, d, &u, i);
+                let max = v.iter().fold(f64::NEG_INFINITY, |a, &b| a.max(b));
+                let direct = -eps * (max + v.iter().map(|vj| (vj - max).exp()).sum::<f64>().ln());
+                // Costs through ‖x‖² + ‖y‖² − 2x·y: a few ulps of ‖x‖²/ε.
+                assert!((o - direct).abs() < 1e-12 * (1.0 + direct.abs()), "row {i}: {o} vs {direct}");
+            }
+        }
+    }
+
+    #[test]
+    fn softmin_lists_hold_the_columns_near_each_row_maximum() {
+        let (n, m, d) = (70, 600, 4);
+        let (xs, ys) = (draws(n * d, 4), draws(m * d, 5));
+        let (x, y) = (Cloud::new(d, &xs, &[0.0; 4]), Cloud::new(d, &ys, &[0.0; 4]));
+        let (eps, keep) = (0.05, 30.0);
+        let u: Vec<f64> = draws(m, 6).iter().map(|g| 0.1 * g / eps).collect();
+        let mut plain = vec![0.0; n];
+        softmin(eps, &x, &y, &panels(&u), &mut plain, None);
+        let mut out = vec![0.0; n];
+        let lists = softmin(eps, &x, &y, &panels(&u), &mut out, Some(Keep { keep, cap: m })).unwrap();
+        assert_eq!(plain, out, "collecting changes the soft-min");
+        for i in 0..n {
+            let v = exponents(eps, &xs, &ys, d, &u, i);
+            let max = v.iter().fold(f64::NEG_INFINITY, |a, &b| a.max(b));
+            let (a, b) = (lists.offsets[i], lists.offsets[i + 1]);
+            let listed: Vec<usize> = lists.cols[a..b].iter().map(|&j| j as usize).collect();
+            for (j, &vj) in v.iter().enumerate() {
+                // Exponents are exact to about 1e-10 here; leave that margin.
+                if vj > max - keep + 1e-9 {
+                    assert!(listed.contains(&j), "row {i} misses column {j}");
+                } else if vj < max - keep - 1e-9 {
+                    assert!(!listed.contains(&j), "row {i} keeps column {j}");
+                }
+            }
+            for (&j, &c) in listed.iter().zip(&lists.costs[a..b]) {
+                let direct = (u[j] - v[j]) * eps;
+                assert!((c - direct).abs() < 1e-9, "row {i} column {j}: {c} vs {direct}");
+            }
+        }
+        // Over the cap: no lists.
+        assert!(softmin(eps, &x, &y, &panels(&u), &mut out, Some(Keep { keep, cap: 1 })).is_none());
+    }
+}

@@ -1,0 +1,358 @@
+//! Renders every plot kind into a temporary directory and inspects the PNG that comes out.
+#![allow(clippy::unwrap_used)]
+
+use std::path::Path;
+
+use image::RgbImage;
+use pushforward_plot::{MarginalPlot, PlotError, correlation_heatmaps, marginal_plot, scatter_matrix};
+
+const PNG_SIGNATURE: [u8; 8] = [0x89, b'P', b'N', b'G', b'\r', b'\n', 0x1a, b'\n'];
+
+/// Deterministic pseudo-normal values (xorshift + sum of uniforms), no RNG crate needed.
+fn normals(n: usize, seed: u64, mean: f64, sd: f64) -> Vec<f64> {
+    let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    let mut uniform = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state >> 11) as f64 / (1u64 << 53) as f64
+    };
+    (0..n)
+        .map(|_| mean + sd * ((0..12).map(|_| uniform()).sum::<f64>() - 6.0))
+        .collect()
+}
+
+/// Checks the signature and the IHDR size, then decodes the image.
+fn read_png(path: &Path, size: (u32, u32)) -> RgbImage {
+    let bytes = std::fs::read(path).unwrap();
+    assert_eq!(bytes[..8], PNG_SIGNATURE, "{} is not a PNG", path.display());
+    assert_eq!(&bytes[12..16], b"IHDR");
+    let width = u32::from_be_bytes(bytes[16..20].try_into().unwrap());
+    let height = u32::from_be_bytes(bytes[20..24].try_into().unwrap());
+    assert_eq!((width, height), size);
+    image::load_from_memory_with_format(&bytes, image::ImageFormat::Png)
+        .unwrap()
+        .to_rgb8()
+}
+
+fn count(image: &RgbImage, rows: std::ops::Range<u32>, test: impl Fn([u8; 3]) -> bool) -> usize {
+    image
+        .enumerate_pixels()
+        .filter(|(_, y, p)| rows.contains(y) && test(p.0))
+        .count()
+}
+
+/// Text (dark pixels) in the title band proves the embedded font rendered.
+fn assert_title_rendered(image: &RgbImage, band: std::ops::Range<u32>) {
+    let dark = count(image, band, |[r, g, b]| {
+        u32::from(r) + u32::from(g) + u32::from(b) < 200
+    });
+    assert!(dark > 50, "only {dark} dark pixels in the title band");
+}
+
+fn is_blue([r, g, b]: [u8; 3]) -> bool {
+    b > 140 && b > r.saturating_add(40) && b > g
+}
+
+fn is_orange([r, g, b]: [u8; 3]) -> bool {
+    r > 200 && r > b.saturating_add(50) && g > b
+}
+
+fn is_red([r, g, b]: [u8; 3]) -> bool {
+    r > 150 && r > g.saturating_add(80) && r > b.saturating_add(60)
+}
+
+fn assert_both_colours(image: &RgbImage, first: fn([u8; 3]) -> bool, second: fn([u8; 3]) -> bool) {
+    let all = 0..image.height();
+    let (a, b) = (count(image, all.clone(), first), count(image, all, second));
+    assert!(a > 200 && b > 200, "sample colours: {a} and {b} pixels");
+}
+
+fn names(d: usize) -> Vec<String> {
+    (0..d).map(|i| format!("column_{i}")).collect()
+}
+
+fn correlation(d: usize, rho: f64) -> Vec<f64> {
+    (0..d * d)
+        .map(|k| {
+            let (i, j) = (k / d, k % d);
+            if i == j {
+                1.0
+            } else {
+                rho.powi(i.abs_diff(j) as i32) * if (i + j) % 3 == 0 { -1.0 } else { 1.0 }
+            }
+        })
+        .collect()
+}
+
+fn entries(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect()
+}
+
+#[test]
+fn continuous_marginal_overlays_two_samples_and_a_density() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("age.png");
+    let real = normals(3000, 1, 40.0, 10.0);
+    let synthetic = normals(3000, 2, 43.0, 12.0);
+    let density: Vec<(f64, f64)> = (0..200)
+        .map(|i| {
+            let x = f64::from(i) / 2.0;
+            (
+                x,
+                (-(x - 40.0).powi(2) / 200.0).exp() / (10.0 * (2.0 * std::f64::consts::PI).sqrt()),
+            )
+        })
+        .collect();
+    let plot = MarginalPlot::Continuous {
+        title: "age",
+        left_label: "real",
+        left: &real,
+        right_label: "synthetic",
+        right: &synthetic,
+        density: Some(&density),
+    };
+    marginal_plot(&path, &plot).unwrap();
+    let image = read_png(&path, (900, 600));
+    assert_title_rendered(&image, 0..45);
+    assert_both_colours(&image, is_blue, is_orange);
+    assert_eq!(entries(dir.path()), ["age.png"]);
+}
+
+#[test]
+fn continuous_marginal_with_one_side_and_a_density() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("spec.png");
+    let synthetic = normals(500, 3, 0.0, 1.0);
+    let density = [(-1.0, 0.24), (0.0, 0.4), (1.0, 0.24)];
+    let plot = MarginalPlot::Continuous {
+        title: "x (spec)",
+        left_label: "spec",
+        left: &[],
+        right_label: "synthetic",
+        right: &synthetic,
+        density: Some(&density),
+    };
+    marginal_plot(&path, &plot).unwrap();
+    let image = read_png(&path, (900, 600));
+    assert!(count(&image, 0..600, is_orange) > 200);
+}
+
+#[test]
+fn continuous_marginal_survives_nan_infinity_and_constant_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases: [&[f64]; 4] = [
+        &[5.0, 5.0, 5.0, f64::NAN],
+        &[f64::INFINITY, 1.0, f64::NEG_INFINITY],
+        &[f64::MAX, -f64::MAX, 0.0],
+        &[1e-300, 2e-300],
+    ];
+    for (i, values) in cases.into_iter().enumerate() {
+        let path = dir.path().join(format!("case{i}.png"));
+        let plot = MarginalPlot::Continuous {
+            title: "odd",
+            left_label: "a",
+            left: values,
+            right_label: "",
+            right: &[f64::NAN],
+            density: Some(&[(f64::NAN, 1.0), (0.0, f64::INFINITY)]),
+        };
+        marginal_plot(&path, &plot).unwrap();
+        read_png(&path, (900, 600));
+    }
+}
+
+#[test]
+fn marginal_without_data_is_bad_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("empty.png");
+    let plot = MarginalPlot::Continuous {
+        title: "empty",
+        left_label: "real",
+        left: &[],
+        right_label: "synthetic",
+        right: &[f64::NAN],
+        density: None,
+    };
+    let err = marginal_plot(&path, &plot).unwrap_err();
+    assert!(matches!(err, PlotError::BadInput { .. }), "{err}");
+    assert!(err.to_string().contains("empty.png"));
+    assert!(entries(dir.path()).is_empty());
+}
+
+#[test]
+fn bar_marginal_draws_both_samples() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("colour.png");
+    let labels: Vec<String> = ["red", "green", "blue", "a rather long category label"]
+        .map(String::from)
+        .to_vec();
+    let plot = MarginalPlot::Bars {
+        title: "colour",
+        labels: &labels,
+        left_label: "real",
+        left: &[0.4, 0.3, 0.2, 0.1],
+        right_label: "synthetic",
+        right: &[0.35, 0.35, 0.2, 0.1],
+    };
+    marginal_plot(&path, &plot).unwrap();
+    let image = read_png(&path, (900, 600));
+    assert_title_rendered(&image, 0..45);
+    assert_both_colours(&image, is_blue, is_orange);
+}
+
+#[test]
+fn bar_marginal_keeps_the_most_frequent_categories() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("many.png");
+    let labels: Vec<String> = (0..120).map(|i| i.to_string()).collect();
+    let left: Vec<f64> = (0..120).map(|i| f64::from(120 - i) / 7260.0).collect();
+    let mut right = left.clone();
+    right[3] = f64::NAN;
+    let plot = MarginalPlot::Bars {
+        title: "count",
+        labels: &labels,
+        left_label: "real",
+        left: &left,
+        right_label: "synthetic",
+        right: &right,
+    };
+    marginal_plot(&path, &plot).unwrap();
+    read_png(&path, (900, 600));
+}
+
+#[test]
+fn bar_marginal_rejects_mismatched_lengths() {
+    let dir = tempfile::tempdir().unwrap();
+    let labels = vec!["a".to_owned(), "b".to_owned()];
+    let plot = MarginalPlot::Bars {
+        title: "t",
+        labels: &labels,
+        left_label: "real",
+        left: &[0.5, 0.5],
+        right_label: "synthetic",
+        right: &[1.0],
+    };
+    let err = marginal_plot(&dir.path().join("t.png"), &plot).unwrap_err();
+    assert!(matches!(err, PlotError::BadInput { .. }), "{err}");
+    assert!(entries(dir.path()).is_empty());
+}
+
+#[test]
+fn heatmaps_draw_three_panels() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("corr.png");
+    let mut names = names(6);
+    names[2] = "an_extremely_long_column_name_that_must_be_cut".to_owned();
+    let real = correlation(6, 0.9);
+    let synthetic = correlation(6, 0.7);
+    correlation_heatmaps(&path, &names, ("real", &real), ("synthetic", &synthetic)).unwrap();
+    let image = read_png(&path, (1500, 520));
+    assert_title_rendered(&image, 0..40);
+    assert_both_colours(&image, is_blue, is_red);
+}
+
+#[test]
+fn heatmaps_draw_nan_entries_grey_and_stay_legible_for_many_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut real = correlation(3, 0.5);
+    real[1] = f64::NAN;
+    real[3] = f64::NAN;
+    let all_nan = vec![f64::NAN; 9];
+    let path = dir.path().join("nan.png");
+    correlation_heatmaps(&path, &names(3), ("real", &real), ("synthetic", &all_nan)).unwrap();
+    let image = read_png(&path, (1500, 520));
+    assert!(count(&image, 0..520, |p| p == [170, 170, 170]) > 1000);
+
+    let path = dir.path().join("wide.png");
+    let (a, b) = (correlation(30, 0.95), correlation(30, 0.9));
+    correlation_heatmaps(&path, &names(30), ("real", &a), ("synthetic", &b)).unwrap();
+    read_png(&path, (1500, 520));
+}
+
+#[test]
+fn heatmaps_reject_mismatched_sizes() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bad.png");
+    let err =
+        correlation_heatmaps(&path, &names(3), ("real", &[1.0; 9]), ("synthetic", &[1.0; 4])).unwrap_err();
+    assert!(matches!(err, PlotError::BadInput { .. }), "{err}");
+    assert!(err.to_string().contains("bad.png"), "{err}");
+    let err = correlation_heatmaps(&path, &[], ("real", &[]), ("synthetic", &[])).unwrap_err();
+    assert!(matches!(err, PlotError::BadInput { .. }), "{err}");
+    assert!(entries(dir.path()).is_empty());
+}
+
+#[test]
+fn scatter_matrix_draws_two_samples() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("pairs.png");
+    let real: Vec<Vec<f64>> = (0..7).map(|k| normals(5000, k, k as f64, 1.0)).collect();
+    let mut synthetic: Vec<Vec<f64>> = (0..7)
+        .map(|k| normals(4000, k + 100, k as f64 + 0.5, 1.5))
+        .collect();
+    synthetic[1][7] = f64::NAN;
+    synthetic[2][8] = f64::INFINITY;
+    scatter_matrix(&path, &names(7), ("real", &real), ("synthetic", &synthetic)).unwrap();
+    let image = read_png(&path, (1000, 1000));
+    assert_title_rendered(&image, 0..30);
+    assert_both_colours(&image, is_blue, is_orange);
+}
+
+#[test]
+fn scatter_matrix_with_one_sample_and_a_constant_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("one.png");
+    let synthetic = vec![normals(100, 9, 0.0, 1.0), vec![3.0; 100], vec![f64::NAN; 100]];
+    scatter_matrix(&path, &names(3), ("real", &[]), ("synthetic", &synthetic)).unwrap();
+    read_png(&path, (1000, 1000));
+}
+
+#[test]
+fn scatter_matrix_rejects_bad_shapes() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bad.png");
+    let two = vec![vec![1.0, 2.0], vec![3.0, 4.0]];
+    let ragged = vec![vec![1.0, 2.0], vec![3.0]];
+    type Columns<'a> = &'a [Vec<f64>];
+    let cases: [(Columns<'_>, Columns<'_>); 3] = [(&two, &two[..1]), (&ragged, &[]), (&[], &[])];
+    for (left, right) in cases {
+        let err = scatter_matrix(&path, &names(2), ("real", left), ("synthetic", right)).unwrap_err();
+        assert!(matches!(err, PlotError::BadInput { .. }), "{err}");
+    }
+    assert!(entries(dir.path()).is_empty());
+}
+
+#[test]
+fn missing_directory_is_an_error_and_nothing_is_created() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("plots");
+    let path = missing.join("age.png");
+    let plot = MarginalPlot::Continuous {
+        title: "age",
+        left_label: "real",
+        left: &[1.0, 2.0],
+        right_label: "synthetic",
+        right: &[],
+        density: None,
+    };
+    let err = marginal_plot(&path, &plot).unwrap_err();
+    assert!(matches!(err, PlotError::MissingDirectory { .. }), "{err}");
+    assert!(err.to_string().contains("plots"), "{err}");
+    assert!(!missing.exists());
+    assert!(entries(dir.path()).is_empty());
+}
+
+#[test]
+fn an_existing_file_is_replaced_without_leftovers() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("corr.png");
+    std::fs::write(&path, b"stale").unwrap();
+    let m = correlation(2, 0.5);
+    correlation_heatmaps(&path, &names(2), ("real", &m), ("synthetic", &m)).unwrap();
+    read_png(&path, (1500, 520));
+    assert_eq!(entries(dir.path()), ["corr.png"]);
+}
