@@ -18,7 +18,7 @@
 //! pulls an older optimisation stack for the same few lines.
 
 use crate::error::MetricsError;
-use crate::knn::Reference;
+use crate::knn::{Reference, block_min};
 use crate::points::{Points, same_dim};
 use nalgebra::{DMatrix, DVector};
 use rand::SeedableRng;
@@ -180,6 +180,9 @@ fn knn_scores(train: &Points, labels: &[bool], test: &Points) -> Vec<f64> {
             test,
             |_| (vec![f64::INFINITY; k], vec![false; k]),
             |(dist, lab), start, d2| {
+                if block_min(d2) >= dist[k - 1] {
+                    return;
+                }
                 for (j, &d) in d2.iter().enumerate() {
                     if d < dist[k - 1] {
                         let mut pos = k - 1;
@@ -219,19 +222,10 @@ fn score(p: &[f64], labels: &[bool]) -> ClassifierScore {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-    use rand_distr::{Distribution, StandardNormal};
+    #![allow(clippy::unwrap_used)]
 
-    fn gaussian(n: usize, d: usize, scale: f64, shift: f64, seed: u64) -> Points {
-        let mut rng = ChaCha8Rng::seed_from_u64(seed);
-        let v = (0..n * d)
-            .map(|_| {
-                let z: f64 = StandardNormal.sample(&mut rng);
-                z * scale + shift
-            })
-            .collect();
-        Points::new(d, v).unwrap()
-    }
+    use super::*;
+    use crate::points::gaussian;
 
     #[test]
     fn auc_by_hand() {

@@ -333,7 +333,8 @@ fn joint(
     }
     if o.wants(Metric::Sliced) {
         stage("sliced wasserstein");
-        j.sliced_w2 = Some(sliced_wasserstein2(x, y, o.projections, o.seed_for(20))?);
+        let (a, b) = subsample(x, y, o.sliced_rows, false, o.seed_for(20), "sliced W2", notes);
+        j.sliced_w2 = Some(sliced_wasserstein2(&a, &b, o.projections, o.seed_for(22))?);
         j.sliced_projections = Some(o.projections);
     }
     if o.wants(Metric::Sinkhorn) {

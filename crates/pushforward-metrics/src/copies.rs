@@ -56,6 +56,8 @@ pub fn exact_copies(real: &Table, synth: &Table) -> Result<usize, MetricsError> 
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
+
     use super::*;
     use std::sync::Arc;
 

@@ -38,10 +38,12 @@ pub fn spearman(columns: &[Vec<f64>]) -> Vec<f64> {
 /// ```
 pub fn kendall(columns: &[Vec<f64>]) -> Vec<f64> {
     let d = columns.len();
+    // Each column is sorted once; a pair then only sorts within ties of x.
+    let orders: Vec<Vec<usize>> = columns.par_iter().map(|c| argsort(c)).collect();
     let pairs: Vec<(usize, usize)> = (0..d).flat_map(|i| (i + 1..d).map(move |j| (i, j))).collect();
     let taus: Vec<f64> = pairs
         .par_iter()
-        .map(|&(i, j)| kendall_tau_b(&columns[i], &columns[j]))
+        .map(|&(i, j)| tau_b_sorted(&columns[i], &columns[j], &orders[i]))
         .collect();
     let mut out = vec![1.0; d * d];
     for (&(i, j), &t) in pairs.iter().zip(&taus) {
@@ -73,11 +75,29 @@ pub fn midranks(values: &[f64]) -> Vec<f64> {
 
 /// Kendall τ_b of two equal-length samples (NaN when either is constant).
 pub fn kendall_tau_b(x: &[f64], y: &[f64]) -> f64 {
+    tau_b_sorted(x, y, &argsort(x))
+}
+
+/// Indices that sort `v`.
+fn argsort(v: &[f64]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..v.len()).collect();
+    order.sort_unstable_by(|&a, &b| v[a].total_cmp(&v[b]));
+    order
+}
+
+/// τ_b given `order`, the indices that sort `x`.
+fn tau_b_sorted(x: &[f64], y: &[f64], order: &[usize]) -> f64 {
     let n = x.len();
-    let mut order: Vec<usize> = (0..n).collect();
-    order.sort_unstable_by(|&a, &b| x[a].total_cmp(&x[b]).then(y[a].total_cmp(&y[b])));
     let xs: Vec<f64> = order.iter().map(|&k| x[k]).collect();
     let mut ys: Vec<f64> = order.iter().map(|&k| y[k]).collect();
+    // Sort by (x, y): y within each run of equal x.
+    let mut start = 0;
+    for k in 1..=n {
+        if k == n || xs[k] != xs[start] {
+            ys[start..k].sort_unstable_by(f64::total_cmp);
+            start = k;
+        }
+    }
     let tied_x = tied_pairs(&xs);
     let tied_xy = {
         let mut t = 0u64;
@@ -165,6 +185,8 @@ pub fn matrix_error(a: &[f64], b: &[f64], d: usize) -> Option<(f64, f64)> {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
+
     use super::*;
 
     /// τ_b by its O(n²) definition.

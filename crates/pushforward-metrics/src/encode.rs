@@ -179,6 +179,8 @@ pub(crate) fn present_labels(c: &Column) -> impl Iterator<Item = String> + '_ {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
+
     use super::*;
     use std::sync::Arc;
 

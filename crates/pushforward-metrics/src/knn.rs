@@ -140,6 +140,9 @@ pub(crate) fn knn_sq(queries: &Points, reference: &Reference, k: usize, skip_sel
         queries,
         |qi| (qi, vec![f64::INFINITY; k]),
         |(qi, best), start, d2| {
+            if block_min(d2) >= best[k - 1] {
+                return;
+            }
             for (j, &d) in d2.iter().enumerate() {
                 if d < best[k - 1] && !(skip_self && start + j == *qi) {
                     insert_sorted(best, d);
@@ -148,6 +151,23 @@ pub(crate) fn knn_sq(queries: &Points, reference: &Reference, k: usize, skip_sel
         },
     );
     best.into_iter().flat_map(|(_, b)| b).collect()
+}
+
+/// The smallest entry of a block (`+∞` for an empty one), in lanes the
+/// compiler vectorises: most blocks hold no new neighbour and are skipped.
+pub(crate) fn block_min(d2: &[f64]) -> f64 {
+    let mut lanes = [f64::INFINITY; 8];
+    let mut chunks = d2.chunks_exact(8);
+    for c in &mut chunks {
+        for (m, &d) in lanes.iter_mut().zip(c) {
+            *m = if d < *m { d } else { *m };
+        }
+    }
+    let tail = chunks
+        .remainder()
+        .iter()
+        .fold(f64::INFINITY, |m, &d| if d < m { d } else { m });
+    lanes.iter().fold(tail, |m, &d| if d < m { d } else { m })
 }
 
 /// Inserts `d` into the sorted `best`, dropping its largest entry.
@@ -162,6 +182,8 @@ fn insert_sorted(best: &mut [f64], d: f64) {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
+
     use super::*;
 
     #[test]

@@ -117,21 +117,10 @@ fn median_distance(p: &Points) -> f64 {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-    use rand::SeedableRng;
-    use rand_chacha::ChaCha8Rng;
-    use rand_distr::{Distribution, StandardNormal};
+    #![allow(clippy::unwrap_used)]
 
-    fn gaussian(n: usize, d: usize, shift: f64, seed: u64) -> Points {
-        let mut rng = ChaCha8Rng::seed_from_u64(seed);
-        let v = (0..n * d)
-            .map(|_| {
-                let z: f64 = StandardNormal.sample(&mut rng);
-                z + shift
-            })
-            .collect();
-        Points::new(d, v).unwrap()
-    }
+    use super::*;
+    use crate::points::gaussian;
 
     #[test]
     fn kernel_powers_equal_five_exponentials() {
@@ -163,7 +152,14 @@ mod tests {
         // unbiased estimate is 0; its standard error over 40 draws bounds
         // the tolerance (4 SE), while the biased estimate stays positive.
         let draws: Vec<Mmd> = (0..40)
-            .map(|s| mmd(&gaussian(60, 2, 0.0, 2 * s), &gaussian(60, 2, 0.0, 2 * s + 1), s).unwrap())
+            .map(|s| {
+                mmd(
+                    &gaussian(60, 2, 1.0, 0.0, 2 * s),
+                    &gaussian(60, 2, 1.0, 0.0, 2 * s + 1),
+                    s,
+                )
+                .unwrap()
+            })
             .collect();
         let u: Vec<f64> = draws.iter().map(|m| m.unbiased).collect();
         let mean = u.iter().sum::<f64>() / 40.0;
@@ -175,8 +171,8 @@ mod tests {
 
     #[test]
     fn shifted_samples_are_far_apart() {
-        let same = mmd(&gaussian(200, 3, 0.0, 1), &gaussian(200, 3, 0.0, 2), 0).unwrap();
-        let shifted = mmd(&gaussian(200, 3, 0.0, 1), &gaussian(200, 3, 1.0, 2), 0).unwrap();
+        let same = mmd(&gaussian(200, 3, 1.0, 0.0, 1), &gaussian(200, 3, 1.0, 0.0, 2), 0).unwrap();
+        let shifted = mmd(&gaussian(200, 3, 1.0, 0.0, 1), &gaussian(200, 3, 1.0, 1.0, 2), 0).unwrap();
         assert!(
             shifted.unbiased > 20.0 * same.unbiased.abs(),
             "{shifted:?} vs {same:?}"

@@ -62,9 +62,11 @@ pub struct EvaluateOptions {
     pub seed: u64,
     /// The metrics to compute; the others are reported as `null`.
     pub metrics: Vec<Metric>,
-    /// Rows per sample for the exact Wasserstein distances (5,000).
+    /// Rows per sample for the exact Wasserstein distances (2,000).
     pub exact_rows: usize,
-    /// Rows per sample for the Sinkhorn divergence (5,000).
+    /// Rows per sample for the sliced Wasserstein distance (20,000).
+    pub sliced_rows: usize,
+    /// Rows per sample for the Sinkhorn divergence (2,000).
     pub sinkhorn_rows: usize,
     /// Rows per sample for MMD (5,000).
     pub mmd_rows: usize,
@@ -72,7 +74,7 @@ pub struct EvaluateOptions {
     pub prdc_rows: usize,
     /// Rows per sample for the classifier test (10,000).
     pub c2st_rows: usize,
-    /// Synthetic and held-out rows for the privacy distances (10,000).
+    /// Synthetic and held-out rows for the privacy distances (5,000).
     pub privacy_rows: usize,
     /// Projections of the sliced distance (256).
     pub projections: usize,
@@ -90,12 +92,13 @@ impl Default for EvaluateOptions {
         EvaluateOptions {
             seed: 0,
             metrics: Metric::ALL.to_vec(),
-            exact_rows: 5_000,
-            sinkhorn_rows: 5_000,
+            exact_rows: 2_000,
+            sliced_rows: 20_000,
+            sinkhorn_rows: 2_000,
             mmd_rows: 5_000,
             prdc_rows: 10_000,
             c2st_rows: 10_000,
-            privacy_rows: 10_000,
+            privacy_rows: 5_000,
             projections: 256,
             sinkhorn: SinkhornConfig::default(),
             prdc_k: 5,

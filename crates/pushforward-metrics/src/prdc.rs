@@ -18,7 +18,7 @@
 //! [`crate::knn`]), so memory stays linear in the sample sizes.
 
 use crate::error::MetricsError;
-use crate::knn::{Reference, knn_sq};
+use crate::knn::{Reference, block_min, knn_sq};
 use crate::points::{Points, same_dim};
 
 /// The four scores, each in `[0, 1]` except density (mean 1 when the
@@ -81,8 +81,11 @@ pub fn prdc(real: &Points, synth: &Points, k: usize) -> Result<Prdc, MetricsErro
         real,
         |i| (i, false, false),
         |(i, recalled, covered), start, d2| {
-            *recalled |= d2.iter().zip(&s2[start..]).any(|(d, s)| d <= s);
-            *covered |= d2.iter().any(|&d| d <= r2[*i]);
+            *recalled |= d2
+                .iter()
+                .zip(&s2[start..])
+                .fold(false, |any, (d, s)| any | (d <= s));
+            *covered |= block_min(d2) <= r2[*i];
         },
     );
     let (n, m) = (real.len() as f64, synth.len() as f64);
@@ -104,6 +107,8 @@ pub fn expected_coverage(n: usize, m: usize, k: usize) -> f64 {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
+
     use super::*;
 
     /// PRDC from the full distance matrix, as the definition reads.

@@ -80,6 +80,8 @@ pub fn closeness(train: &Points, synth: &Points, holdout: &Points) -> Result<Clo
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
+
     use super::*;
 
     #[test]

@@ -124,6 +124,8 @@ pub fn midpoint_quantiles(n: usize, quantile: impl Fn(f64) -> f64) -> Vec<f64> {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
+
     use super::*;
 
     #[test]

@@ -30,7 +30,10 @@ fn normal(n: usize, d: usize, seed: u64) -> Points {
 
 /// `p` moved by `t`.
 fn shifted(p: &Points, t: &[f64]) -> Points {
-    let data = p.as_slice().chunks_exact(t.len()).flat_map(|r| r.iter().zip(t).map(|(a, b)| a + b));
+    let data = p
+        .as_slice()
+        .chunks_exact(t.len())
+        .flat_map(|r| r.iter().zip(t).map(|(a, b)| a + b));
     Points::new(t.len(), data.collect()).unwrap()
 }
 
@@ -90,7 +93,11 @@ fn exact_w2_between_gaussian_samples_matches_closed_form() {
         let y = gaussian(600, &m2, &s2, 20 + seed as u64);
         let w2 = exact_wasserstein(&x, &y).unwrap().w2;
         let expected: f64 = w2_sq;
-        assert!((w2 / expected.sqrt() - 1.0).abs() < 0.15, "{w2} vs {}", expected.sqrt());
+        assert!(
+            (w2 / expected.sqrt() - 1.0).abs() < 0.15,
+            "{w2} vs {}",
+            expected.sqrt()
+        );
     }
 }
 
@@ -106,7 +113,10 @@ fn exact_in_one_dimension_is_the_sorted_matching() {
     let w2 = (a.iter().zip(&b).map(|(p, q)| (p - q).powi(2)).sum::<f64>() / n).sqrt();
     let w1 = a.iter().zip(&b).map(|(p, q)| (p - q).abs()).sum::<f64>() / n;
     let ot = exact_wasserstein(&x, &y).unwrap();
-    assert!((ot.w2 - w2).abs() < 1e-12 && (ot.w1 - w1).abs() < 1e-12, "{ot:?} vs {w1} {w2}");
+    assert!(
+        (ot.w2 - w2).abs() < 1e-12 && (ot.w1 - w1).abs() < 1e-12,
+        "{ot:?} vs {w1} {w2}"
+    );
 }
 
 #[test]
@@ -128,38 +138,53 @@ fn exact_errors() {
     // Finite coordinates whose squared distance overflows.
     let huge = Points::new(1, vec![1e200]).unwrap();
     let tiny = Points::new(1, vec![-1e200]).unwrap();
-    assert!(matches!(exact_wasserstein(&huge, &tiny), Err(MetricsError::BadParameter { .. })));
+    assert!(matches!(
+        exact_wasserstein(&huge, &tiny),
+        Err(MetricsError::BadParameter { .. })
+    ));
 }
 
 // ------------------------------------------------------------- sinkhorn
 
+/// The same points, in any order or multiplicity, are one measure: zero.
 #[test]
 fn sinkhorn_of_a_cloud_with_itself_is_zero() {
     let x = normal(300, 10, 5);
     let s = sinkhorn_divergence(&x, &x, &SinkhornConfig::default()).unwrap();
     assert!(s.value.abs() < 1e-9 && s.converged, "{s:?}");
-    // The same points in another order are a different cloud to the code:
-    // the cross problem is solved, and matches the symmetric ones to the
-    // convergence tolerance (1e-9 marginal violation; values within 1e-9).
     let n = x.len();
     let order: Vec<usize> = (0..n).map(|i| (i * 7 + 3) % n).collect();
-    let s = sinkhorn_divergence(&x, &x.select(&order), &config(0.05, 1e-9)).unwrap();
+    let s = sinkhorn_divergence(&x, &x.select(&order), &SinkhornConfig::default()).unwrap();
     assert!(s.value.abs() < 1e-9 && s.converged, "{s:?}");
+}
+
+/// Two clouds that differ by one point moved by 1e-9 are solved as a cross
+/// problem and debiased: the divergence (about δ²/n) is zero to the
+/// convergence error, measured at −1.4e-5 with the default tolerance (1e-4 is
+/// allowed; the value is a dual bound, so it errs below).
+#[test]
+fn sinkhorn_of_nearly_identical_clouds_is_nearly_zero() {
+    let x = normal(150, 4, 24);
+    let mut data = x.as_slice().to_vec();
+    data[0] += 1e-9;
+    let y = Points::new(4, data).unwrap();
+    let s = sinkhorn_divergence(&x, &y, &SinkhornConfig::default()).unwrap();
+    assert!(s.converged && s.value.abs() < 1e-4, "{s:?}");
 }
 
 /// For the squared cost, OT_ε(α, α + t) = OT_ε(α, α) + ‖t‖² (the cross term
 /// −2⟨x − y, t⟩ integrates to 0 under any coupling when both means agree),
 /// so S_ε(α, α + t) = ‖t‖² exactly, whatever ε. At ε = 1 the iterations
 /// converge geometrically (tolerance 1e-10, value within 1e-9); at ε = 0.05
-/// slowly, and a marginal violation of 1e-4 leaves a value error near 1e-6
-/// (1e-4 is allowed).
+/// slowly, and the default marginal tolerance (1e-3) leaves a value error
+/// near 1e-5 (1e-4 is allowed).
 #[test]
 fn sinkhorn_of_a_translated_cloud_is_the_squared_shift() {
-    let x = normal(250, 3, 6);
+    let x = normal(120, 3, 6);
     let cases = [
         ([0.5, 0.5, 0.5], config(1.0, 1e-10), 1e-9),
-        ([0.3, -0.2, 0.1], config(0.05, 1e-4), 1e-4),
-        ([2.0, 0.0, 1.0], config(0.05, 1e-4), 1e-4),
+        ([0.3, -0.2, 0.1], SinkhornConfig::default(), 1e-4),
+        ([2.0, 0.0, 1.0], SinkhornConfig::default(), 1e-4),
     ];
     for (t, config, within) in cases {
         let expected: f64 = t.iter().map(|v| v * v).sum();
@@ -190,29 +215,35 @@ fn entropic_cost_approaches_exact_w2_as_epsilon_shrinks() {
 }
 
 /// Swapping the clouds swaps the potentials: the same fixed point, reached
-/// by other iterates, so equal to the convergence error (tolerance 1e-6).
+/// by other iterates, so equal to the convergence error (tolerance 1e-9 at
+/// ε = 0.5, where convergence is fast).
 #[test]
 fn sinkhorn_is_symmetric() {
-    let x = normal(200, 4, 9);
-    let y = gaussian(150, &[0.5, 0.0, 0.0, -0.5], &[1.0, 1.5, 1.0, 1.0], 10);
-    let a = sinkhorn_divergence(&x, &y, &config(0.05, 1e-6)).unwrap();
-    let b = sinkhorn_divergence(&y, &x, &config(0.05, 1e-6)).unwrap();
+    let x = normal(120, 4, 9);
+    let y = gaussian(90, &[0.5, 0.0, 0.0, -0.5], &[1.0, 1.5, 1.0, 1.0], 10);
+    let a = sinkhorn_divergence(&x, &y, &config(0.5, 1e-9)).unwrap();
+    let b = sinkhorn_divergence(&y, &x, &config(0.5, 1e-9)).unwrap();
     assert!(a.converged && b.converged && a.value > 0.0, "{a:?} {b:?}");
-    assert!((a.value - b.value).abs() < 1e-6 * a.value, "{a:?} {b:?}");
+    assert!((a.value - b.value).abs() < 1e-8 * a.value, "{a:?} {b:?}");
 }
 
+/// Same bytes on 1 and 3 threads, and twice on 3; 10-D, so the truncated
+/// kernels are used.
 #[test]
 fn sinkhorn_is_deterministic_whatever_the_threads() {
-    let x = normal(700, 10, 11);
-    let y = gaussian(600, &[0.2; 10], &[1.0; 10], 12);
+    let x = normal(200, 10, 11);
+    let y = gaussian(180, &[0.2; 10], &[1.0; 10], 12);
     let config = SinkhornConfig::default();
     let run = |threads: usize| {
-        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
         pool.install(|| sinkhorn_divergence(&x, &y, &config).unwrap())
     };
     let one = run(1);
-    assert!(one.converged, "{one:?}");
-    for threads in [1, 2, 3] {
+    assert!(one.converged && one.value > 0.0, "{one:?}");
+    for threads in [3, 3] {
         let other = run(threads);
         assert_eq!(one.value.to_bits(), other.value.to_bits(), "{threads} threads");
         assert_eq!(one.iterations, other.iterations);
@@ -239,6 +270,24 @@ fn sinkhorn_on_one_and_two_points() {
     assert!((ot.value - 25.0).abs() < 1e-9, "{ot:?}");
 }
 
+/// Repeated points are one atom of larger weight: a cloud and the same
+/// cloud with every point three times are one measure.
+#[test]
+fn sinkhorn_merges_repeated_points() {
+    let x = normal(80, 3, 22);
+    let thrice = Points::new(
+        3,
+        x.as_slice().chunks_exact(3).flat_map(|p| p.repeat(3)).collect(),
+    )
+    .unwrap();
+    let y = gaussian(60, &[0.5, 0.0, 0.0], &[1.0, 1.0, 2.0], 23);
+    let config = SinkhornConfig::default();
+    assert_eq!(sinkhorn_divergence(&x, &thrice, &config).unwrap().value, 0.0);
+    let a = entropic_ot(&x, &y, &config).unwrap().value;
+    let b = entropic_ot(&thrice, &y, &config).unwrap().value;
+    assert!((a - b).abs() < 1e-12 * a, "{a} vs {b}");
+}
+
 #[test]
 fn sinkhorn_errors() {
     let x = normal(5, 2, 1);
@@ -253,10 +302,22 @@ fn sinkhorn_errors() {
         Err(MetricsError::TooFewPoints { .. })
     ));
     for bad in [
-        SinkhornConfig { epsilon: 0.0, ..config },
-        SinkhornConfig { scaling: 1.0, ..config },
-        SinkhornConfig { tolerance: f64::NAN, ..config },
-        SinkhornConfig { max_iterations: 0, ..config },
+        SinkhornConfig {
+            epsilon: 0.0,
+            ..config
+        },
+        SinkhornConfig {
+            scaling: 1.0,
+            ..config
+        },
+        SinkhornConfig {
+            tolerance: f64::NAN,
+            ..config
+        },
+        SinkhornConfig {
+            max_iterations: 0,
+            ..config
+        },
     ] {
         assert!(matches!(
             entropic_ot(&x, &x, &bad),

@@ -75,6 +75,7 @@ fn options(args: &EvaluateArgs) -> anyhow::Result<EvaluateOptions> {
     }
     for (name, v) in [
         ("--exact-rows", args.exact_rows),
+        ("--sliced-rows", args.sliced_rows),
         ("--sinkhorn-rows", args.sinkhorn_rows),
         ("--mmd-rows", args.mmd_rows),
         ("--prdc-rows", args.prdc_rows),
@@ -88,6 +89,7 @@ fn options(args: &EvaluateArgs) -> anyhow::Result<EvaluateOptions> {
     let mut o = EvaluateOptions {
         seed: args.seed,
         exact_rows: args.exact_rows,
+        sliced_rows: args.sliced_rows,
         sinkhorn_rows: args.sinkhorn_rows,
         mmd_rows: args.mmd_rows,
         prdc_rows: args.prdc_rows,

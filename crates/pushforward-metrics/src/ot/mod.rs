@@ -1,8 +1,10 @@
 //! Optimal-transport distances between two point clouds: exact `W1`/`W2`
 //! by assignment, the debiased Sinkhorn divergence, and the sliced `W2`.
 
+mod cloud;
 mod exact;
 mod fastexp;
+mod simd;
 mod sinkhorn;
 mod sliced;
 mod softmin;

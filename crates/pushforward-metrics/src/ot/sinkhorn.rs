@@ -2,21 +2,22 @@
 //! with ε-scaling.
 //!
 //! ```text
-//! C_ij = ‖x_i − y_j‖²,   a_i = 1/n,   b_j = 1/m
+//! C_ij = ‖x_i − y_j‖²,   a_i = 1/n,   b_j = 1/m   (uniform weights on the rows)
 //! OT_ε(α, β) = min_π ⟨π, C⟩ + ε KL(π ‖ α⊗β) = ⟨a, f⟩ + ⟨b, g⟩ at the optimum
 //! f_i = −ε log Σ_j b_j exp((g_j − C_ij)/ε) =: T_b(g)_i,   g_j = −ε log Σ_i a_i exp((f_i − C_ij)/ε) =: T_a(f)_j
 //! S_ε(α, β) = OT_ε(α, β) − ½ OT_ε(α, α) − ½ OT_ε(β, β)        (≥ 0, = 0 iff α = β)
 //! W2²(α, β) ≤ OT_ε(α, β) ≤ W2²(α, β) + ε log min(n, m)
 //! ```
 //! Feydy, Séjourné, Vialard, Amari, Trouvé and Peyré 2019, "Interpolating
-//! between Optimal Transport and MMD using Sinkhorn Divergences" (AISTATS),
-//! Eq. (3)–(4) and Theorem 1; the dual and the soft-min updates are Peyré and
-//! Cuturi 2019, "Computational Optimal Transport", Eq. (4.30) and Remark
-//! 4.22. The bounds: `KL(π ‖ α⊗β) ≤ log min(n, m)` for every coupling.
+//! between Optimal Transport and MMD using Sinkhorn Divergences" (AISTATS):
+//! the definition of `S_ε` and Theorem 1 (positivity); the dual and the
+//! soft-min updates are Peyré and Cuturi 2019, "Computational Optimal
+//! Transport", §4.4 (log-domain computations). The bounds: `KL(π ‖ α⊗β) ≤
+//! log min(n, m)` for every coupling, and the optimal permutation is one.
 //!
 //! # The iteration
 //! - `OT_ε(α, β)`: ε-scaling as in geomloss's `sinkhorn_loop` (Feydy's
-//!   thesis, 2020, §3.3.3): `ε_0 = D²`, `D` the diagonal of the bounding box
+//!   thesis, 2020, "Geometric data analysis, beyond convolutions"): `ε_0 = D²`, `D` the diagonal of the bounding box
 //!   of both clouds (every cost is at most `D²`), then `ε_{k+1} = scaling ·
 //!   ε_k` while above `ε`, one alternating update `f ← T_b(g)`, `g ← T_a(f)`
 //!   per value. Clouds of at least `COARSE_FROM` = 4,096 points anneal on seeded
@@ -25,10 +26,12 @@
 //!   all points by one soft-min each ("extrapolation"). Then iterations at
 //!   `ε`, over-relaxed after `RELAX_FROM` = 20 of them: `f ← (1 − ω) f + ω
 //!   T_b(g)`, likewise `g`, with `ω = 2 / (1 + sqrt(1 − r))` and `r ≤ 0.99`
-//!   the marginal violation's decay per iteration over the 5 before
-//!   (Lehmann, von Renesse, Sambale and Uschmajew 2022, "A note on
-//!   overrelaxation in the Sinkhorn algorithm", Optim. Lett. 16, Eq. (5); OTT-
-//!   JAX's `Momentum`); back to `ω = 1` if the violation grows tenfold.
+//!   the marginal violation's decay per iteration over the 5 before: the
+//!   rule of Lehmann, von Renesse, Sambale and Uschmajew 2022, "A note on
+//!   overrelaxation in the Sinkhorn algorithm" (Optim. Lett. 16), as OTT-JAX's
+//!   `Momentum` applies it; back to `ω = 1` if the violation grows tenfold.
+//!   Measured: 170 instead of 327 iterations on 10,000 points in 10-D, and
+//!   4–5 times fewer on clustered or duplicated points.
 //! - `OT_ε(α, α)`: the averaged symmetric update `f ← ½ (f + T_a(f))` of
 //!   geomloss, directly at `ε`: from `f = 0` it converges in two or three
 //!   iterations (`C_ii = 0` makes the plan nearly diagonal), and annealing
@@ -43,7 +46,10 @@
 //! exact, so it is a lower bound of `OT_ε`, and the error was measured at
 //! `1e-5` relative for the default tolerance.
 //!
-//! Identical clouds give `S_ε = 0` exactly: their cross problem is the
+//! Repeated points are merged into atoms weighing their share of the rows
+//! (the same measure, fewer points: one-hot and discrete columns repeat
+//! rows). Two clouds of one measure (the same points, in any order and
+//! multiplicity) give `S_ε = 0` exactly: their cross problem is the
 //! symmetric one and is solved as such.
 //!
 //! Cost: each update is a soft-min over `n × m` pairs, `O(n m d)` time and
@@ -51,7 +57,7 @@
 //! target `ε` on truncated kernels when they are sparse (`truncated.rs`).
 //! Deterministic: rayon splits rows only, and every sum has a fixed order.
 
-use super::softmin::Cloud;
+use super::cloud::Cloud;
 use super::truncated::SoftMin;
 use crate::error::MetricsError;
 use crate::points::{Points, same_dim};
@@ -71,8 +77,8 @@ const COARSE_SEED: u64 = 0x5EED_0A77;
 #[serde(default, deny_unknown_fields)]
 pub struct SinkhornConfig {
     /// Entropic regularisation `ε`, in the units of the squared distances
-    /// (default 0.05; geomloss's `blur` would be `sqrt(2ε) ≈ 0.32`, its cost
-    /// being half the squared distance).
+    /// (default 0.05). geomloss's cost is half the squared distance: the same
+    /// plan there has `blur = sqrt(ε/2) ≈ 0.16` and half the value.
     pub epsilon: f64,
     /// ε-annealing factor in `(0, 1)`: `ε_{k+1} = scaling · ε_k` from the
     /// squared diameter down to `epsilon` (default 0.5, as geomloss).
@@ -133,7 +139,7 @@ pub fn sinkhorn_divergence(
 ) -> Result<SinkhornResult, MetricsError> {
     let p = Problem::new(x, y, config)?;
     let xx = p.symmetric(&p.x);
-    if x == y {
+    if p.x.same_measure(&p.y) {
         return Ok(SinkhornResult { value: 0.0, ..xx });
     }
     let yy = p.symmetric(&p.y);
@@ -152,12 +158,16 @@ pub fn sinkhorn_divergence(
 /// As [`sinkhorn_divergence`].
 pub fn entropic_ot(x: &Points, y: &Points, config: &SinkhornConfig) -> Result<SinkhornResult, MetricsError> {
     let p = Problem::new(x, y, config)?;
-    Ok(if x == y { p.symmetric(&p.x) } else { p.cross() })
+    Ok(if p.x.same_measure(&p.y) {
+        p.symmetric(&p.x)
+    } else {
+        p.cross()
+    })
 }
 
-/// Both clouds centred on their joint bounding box (translation changes no
-/// cost, and small coordinates keep `‖x‖² + ‖y‖² − 2 x·y` accurate), the
-/// annealing subsamples and the ε schedule.
+/// Both clouds centred on their joint mean (translation changes no cost,
+/// and small coordinates keep `‖x‖² + ‖y‖² − 2 x·y` accurate), the annealing
+/// subsamples and the ε schedule.
 struct Problem {
     x: Cloud,
     y: Cloud,
@@ -188,7 +198,6 @@ impl Problem {
                 hi[k] = hi[k].max(p[k]);
             }
         }
-        let centre: Vec<f64> = lo.iter().zip(&hi).map(|(l, h)| 0.5 * l + 0.5 * h).collect();
         let diameter_sq: f64 = lo.iter().zip(&hi).map(|(l, h)| (h - l) * (h - l)).sum();
         if !diameter_sq.is_finite() {
             return Err(MetricsError::BadParameter {
@@ -197,6 +206,16 @@ impl Problem {
                 expected: "a finite value (coordinates below about 1e154 in magnitude)",
             });
         }
+        // The mean, as the box middle plus the mean offset from it (no overflow).
+        let middle: Vec<f64> = lo.iter().zip(&hi).map(|(l, h)| 0.5 * l + 0.5 * h).collect();
+        let mut offset = vec![0.0; d];
+        for p in x.as_slice().chunks_exact(d).chain(y.as_slice().chunks_exact(d)) {
+            for ((o, v), m) in offset.iter_mut().zip(p).zip(&middle) {
+                *o += v - m;
+            }
+        }
+        let total = (x.len() + y.len()) as f64;
+        let centre: Vec<f64> = middle.iter().zip(&offset).map(|(m, o)| m + o / total).collect();
         let mut annealing = Vec::new();
         let mut e = diameter_sq;
         while e > config.epsilon {
@@ -238,20 +257,14 @@ impl Problem {
         let mut best = f64::INFINITY;
         while errors.len() < self.config.max_iterations {
             to_x.apply(eps, &g, &mut t);
-            let err_rows = marginal_violation(&f, &t, eps);
+            let err_rows = marginal_violation(x.weights(), &f, &t, eps);
             relax(&mut f, &t, omega);
             to_y.apply(eps, &f, &mut s);
-            let err_cols = marginal_violation(&g, &s, eps);
-            value = mean(&f) + mean(&s);
+            let err_cols = marginal_violation(y.weights(), &g, &s, eps);
+            value = dot(x.weights(), &f) + dot(y.weights(), &s);
             relax(&mut g, &s, omega);
             let err = err_rows.max(err_cols);
             errors.push(err);
-            if std::env::var("OTDBG").is_ok() && (errors.len() % 200 == 0 || errors.len() == RELAX_FROM) {
-                eprintln!(
-                    "it {} err {err:.3e} omega {omega} value {value:.12}",
-                    errors.len()
-                );
-            }
             if err < self.config.tolerance {
                 break;
             }
@@ -280,10 +293,10 @@ impl Problem {
         while iterations < self.config.max_iterations && !converged {
             to_x.apply(eps, &f, &mut t);
             // The first step replaces the arbitrary start f = 0.
-            converged = iterations > 0 && marginal_violation(&f, &t, eps) < self.config.tolerance;
-            value = mean(&f) + mean(&t);
-            let w = if iterations == 0 { 1.0 } else { 0.5 };
-            relax(&mut f, &t, w);
+            let w = x.weights();
+            converged = iterations > 0 && marginal_violation(w, &f, &t, eps) < self.config.tolerance;
+            value = dot(w, &f) + dot(w, &t);
+            relax(&mut f, &t, if iterations == 0 { 1.0 } else { 0.5 });
             iterations += 1;
         }
         SinkhornResult {
@@ -312,19 +325,18 @@ fn relax(f: &mut [f64], t: &[f64], omega: f64) {
     }
 }
 
-/// `(1/n) Σ_i |1 − exp((f_i − f'_i)/ε)|`: the `L¹` violation of the row
+/// `Σ_i a_i |1 − exp((f_i − f'_i)/ε)|`: the `L¹` violation of the row
 /// marginal of the plan built on `f`, when `f'` is its exact update.
-fn marginal_violation(f: &[f64], next: &[f64], eps: f64) -> f64 {
-    let s: f64 = f
-        .iter()
-        .zip(next)
-        .map(|(a, b)| (1.0 - ((a - b) / eps).exp()).abs())
-        .sum();
-    s / f.len() as f64
+fn marginal_violation(a: &[f64], f: &[f64], next: &[f64], eps: f64) -> f64 {
+    a.iter()
+        .zip(f.iter().zip(next))
+        .map(|(w, (p, q))| w * (1.0 - ((p - q) / eps).exp()).abs())
+        .sum()
 }
 
-fn mean(v: &[f64]) -> f64 {
-    v.iter().sum::<f64>() / v.len() as f64
+/// `⟨a, f⟩`, in order.
+fn dot(a: &[f64], f: &[f64]) -> f64 {
+    a.iter().zip(f).map(|(w, v)| w * v).sum()
 }
 
 fn check_config(c: &SinkhornConfig) -> Result<(), MetricsError> {
@@ -341,7 +353,7 @@ fn check_config(c: &SinkhornConfig) -> Result<(), MetricsError> {
     if !(c.scaling > 0.0 && c.scaling < 1.0) {
         return bad("scaling", c.scaling, "a number in (0, 1)");
     }
-    if !(c.tolerance > 0.0) {
+    if c.tolerance.is_nan() || c.tolerance <= 0.0 {
         return bad("tolerance", c.tolerance, "a positive number");
     }
     if c.max_iterations == 0 {

@@ -2,96 +2,47 @@
 //! Euclidean costs computed on the fly, blocked and vectorised.
 //!
 //! ```text
-//! out_i = −ε log Σ_j exp(u_j − C_ij / ε),   C_ij = ‖x_i − y_j‖²,   u_j = g_j / ε + log b_j
-//!       = −ε (M_i + log Σ_j exp(u_j − C_ij/ε − M_i)),   M_i = max_j (u_j − C_ij/ε)
+//! out_i = −ε log Σ_j exp(u_j − C_ij / ε),   u_j = g_j / ε + log b_j
+//!       = −ε (M_i + log Σ_j exp(v_ij − M_i)),   v_ij = u_j − C_ij / ε,   M_i = max_j v_ij
+//! C_ij  = ‖x_i‖² + ‖y_j‖² − 2 x_i·y_j,   so   v_ij = (u_j − ‖y_j‖²/ε) + (2/ε) x_i·y_j − ‖x_i‖²/ε
 //! ```
-//! The `n × m` matrix is never stored. Rows go four at a time and columns
-//! eight at a time (a "panel": the eight points' coordinates stored
-//! coordinate by coordinate), so each loaded `y` coordinate serves 32 costs
-//! held in registers. Columns are consumed in blocks of [`BLOCK`]: the block
-//! maximum is taken first, then the sum of exponentials, merged into a
-//! running `(max, sum)` pair (the one-pass "online" log-sum-exp of Milakov
-//! and Gimelshein 2018, "Online normalizer calculation for softmax").
+//! The `n × m` matrix is never stored. Shapes: rows go in tiles of `R = 4`
+//! points, columns in panels of `W = 8`, both stored coordinate by
+//! coordinate, so one fused multiply-add per coordinate updates 32 dot
+//! products held in registers; the last term of `v_ij` is a constant of the
+//! row, added at the end (the expansion geomloss uses too). Columns are
+//! consumed in blocks of `BLOCK = 256`: the block maximum first, then the sum
+//! of exponentials (`fastexp.rs`), merged into a running `(max, sum)` pair
+//! (the one-pass "online" log-sum-exp of Milakov and Gimelshein 2018,
+//! "Online normalizer calculation for softmax", arXiv:1805.02867).
+//!
+//! Precision: the clouds are centred on their joint mean, and the exponent
+//! carries a rounding error of a few `1e-16 · (‖x_i‖² + ‖y_j‖²) / ε`.
 //!
 //! Each row is reduced by one thread in a fixed order (eight lane sums
 //! within a block, combined in a fixed tree; blocks left to right), and
 //! rayon only splits the rows, so the result does not depend on the number
-//! of threads. On x86-64 the kernel is compiled a second time for AVX2 and
-//! FMA, chosen at run time; the arithmetic is the same (`mul_add`
-//! everywhere), so are the results.
+//! of threads. On x86-64 the kernels are also compiled for AVX-512 and for
+//! AVX2 + FMA and chosen at run time; the operations are the same
+//! (`mul_add` everywhere, exactly rounded), so are the results, bit for
+//! bit (tested below).
 //!
-//! Why hand-written: this is KeOps' "online" reduction (geomloss's backend)
-//! for the CPU; no Rust crate provides it.
+//! A dense pass can also collect, for each row, the columns whose exponent
+//! is within a given width of the row maximum, with their costs: the lists
+//! of `truncated.rs`.
+//!
+//! Why hand-written: this is the "online" reduction of KeOps (geomloss's
+//! backend) for the CPU; no Rust crate provides it.
 
+use super::cloud::{Cloud, R, W};
 use super::fastexp::exp_neg;
+use super::simd::simd_dispatch;
 use rayon::prelude::*;
 
-/// Columns per panel.
-pub(crate) const W: usize = 8;
-/// Rows per tile.
-const R: usize = 4;
 /// Columns per log-sum-exp block.
 const BLOCK: usize = 256;
 /// Rows per rayon task.
 const ROWS_PER_TASK: usize = 16 * R;
-
-/// A cloud, centred, stored for both roles it plays in a soft-min: as rows
-/// (tiles of `R` points) and as columns (panels of `W` points), coordinate
-/// by coordinate, padded with zeros; with the squared norms.
-#[derive(Debug, Clone)]
-pub(crate) struct Cloud {
-    d: usize,
-    n: usize,
-    /// Tile `t`, coordinate `k`: `tiles[t * d + k]`.
-    tiles: Vec<[f64; R]>,
-    /// `‖x_i‖²`, by tile.
-    tile_norms: Vec<[f64; R]>,
-    /// Panel `p`, coordinate `k`: `panels[p * d + k]`.
-    panels: Vec<[f64; W]>,
-    /// `‖y_j‖²`, by panel.
-    panel_norms: Vec<[f64; W]>,
-}
-
-impl Cloud {
-    /// A cloud from `n × d` row-major coordinates, shifted by `-centre`.
-    pub(crate) fn new(d: usize, data: &[f64], centre: &[f64]) -> Cloud {
-        let n = data.len() / d;
-        let mut tiles = vec![[0.0; R]; n.div_ceil(R) * d];
-        let mut tile_norms = vec![[0.0; R]; n.div_ceil(R)];
-        let mut panels = vec![[0.0; W]; n.div_ceil(W) * d];
-        let mut panel_norms = vec![[0.0; W]; n.div_ceil(W)];
-        for (i, row) in data.chunks_exact(d).enumerate() {
-            let mut norm = 0.0;
-            for (k, (&v, &c)) in row.iter().zip(centre).enumerate() {
-                let v = v - c;
-                tiles[i / R * d + k][i % R] = v;
-                panels[i / W * d + k][i % W] = v;
-                norm = v.mul_add(v, norm);
-            }
-            tile_norms[i / R][i % R] = norm;
-            panel_norms[i / W][i % W] = norm;
-        }
-        Cloud {
-            d,
-            n,
-            tiles,
-            tile_norms,
-            panels,
-            panel_norms,
-        }
-    }
-
-    /// Number of points.
-    pub(crate) fn len(&self) -> usize {
-        self.n
-    }
-
-    /// Number of panels: the length of the `u` argument of [`softmin`] is
-    /// `W` times this.
-    pub(crate) fn panel_count(&self) -> usize {
-        self.panel_norms.len()
-    }
-}
 
 /// What a dense soft-min also collects: for each row the columns within
 /// `keep` (in units of the exponent) of the row maximum, `cap` of them per
@@ -184,53 +135,6 @@ struct Columns<'a> {
     uhat: &'a [[f64; W]],
     /// `s = −1/ε`.
     s: f64,
-}
-
-/// Defines `$name` as `$body` compiled for the widest vector instructions
-/// the CPU has, chosen at run time (AVX-512, AVX2 + FMA, or the baseline):
-/// the arithmetic, hence the result, is the same for all.
-macro_rules! simd_dispatch {
-    ($(#[$attr:meta])* $vis:vis fn $name:ident($($arg:ident: $ty:ty),* $(,)?) -> $ret:ty => $body:path) => {
-        $(#[$attr])*
-        $vis fn $name($($arg: $ty),*) -> $ret {
-            #[cfg(target_arch = "x86_64")]
-            {
-                #[target_feature(enable = "avx512f,avx512dq,avx2,fma")]
-                fn avx512($($arg: $ty),*) -> $ret {
-                    $body($($arg),*)
-                }
-                #[target_feature(enable = "avx2,fma")]
-                fn avx2($($arg: $ty),*) -> $ret {
-                    $body($($arg),*)
-                }
-                use std::arch::is_x86_feature_detected as has;
-                let limit = $crate::ot::softmin::simd_limit();
-                if limit >= 2 && has!("avx512f") && has!("avx512dq") && has!("avx2") && has!("fma") {
-                    // SAFETY: the CPU has every feature `avx512` is compiled for.
-                    return unsafe { avx512($($arg),*) };
-                }
-                if limit >= 1 && has!("avx2") && has!("fma") {
-                    // SAFETY: the CPU has every feature `avx2` is compiled for.
-                    return unsafe { avx2($($arg),*) };
-                }
-            }
-            $body($($arg),*)
-        }
-    };
-}
-pub(crate) use simd_dispatch;
-
-/// Widest instruction set the kernels may use: 2 (AVX-512), 1 (AVX2), 0.
-#[cfg(test)]
-pub(crate) static SIMD_LIMIT: std::sync::atomic::AtomicU8 = std::sync::atomic::AtomicU8::new(2);
-
-/// See `SIMD_LIMIT` (tests compare the instruction sets).
-#[inline(always)]
-pub(crate) fn simd_limit() -> u8 {
-    #[cfg(test)]
-    return SIMD_LIMIT.load(std::sync::atomic::Ordering::Relaxed);
-    #[cfg(not(test))]
-    2
 }
 
 simd_dispatch! {
@@ -428,7 +332,10 @@ pub(crate) fn sum_exp_in_place(v: &mut [f64], m: f64) -> f64 {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
+
     use super::*;
+    use crate::ot::simd::SIMD_LIMIT;
     use rand::{Rng, SeedableRng};
     use rand_chacha::ChaCha8Rng;
     use rand_distr::StandardNormal;
@@ -451,7 +358,12 @@ mod tests {
     /// The exponents `u_j − ‖x_i − y_j‖²/ε` of row `i`, directly.
     fn exponents(eps: f64, x: &[f64], y: &[f64], d: usize, u: &[f64], i: usize) -> Vec<f64> {
         let xi = &x[i * d..(i + 1) * d];
-        let cost = |j: usize| xi.iter().zip(&y[j * d..(j + 1) * d]).map(|(a, b)| (a - b) * (a - b)).sum::<f64>();
+        let cost = |j: usize| {
+            xi.iter()
+                .zip(&y[j * d..(j + 1) * d])
+                .map(|(a, b)| (a - b) * (a - b))
+                .sum::<f64>()
+        };
         u.iter().enumerate().map(|(j, uj)| uj - cost(j) / eps).collect()
     }
 
@@ -460,8 +372,12 @@ mod tests {
     fn softmin_matches_a_direct_sum_on_every_instruction_set() {
         let (n, m, d) = (131, 1_037, 3);
         let centre = [0.3, -0.1, 0.2];
-        let (xs, ys) = (draws(n * d, 1), draws(m * d, 2));
-        let (x, y) = (Cloud::new(d, &xs, &centre), Cloud::new(d, &ys, &centre));
+        let (x, y) = (
+            Cloud::new(d, &draws(n * d, 1), &centre),
+            Cloud::new(d, &draws(m * d, 2), &centre),
+        );
+        // The atoms, in the cloud's order.
+        let (xs, ys) = (&x.atoms, &y.atoms);
         for eps in [0.05, 2.0] {
             let u: Vec<f64> = draws(m, 3).iter().map(|g| g / eps - (m as f64).ln()).collect();
             let mut outs = Vec::new();
@@ -477,11 +393,14 @@ mod tests {
                 assert!(same, "instruction sets disagree at eps {eps}");
             }
             for (i, &o) in outs[0].iter().enumerate() {
-                let v = exponents(eps, &xs, &ys, d, &u, i);
+                let v = exponents(eps, xs, ys, d, &u, i);
                 let max = v.iter().fold(f64::NEG_INFINITY, |a, &b| a.max(b));
                 let direct = -eps * (max + v.iter().map(|vj| (vj - max).exp()).sum::<f64>().ln());
                 // Costs through ‖x‖² + ‖y‖² − 2x·y: a few ulps of ‖x‖²/ε.
-                assert!((o - direct).abs() < 1e-12 * (1.0 + direct.abs()), "row {i}: {o} vs {direct}");
+                assert!(
+                    (o - direct).abs() < 1e-12 * (1.0 + direct.abs()),
+                    "row {i}: {o} vs {direct}"
+                );
             }
         }
     }
@@ -489,8 +408,11 @@ mod tests {
     #[test]
     fn softmin_lists_hold_the_columns_near_each_row_maximum() {
         let (n, m, d) = (70, 600, 4);
-        let (xs, ys) = (draws(n * d, 4), draws(m * d, 5));
-        let (x, y) = (Cloud::new(d, &xs, &[0.0; 4]), Cloud::new(d, &ys, &[0.0; 4]));
+        let (x, y) = (
+            Cloud::new(d, &draws(n * d, 4), &[0.0; 4]),
+            Cloud::new(d, &draws(m * d, 5), &[0.0; 4]),
+        );
+        let (xs, ys) = (&x.atoms, &y.atoms);
         let (eps, keep) = (0.05, 30.0);
         let u: Vec<f64> = draws(m, 6).iter().map(|g| 0.1 * g / eps).collect();
         let mut plain = vec![0.0; n];
@@ -499,7 +421,7 @@ mod tests {
         let lists = softmin(eps, &x, &y, &panels(&u), &mut out, Some(Keep { keep, cap: m })).unwrap();
         assert_eq!(plain, out, "collecting changes the soft-min");
         for i in 0..n {
-            let v = exponents(eps, &xs, &ys, d, &u, i);
+            let v = exponents(eps, xs, ys, d, &u, i);
             let max = v.iter().fold(f64::NEG_INFINITY, |a, &b| a.max(b));
             let (a, b) = (lists.offsets[i], lists.offsets[i + 1]);
             let listed: Vec<usize> = lists.cols[a..b].iter().map(|&j| j as usize).collect();

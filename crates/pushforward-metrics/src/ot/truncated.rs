@@ -17,7 +17,9 @@
 //! fixed truncation threshold. Hand-written because it is tied to the
 //! kernel layout of `softmin.rs`.
 
-use super::softmin::{Cloud, Keep, Lists, W, block_max, simd_dispatch, softmin, sum_exp_in_place};
+use super::cloud::{Cloud, W};
+use super::simd::simd_dispatch;
+use super::softmin::{Keep, Lists, block_max, softmin, sum_exp_in_place};
 use rayon::prelude::*;
 
 /// Terms below `e^{−TAU}` of their row maximum may be left out.
@@ -60,14 +62,14 @@ impl<'a> SoftMin<'a> {
         }
     }
 
-    /// `out_i = −ε log Σ_j (1/m) exp((g_j − C_ij)/ε)`.
+    /// `out_i = −ε log Σ_j b_j exp((g_j − C_ij)/ε)`, `b` the weights of `y`.
     pub(crate) fn apply(&mut self, eps: f64, g: &[f64], out: &mut [f64]) {
-        let u = log_weights(g, eps, self.y);
-        if let Some((lists, reference, width)) = &self.lists {
-            if oscillation(g, reference) <= width - eps * TAU {
-                softmin_lists(eps, lists, &u, out);
-                return;
-            }
+        let u = self.y.exponents(g, eps);
+        if let Some((lists, reference, width)) = &self.lists
+            && oscillation(g, reference) <= width - eps * TAU
+        {
+            softmin_lists(eps, lists, &u, out);
+            return;
         }
         let cap = self.y.len() / MAX_SHARE;
         let build = eps <= self.build_below && self.wait == 0 && u32::try_from(self.y.len()).is_ok();
@@ -80,16 +82,6 @@ impl<'a> SoftMin<'a> {
             self.backoff *= 2;
         }
     }
-}
-
-/// `u_j = g_j/ε − log m`, padded with `−∞` to whole panels.
-fn log_weights(g: &[f64], eps: f64, cloud: &Cloud) -> Vec<[f64; W]> {
-    let log_m = (g.len() as f64).ln();
-    let mut u = vec![[f64::NEG_INFINITY; W]; cloud.panel_count()];
-    for (j, &gj) in g.iter().enumerate() {
-        u[j / W][j % W] = gj / eps - log_m;
-    }
-    u
 }
 
 /// `max (a − b) − min (a − b)`.
@@ -142,6 +134,8 @@ fn lists_rows_body(eps: f64, lists: &Lists, u: &[f64], first: usize, buf: &mut V
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
+
     use super::*;
     use rand::{Rng, SeedableRng};
     use rand_chacha::ChaCha8Rng;
@@ -155,7 +149,7 @@ mod tests {
     /// The dense soft-min, as a reference.
     fn dense(eps: f64, x: &Cloud, y: &Cloud, g: &[f64]) -> Vec<f64> {
         let mut out = vec![0.0; x.len()];
-        softmin(eps, x, y, &log_weights(g, eps, y), &mut out, None);
+        softmin(eps, x, y, &y.exponents(g, eps), &mut out, None);
         out
     }
 
@@ -173,14 +167,22 @@ mod tests {
         let built_with = |sm: &SoftMin<'_>| sm.lists.as_ref().map(|l| l.1.clone());
         assert_eq!(built_with(&sm), Some(g.clone()), "lists were not built");
         // A drift within the slack: truncated, equal to rounding.
-        let small: Vec<f64> = g.iter().zip(draws(m, 4)).map(|(a, b)| a + 0.05 * (KEEP - TAU) * eps * b.tanh()).collect();
+        let small: Vec<f64> = g
+            .iter()
+            .zip(draws(m, 4))
+            .map(|(a, b)| a + 0.05 * (KEEP - TAU) * eps * b.tanh())
+            .collect();
         sm.apply(eps, &small, &mut out);
         assert_eq!(built_with(&sm), Some(g.clone()), "rebuilt without need");
         for (o, r) in out.iter().zip(dense(eps, &x, &y, &small)) {
             assert!((o - r).abs() < 1e-12 * (1.0 + r.abs()), "{o} vs {r}");
         }
         // A drift beyond it: a dense pass again, which rebuilds.
-        let large: Vec<f64> = g.iter().zip(draws(m, 5)).map(|(a, b)| a + (KEEP - TAU) * eps * b).collect();
+        let large: Vec<f64> = g
+            .iter()
+            .zip(draws(m, 5))
+            .map(|(a, b)| a + (KEEP - TAU) * eps * b)
+            .collect();
         sm.apply(eps, &large, &mut out);
         assert_eq!(out, dense(eps, &x, &y, &large));
         assert_eq!(built_with(&sm), Some(large));
