@@ -2,24 +2,13 @@
 //!
 //! `cargo bench -p pushforward-metrics --bench neighbours`
 
+mod common;
+
+use common::gaussian;
 use criterion::{Criterion, criterion_group, criterion_main};
-use pushforward_metrics::{Points, mmd::mmd, prdc::prdc, privacy::closeness};
-use rand::SeedableRng;
-use rand_chacha::ChaCha8Rng;
-use rand_distr::{Distribution, StandardNormal};
+use pushforward_metrics::{mmd::mmd, prdc::prdc, privacy::closeness};
 use std::hint::black_box;
 use std::time::Duration;
-
-fn gaussian(n: usize, d: usize, shift: f64, seed: u64) -> Points {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let v = (0..n * d)
-        .map(|_| {
-            let z: f64 = StandardNormal.sample(&mut rng);
-            z + shift
-        })
-        .collect();
-    Points::new(d, v).unwrap_or_else(|e| panic!("{e}"))
-}
 
 fn bench(c: &mut Criterion) {
     let mut g = c.benchmark_group("neighbours");
