@@ -199,6 +199,41 @@ fn against_a_spec_the_joint_metrics_are_null_with_a_note() {
 }
 
 #[test]
+fn with_real_data_and_a_spec_both_comparisons_are_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let (spec, real, synth) = setup(dir.path(), "csv");
+    let out = pf()
+        .args([
+            "evaluate",
+            "--json",
+            "-",
+            "--metrics",
+            "columns,dependence",
+            "--spec",
+        ])
+        .arg(&spec)
+        .arg("--real")
+        .arg(&real)
+        .arg("--synth")
+        .arg(&synth)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(r["reference"], "real");
+    assert_eq!(r["spec"]["reference"], "spec");
+    assert!(r["columns"]["height"]["mean_real"].is_number());
+    assert_eq!(r["spec"]["columns"]["height"]["mean_spec"], 170.0);
+    // Only the requested groups: the joint metrics are null.
+    assert!(r["joint"]["w2"].is_null() && r["joint"]["mmd2"].is_null());
+    let summary = stderr_of(&out);
+    assert!(
+        summary.contains("synthetic vs real") && summary.contains("synthetic vs spec"),
+        "{summary}"
+    );
+}
+
+#[test]
 fn mismatched_columns_name_them_and_leave_no_report() {
     let dir = tempfile::tempdir().unwrap();
     let (_, real, _) = setup(dir.path(), "csv");
