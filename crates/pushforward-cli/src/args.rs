@@ -45,6 +45,9 @@ pub(crate) enum Command {
     ///   pushforward evaluate --spec spec.toml --synth synth.csv
     #[command(verbatim_doc_comment)]
     Evaluate(EvaluateArgs),
+    /// Write a built-in toy data set (seeded), for trying the learned
+    /// samplers and the evaluation: `pushforward toy moons -o moons.csv`.
+    Toy(ToyArgs),
 }
 
 /// Where rows go and how they are generated.
@@ -242,4 +245,53 @@ pub(crate) enum MetricArg {
     C2st,
     /// Distance to closest record, NNDR, exact copies.
     Privacy,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ToyArgs {
+    /// The data set.
+    #[arg(value_enum)]
+    pub(crate) name: ToyName,
+    /// Rows to draw [default: 4096 for sierpinski (one per cell), else 2000].
+    #[arg(short = 'n', long)]
+    pub(crate) rows: Option<usize>,
+    /// Seed: the same seed gives the same rows.
+    #[arg(short, long, default_value_t = 0)]
+    pub(crate) seed: u64,
+    /// Output file (`.csv` or `.parquet`), or `-` for CSV on standard output
+    /// [default: standard output].
+    #[arg(short, long, value_name = "FILE")]
+    pub(crate) output: Option<PathBuf>,
+    /// Output format, when the file name does not tell.
+    #[arg(long, value_parser = clap::value_parser!(OutputFormat))]
+    pub(crate) format: Option<OutputFormat>,
+    /// Add a categorical `label` column naming each row's component (moons,
+    /// circles, 8gaussians, twogaussians).
+    #[arg(long)]
+    pub(crate) labels: bool,
+}
+
+/// A built-in toy data set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ToyName {
+    /// Two interleaved half circles, noise 0.03 (scikit-learn's make_moons).
+    Moons,
+    /// Eight Gaussians at radius 5 (torchcfm's layout).
+    #[value(name = "8gaussians")]
+    EightGaussians,
+    /// The dark squares of a 4 x 4 checkerboard on [-2, 2]^2.
+    Checkerboard,
+    /// Two concentric circles, radii 1 and 0.5, noise 0.05.
+    Circles,
+    /// The Swiss roll seen along its axis (2-D).
+    Swissroll,
+    /// The Swiss roll in three dimensions.
+    Swissroll3d,
+    /// 1-D mixture 0.5 N(-1, 0.5^2) + 0.5 N(1, 0.5^2).
+    Twogaussians,
+    /// One point per cell of the level-4 Sierpinski carpet on [0, 10)^2.
+    Sierpinski,
+    /// Independent Student's t coordinates, 0.5 degrees of freedom.
+    #[value(name = "student-t")]
+    StudentT,
 }

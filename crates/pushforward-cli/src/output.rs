@@ -27,36 +27,7 @@ impl Plan {
     pub(crate) fn new(spec: &Spec, args: &SampleArgs) -> anyhow::Result<Self> {
         let rows = args.rows.or(spec.rows).unwrap_or(DEFAULT_ROWS);
         let seed = args.seed.or(spec.seed).unwrap_or(0);
-        let target = match &args.output {
-            None => Output::Stdout,
-            Some(p) if p.as_os_str() == "-" => Output::Stdout,
-            Some(p) => Output::File(p.clone()),
-        };
-        let format = match (&args.format, &target) {
-            (Some(f), _) => *f,
-            (None, Output::Stdout) => OutputFormat::Csv,
-            (None, Output::File(p)) => OutputFormat::from_path(p)?,
-        };
-        // Refuse what the writer would refuse before any work is done.
-        match &target {
-            Output::Stdout if format == OutputFormat::Parquet => {
-                return Err(pushforward_io::IoError::ParquetToStdout.into());
-            }
-            Output::File(p) => {
-                let dir = p
-                    .parent()
-                    .filter(|d| !d.as_os_str().is_empty())
-                    .unwrap_or(Path::new("."));
-                if !dir.is_dir() {
-                    anyhow::bail!(
-                        "cannot write '{}': the directory '{}' does not exist",
-                        p.display(),
-                        dir.display()
-                    );
-                }
-            }
-            Output::Stdout => {}
-        }
+        let (target, format) = resolve_target(args.output.as_deref(), args.format)?;
         Ok(Plan {
             rows,
             seed,
@@ -64,6 +35,45 @@ impl Plan {
             format,
         })
     }
+}
+
+/// The sink and format an `-o`/`--format` pair asks for (standard output
+/// as CSV by default), refusing early what the writer would refuse: Parquet
+/// to standard output, a file in a missing directory.
+pub(crate) fn resolve_target(
+    output: Option<&Path>,
+    format: Option<OutputFormat>,
+) -> anyhow::Result<(Output, OutputFormat)> {
+    let target = match output {
+        None => Output::Stdout,
+        Some(p) if p.as_os_str() == "-" => Output::Stdout,
+        Some(p) => Output::File(p.to_path_buf()),
+    };
+    let format = match (format, &target) {
+        (Some(f), _) => f,
+        (None, Output::Stdout) => OutputFormat::Csv,
+        (None, Output::File(p)) => OutputFormat::from_path(p)?,
+    };
+    match &target {
+        Output::Stdout if format == OutputFormat::Parquet => {
+            return Err(pushforward_io::IoError::ParquetToStdout.into());
+        }
+        Output::File(p) => {
+            let dir = p
+                .parent()
+                .filter(|d| !d.as_os_str().is_empty())
+                .unwrap_or(Path::new("."));
+            if !dir.is_dir() {
+                anyhow::bail!(
+                    "cannot write '{}': the directory '{}' does not exist",
+                    p.display(),
+                    dir.display()
+                );
+            }
+        }
+        Output::Stdout => {}
+    }
+    Ok((target, format))
 }
 
 /// Fits the copula, printing the nearest-fit report when one was needed.

@@ -326,3 +326,40 @@ fn bad_inputs_are_refused_clearly() {
         .unwrap();
     assert!(stderr_of(&out).contains("no rows"), "{}", stderr_of(&out));
 }
+
+#[test]
+fn toy_sets_are_written_seeded_and_evaluate_as_one_law() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b, c) = (
+        dir.path().join("a.csv"),
+        dir.path().join("b.parquet"),
+        dir.path().join("c.csv"),
+    );
+    for (path, seed) in [(&a, "1"), (&b, "2"), (&c, "1")] {
+        pf().args(["toy", "moons", "-n", "1000", "-s", seed, "-o"])
+            .arg(path)
+            .assert()
+            .success();
+    }
+    assert_eq!(std::fs::read(&a).unwrap(), std::fs::read(&c).unwrap());
+    let out = pf()
+        .args(["evaluate", "--json", "-", "--metrics", "columns,c2st", "--real"])
+        .arg(&a)
+        .arg("--synth")
+        .arg(&b)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        (r["joint"]["c2st_accuracy"].as_f64().unwrap() - 0.5).abs() < 0.08,
+        "{}",
+        r["joint"]
+    );
+    let out = pf()
+        .args(["toy", "moons", "-o"])
+        .arg(dir.path().join("missing/m.csv"))
+        .output()
+        .unwrap();
+    assert!(!out.status.success() && stderr_of(&out).contains("does not exist"));
+}

@@ -4,6 +4,7 @@ mod demo;
 mod evaluate;
 mod generate;
 mod spec;
+mod toy;
 
 use crate::args::{Cli, Command};
 
@@ -14,5 +15,6 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Demo(args) => demo::run(args),
         Command::Spec(args) => spec::run(args),
         Command::Evaluate(args) => evaluate::run(args),
+        Command::Toy(args) => toy::run(args),
     }
 }
