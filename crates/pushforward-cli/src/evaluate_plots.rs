@@ -63,13 +63,8 @@ pub(crate) fn write(
         .collect();
     if numeric.len() >= 2 {
         let names: Vec<String> = numeric.iter().map(|c| c.name.clone()).collect();
-        let values = |t: &Table| -> Vec<Vec<f64>> {
-            names
-                .iter()
-                .filter_map(|n| t.column(n))
-                .map(|c| c.data_f64_with_nan())
-                .collect()
-        };
+        let values =
+            |t: &Table| -> Vec<Vec<f64>> { names.iter().filter_map(|n| t.column(n)).map(with_nan).collect() };
         let left = real.map(values).unwrap_or_else(|| vec![Vec::new(); names.len()]);
         let label = if real.is_some() { "real" } else { "(none)" };
         scatter_matrix(
@@ -83,22 +78,16 @@ pub(crate) fn write(
 }
 
 /// A column's values, NaN where missing (the plots skip NaN).
-trait WithNan {
-    fn data_f64_with_nan(&self) -> Vec<f64>;
-}
-
-impl WithNan for Column {
-    fn data_f64_with_nan(&self) -> Vec<f64> {
-        (0..self.data.len())
-            .map(|i| {
-                if self.is_missing(i) {
-                    f64::NAN
-                } else {
-                    self.data.value_f64(i)
-                }
-            })
-            .collect()
-    }
+fn with_nan(c: &Column) -> Vec<f64> {
+    (0..c.data.len())
+        .map(|i| {
+            if c.is_missing(i) {
+                f64::NAN
+            } else {
+                c.data.value_f64(i)
+            }
+        })
+        .collect()
 }
 
 fn flatten(m: &Matrix) -> Vec<f64> {
