@@ -24,6 +24,10 @@ fn bench(c: &mut Criterion) {
     g.bench_function("exact_w1_w2_2000x2000_d2", |b| {
         b.iter(|| exact_wasserstein(black_box(&x), black_box(&y)).unwrap_or_else(|e| panic!("{e}")))
     });
+    let (x, y) = (gaussian(2_000, 12, 0.0, 5), gaussian(2_000, 12, 0.1, 6));
+    g.bench_function("exact_w1_w2_2000x2000_d12", |b| {
+        b.iter(|| exact_wasserstein(black_box(&x), black_box(&y)).unwrap_or_else(|e| panic!("{e}")))
+    });
 
     let (x, y) = (gaussian(10_000, 10, 0.0, 3), gaussian(10_000, 10, 0.1, 4));
     let config = SinkhornConfig::default();
