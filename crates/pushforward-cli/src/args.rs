@@ -1,8 +1,30 @@
 //! Command-line arguments (clap derive), one struct per subcommand.
 
+use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use pushforward_io::OutputFormat;
+use pushforward_metrics::Metric;
+use pushforward_toy::Toy;
 use std::path::PathBuf;
+
+/// A parser for a library's named choices, listing each with its
+/// description in `--help`.
+fn named<T: Copy + Send + Sync + 'static>(
+    all: &'static [T],
+    name: fn(T) -> &'static str,
+    description: fn(T) -> &'static str,
+) -> impl TypedValueParser<Value = T> {
+    PossibleValuesParser::new(
+        all.iter()
+            .map(|&t| PossibleValue::new(name(t)).help(description(t))),
+    )
+    .try_map(move |s: String| {
+        all.iter()
+            .copied()
+            .find(|&t| name(t) == s)
+            .ok_or_else(|| format!("unknown value '{s}'"))
+    })
+}
 
 /// Turn a description of data into a fast, faithful sampler.
 ///
@@ -137,8 +159,8 @@ pub(crate) struct EvaluateArgs {
     #[arg(long, value_name = "FILE", requires = "real")]
     pub(crate) holdout: Option<PathBuf>,
     /// Metrics to compute, comma-separated [default: all].
-    #[arg(long, value_enum, value_delimiter = ',', value_name = "LIST")]
-    pub(crate) metrics: Vec<MetricArg>,
+    #[arg(long, value_delimiter = ',', value_name = "LIST", value_parser = named(&Metric::ALL, Metric::name, Metric::description))]
+    pub(crate) metrics: Vec<Metric>,
     /// Write every number as JSON to this file (`-` for standard output,
     /// the readable summary then goes to standard error).
     #[arg(long, value_name = "FILE")]
@@ -224,34 +246,11 @@ pub(crate) struct EvaluateArgs {
     pub(crate) quiet: bool,
 }
 
-/// A metric group of `--metrics`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub(crate) enum MetricArg {
-    /// Per-column KS, W1, moments, quantiles, total variation.
-    Columns,
-    /// Pearson, Spearman and Kendall errors.
-    Dependence,
-    /// Exact Wasserstein-1 and -2.
-    Wasserstein,
-    /// Sliced Wasserstein-2.
-    Sliced,
-    /// Debiased Sinkhorn divergence.
-    Sinkhorn,
-    /// MMD squared.
-    Mmd,
-    /// Precision, recall, density, coverage.
-    Prdc,
-    /// Classifier two-sample test.
-    C2st,
-    /// Distance to closest record, NNDR, exact copies.
-    Privacy,
-}
-
 #[derive(Debug, Args)]
 pub(crate) struct ToyArgs {
     /// The data set.
-    #[arg(value_enum)]
-    pub(crate) name: ToyName,
+    #[arg(value_parser = named(&Toy::ALL, Toy::name, Toy::description))]
+    pub(crate) name: Toy,
     /// Rows to draw [default: 4096 for sierpinski (one per cell), else 2000].
     #[arg(short = 'n', long)]
     pub(crate) rows: Option<usize>,
@@ -269,29 +268,4 @@ pub(crate) struct ToyArgs {
     /// circles, 8gaussians, twogaussians).
     #[arg(long)]
     pub(crate) labels: bool,
-}
-
-/// A built-in toy data set.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub(crate) enum ToyName {
-    /// Two interleaved half circles, noise 0.03 (scikit-learn's make_moons).
-    Moons,
-    /// Eight Gaussians at radius 5 (torchcfm's layout).
-    #[value(name = "8gaussians")]
-    EightGaussians,
-    /// The dark squares of a 4 x 4 checkerboard on [-2, 2]^2.
-    Checkerboard,
-    /// Two concentric circles, radii 1 and 0.5, noise 0.05.
-    Circles,
-    /// The Swiss roll seen along its axis (2-D).
-    Swissroll,
-    /// The Swiss roll in three dimensions.
-    Swissroll3d,
-    /// 1-D mixture 0.5 N(-1, 0.5^2) + 0.5 N(1, 0.5^2).
-    Twogaussians,
-    /// One point per cell of the level-4 Sierpinski carpet on [0, 10)^2.
-    Sierpinski,
-    /// Independent Student's t coordinates, 0.5 degrees of freedom.
-    #[value(name = "student-t")]
-    StudentT,
 }

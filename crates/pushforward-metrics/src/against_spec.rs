@@ -13,9 +13,7 @@ use crate::compare::{QUANTILE_LEVELS, is_categorical, kind_name};
 use crate::dependence::{kendall, pearson, spearman};
 use crate::error::MetricsError;
 use crate::options::{EvaluateOptions, Metric};
-use crate::report::{
-    ColumnReport, Dependence, Joint, NamedColumns, Privacy, Reference, Report, Settings, matrix_pair,
-};
+use crate::report::{ColumnReport, Dependence, NamedColumns, Reference, Report, matrix_pair};
 use crate::univariate::{
     mean_std, midpoint_quantiles, quantile_sorted, sorted, total_variation, wasserstein1_sorted,
 };
@@ -51,22 +49,7 @@ pub fn compare_with_spec(
             notes.push(format!("column '{}' is not in the spec: ignored", s.name));
         }
     }
-    let mut report = Report {
-        reference: Reference::Spec,
-        settings: Settings {
-            seed: options.seed,
-            rows_real: None,
-            rows_synth: synth.rows(),
-            rows_holdout: None,
-            quantile_levels: QUANTILE_LEVELS.to_vec(),
-        },
-        columns: NamedColumns::default(),
-        dependence: Dependence::default(),
-        joint: Joint::default(),
-        privacy: Privacy::default(),
-        spec: None,
-        notes: Vec::new(),
-    };
+    let mut report = Report::new(Reference::Spec, options.seed, None, synth.rows());
     if options.wants(Metric::Columns) {
         report.columns = NamedColumns(
             columns

@@ -19,8 +19,7 @@ use crate::points::Points;
 use crate::prdc::{expected_coverage, prdc};
 use crate::privacy::closeness;
 use crate::report::{
-    ColumnReport, Dependence, Joint, NamedColumns, Privacy, Reference, Report, Settings, matrix_pair,
-    to_matrix,
+    ColumnReport, Dependence, Joint, NamedColumns, Privacy, Reference, Report, matrix_pair, to_matrix,
 };
 use crate::univariate::{ks_sorted, mean_std, quantile_sorted, sorted, total_variation, wasserstein1_sorted};
 use pushforward_core::{Column, ColumnData, Table};
@@ -57,22 +56,7 @@ pub fn compare(
         check_tables(real, h)?;
     }
     let mut notes = Vec::new();
-    let mut report = Report {
-        reference: Reference::Real,
-        settings: Settings {
-            seed: options.seed,
-            rows_real: Some(real.rows()),
-            rows_synth: synth.rows(),
-            rows_holdout: None,
-            quantile_levels: QUANTILE_LEVELS.to_vec(),
-        },
-        columns: NamedColumns::default(),
-        dependence: Dependence::default(),
-        joint: Joint::default(),
-        privacy: Privacy::default(),
-        spec: None,
-        notes: Vec::new(),
-    };
+    let mut report = Report::new(Reference::Real, options.seed, Some(real.rows()), synth.rows());
     if options.wants(Metric::Columns) {
         stage("columns");
         report.columns = NamedColumns(

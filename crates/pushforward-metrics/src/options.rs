@@ -39,6 +39,21 @@ impl Metric {
         Metric::Privacy,
     ];
 
+    /// What the metric computes, in a line.
+    pub fn description(self) -> &'static str {
+        match self {
+            Metric::Columns => "per-column KS, W1, moments, quantiles, total variation",
+            Metric::Dependence => "Pearson, Spearman and Kendall errors",
+            Metric::Wasserstein => "exact Wasserstein-1 and -2",
+            Metric::Sliced => "sliced Wasserstein-2",
+            Metric::Sinkhorn => "debiased Sinkhorn divergence",
+            Metric::Mmd => "MMD squared",
+            Metric::Prdc => "precision, recall, density, coverage",
+            Metric::C2st => "classifier two-sample test",
+            Metric::Privacy => "distance to closest record, NNDR, exact copies",
+        }
+    }
+
     /// The metric's name, as on the command line.
     pub fn name(self) -> &'static str {
         match self {

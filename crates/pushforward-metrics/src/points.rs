@@ -122,17 +122,22 @@ pub(crate) fn sq_dist(a: &[f64], b: &[f64]) -> f64 {
     a.iter().zip(b).map(|(x, y)| (x - y) * (x - y)).sum()
 }
 
-/// `n` points with independent `N(shift, scale²)` coordinates, seeded: the
-/// test clouds of this crate's unit tests.
+/// `n` seeded standard normal draws: the test data of this crate's unit
+/// tests.
+#[cfg(test)]
+pub(crate) fn standard_normals(n: usize, seed: u64) -> Vec<f64> {
+    use rand::Rng;
+    use rand_distr::StandardNormal;
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    (0..n).map(|_| rng.sample(StandardNormal)).collect()
+}
+
+/// `n` points with independent `N(shift, scale²)` coordinates, seeded.
 #[cfg(test)]
 pub(crate) fn gaussian(n: usize, d: usize, scale: f64, shift: f64, seed: u64) -> Points {
-    use rand_distr::{Distribution, StandardNormal};
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let data = (0..n * d)
-        .map(|_| {
-            let z: f64 = StandardNormal.sample(&mut rng);
-            z * scale + shift
-        })
+    let data = standard_normals(n * d, seed)
+        .into_iter()
+        .map(|z| z * scale + shift)
         .collect();
     Points { d, data }
 }

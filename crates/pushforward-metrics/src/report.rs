@@ -47,6 +47,30 @@ pub struct Report {
     pub notes: Vec<String>,
 }
 
+impl Report {
+    /// A report with every metric still `null`: the synthetic sample of
+    /// `rows_synth` rows against `reference` (`rows_real` rows of it, when
+    /// it is a real sample).
+    pub fn new(reference: Reference, seed: u64, rows_real: Option<usize>, rows_synth: usize) -> Report {
+        Report {
+            reference,
+            settings: Settings {
+                seed,
+                rows_real,
+                rows_synth,
+                rows_holdout: None,
+                quantile_levels: crate::compare::QUANTILE_LEVELS.to_vec(),
+            },
+            columns: NamedColumns::default(),
+            dependence: Dependence::default(),
+            joint: Joint::default(),
+            privacy: Privacy::default(),
+            spec: None,
+            notes: Vec::new(),
+        }
+    }
+}
+
 /// Sizes and settings the numbers were computed with.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Settings {

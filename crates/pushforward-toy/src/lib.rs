@@ -86,6 +86,21 @@ impl Toy {
         }
     }
 
+    /// The set's law, in a line.
+    pub fn description(self) -> &'static str {
+        match self {
+            Toy::Moons => "two interleaved half circles, noise 0.03 (scikit-learn's make_moons)",
+            Toy::EightGaussians => "eight Gaussians at radius 5 (torchcfm's layout)",
+            Toy::Checkerboard => "the dark squares of a 4 x 4 checkerboard on [-2, 2]^2",
+            Toy::Circles => "two concentric circles, radii 1 and 0.5, noise 0.05",
+            Toy::SwissRoll => "the Swiss roll seen along its axis (2-D)",
+            Toy::SwissRoll3d => "the Swiss roll in three dimensions",
+            Toy::TwoGaussians => "1-D mixture 0.5 N(-1, 0.5^2) + 0.5 N(1, 0.5^2)",
+            Toy::Sierpinski => "one point per cell of the level-4 Sierpinski carpet on [0, 10)^2",
+            Toy::StudentT => "independent Student's t coordinates, 0.5 degrees of freedom",
+        }
+    }
+
     /// The set with this name, if any.
     ///
     /// ```

@@ -1,11 +1,11 @@
 //! `pushforward evaluate`: read the tables, compute the metrics, print the
 //! summary, write the JSON and the plots.
 
-use crate::args::{EvaluateArgs, MetricArg};
+use crate::args::EvaluateArgs;
 use crate::{atomic, evaluate_plots, evaluate_summary, progress};
 use anyhow::{Context, bail};
 use pushforward_core::Table;
-use pushforward_metrics::{EvaluateOptions, Metric, compare, compare_with_spec};
+use pushforward_metrics::{EvaluateOptions, compare, compare_with_spec};
 use pushforward_stats::Spec;
 use std::io::Write;
 use std::path::Path;
@@ -101,21 +101,7 @@ fn options(args: &EvaluateArgs) -> anyhow::Result<EvaluateOptions> {
     };
     o.sinkhorn.epsilon = args.epsilon;
     if !args.metrics.is_empty() {
-        o.metrics = args
-            .metrics
-            .iter()
-            .map(|m| match m {
-                MetricArg::Columns => Metric::Columns,
-                MetricArg::Dependence => Metric::Dependence,
-                MetricArg::Wasserstein => Metric::Wasserstein,
-                MetricArg::Sliced => Metric::Sliced,
-                MetricArg::Sinkhorn => Metric::Sinkhorn,
-                MetricArg::Mmd => Metric::Mmd,
-                MetricArg::Prdc => Metric::Prdc,
-                MetricArg::C2st => Metric::C2st,
-                MetricArg::Privacy => Metric::Privacy,
-            })
-            .collect();
+        o.metrics = args.metrics.clone();
     }
     Ok(o)
 }

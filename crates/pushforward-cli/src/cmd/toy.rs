@@ -1,23 +1,12 @@
 //! `pushforward toy NAME`: a seeded toy data set to a file or standard output.
 
-use crate::args::{ToyArgs, ToyName};
+use crate::args::ToyArgs;
 use crate::output::resolve_target;
 use anyhow::Context;
 use pushforward_io::{Output, open_sink};
-use pushforward_toy::Toy;
 
 pub(crate) fn run(args: ToyArgs) -> anyhow::Result<()> {
-    let toy = match args.name {
-        ToyName::Moons => Toy::Moons,
-        ToyName::EightGaussians => Toy::EightGaussians,
-        ToyName::Checkerboard => Toy::Checkerboard,
-        ToyName::Circles => Toy::Circles,
-        ToyName::Swissroll => Toy::SwissRoll,
-        ToyName::Swissroll3d => Toy::SwissRoll3d,
-        ToyName::Twogaussians => Toy::TwoGaussians,
-        ToyName::Sierpinski => Toy::Sierpinski,
-        ToyName::StudentT => Toy::StudentT,
-    };
+    let toy = args.name;
     let (target, format) = resolve_target(args.output.as_deref(), args.format)?;
     let rows = args.rows.unwrap_or(toy.default_rows());
     let table = toy.sample(rows, args.seed, args.labels);

@@ -336,15 +336,8 @@ mod tests {
 
     use super::*;
     use crate::ot::simd::SIMD_LIMIT;
-    use rand::{Rng, SeedableRng};
-    use rand_chacha::ChaCha8Rng;
-    use rand_distr::StandardNormal;
+    use crate::points::standard_normals as draws;
     use std::sync::atomic::Ordering;
-
-    fn draws(n: usize, seed: u64) -> Vec<f64> {
-        let mut rng = ChaCha8Rng::seed_from_u64(seed);
-        (0..n).map(|_| rng.sample(StandardNormal)).collect()
-    }
 
     /// `u` in panels, padded with `−∞`.
     fn panels(u: &[f64]) -> Vec<[f64; W]> {

@@ -137,14 +137,7 @@ mod tests {
     #![allow(clippy::unwrap_used)]
 
     use super::*;
-    use rand::{Rng, SeedableRng};
-    use rand_chacha::ChaCha8Rng;
-    use rand_distr::StandardNormal;
-
-    fn draws(n: usize, seed: u64) -> Vec<f64> {
-        let mut rng = ChaCha8Rng::seed_from_u64(seed);
-        (0..n).map(|_| rng.sample(StandardNormal)).collect()
-    }
+    use crate::points::standard_normals as draws;
 
     /// The dense soft-min, as a reference.
     fn dense(eps: f64, x: &Cloud, y: &Cloud, g: &[f64]) -> Vec<f64> {
