@@ -18,6 +18,8 @@
 //! SciPy's); the `lapjv` crate was slower still on Euclidean costs. Written
 //! here for that start, which neither crate lets a caller supply.
 
+use pushforward_simd::simd_dispatch;
+
 /// The column assigned to each row of the `n × n` row-major `cost`
 /// (finite entries).
 ///
@@ -48,48 +50,47 @@ pub fn assignment(cost: &[f64], n: usize) -> Vec<usize> {
             row_of_col[j] = i;
         }
     }
-    let mut dist = vec![f64::INFINITY; n];
+    // `key[j]`: tentative distance of an unscanned column, +∞ once scanned;
+    // `open[j]`: `v[j]` while unscanned, −∞ once scanned, so a scanned
+    // column's relaxation is +∞ and it is neither updated nor picked;
+    // `dist[j]`: the final distance of a scanned column.
+    let mut key = vec![f64::INFINITY; n];
+    let mut open = v.clone();
+    // All ones for a free column, zero for an assigned one.
+    let mut free: Vec<usize> = row_of_col
+        .iter()
+        .map(|&r| if r == FREE { usize::MAX } else { 0 })
+        .collect();
+    let mut dist = vec![0.0; n];
     let mut path = vec![FREE; n];
     let mut row_seen = vec![false; n];
     let mut col_seen = vec![false; n];
-    let mut remaining = vec![0; n];
     for start in 0..n {
         if col_of_row[start] != FREE {
             continue;
         }
         row_seen.fill(false);
         col_seen.fill(false);
-        dist.fill(f64::INFINITY);
-        // Filled in reverse so that a constant matrix gives the identity, as SciPy.
-        for (k, r) in remaining.iter_mut().enumerate() {
-            *r = n - k - 1;
-        }
-        let mut left = n;
+        key.fill(f64::INFINITY);
+        open.copy_from_slice(&v);
         let mut min_val = 0.0;
         let mut i = start;
         let sink = loop {
             row_seen[i] = true;
-            let row = &cost[i * n..(i + 1) * n];
-            let ui = u[i];
-            let mut lowest = f64::INFINITY;
-            let mut index = 0;
-            for (k, &j) in remaining[..left].iter().enumerate() {
-                let r = min_val + row[j] - ui - v[j];
-                if r < dist[j] {
-                    path[j] = i;
-                    dist[j] = r;
-                }
-                // Among equal distances prefer a free column: it ends the path.
-                if dist[j] < lowest || (dist[j] == lowest && row_of_col[j] == FREE) {
-                    lowest = dist[j];
-                    index = k;
-                }
-            }
+            let (lowest, j) = relax(
+                &cost[i * n..(i + 1) * n],
+                &open,
+                min_val - u[i],
+                i,
+                &mut key,
+                &mut path,
+                &free,
+            );
             min_val = lowest;
-            let j = remaining[index];
             col_seen[j] = true;
-            left -= 1;
-            remaining[index] = remaining[left];
+            dist[j] = lowest;
+            key[j] = f64::INFINITY;
+            open[j] = f64::NEG_INFINITY;
             if row_of_col[j] == FREE {
                 break j;
             }
@@ -107,6 +108,7 @@ pub fn assignment(cost: &[f64], n: usize) -> Vec<usize> {
             }
         }
         let mut j = sink;
+        free[sink] = 0;
         loop {
             let r = path[j];
             row_of_col[j] = r;
@@ -117,6 +119,84 @@ pub fn assignment(cost: &[f64], n: usize) -> Vec<usize> {
         }
     }
     col_of_row
+}
+
+simd_dispatch! {
+    /// One Dijkstra step from row `i`: relaxes every column
+    /// (`key[j] ← min(key[j], base + row[j] − v[j])`, remembering `i` in
+    /// `path` where it improves) and returns the least key and its column,
+    /// a free one among equals (it ends the path: with many ties, as
+    /// integer costs make, that saves whole searches). Written branch-free
+    /// over whole rows in eight lanes so that it vectorises: a scan of the
+    /// shrinking list of unscanned columns is half the work but a
+    /// mispredicted branch per entry, and several times slower.
+    fn relax(
+        row: &[f64],
+        v: &[f64],
+        base: f64,
+        i: usize,
+        key: &mut [f64],
+        path: &mut [usize],
+        free: &[usize],
+    ) -> (f64, usize) => relax_body
+}
+
+/// Whether `(k, free)` beats `(best, best_free)`: a lower key, or an equal
+/// one that is free where the best is not; as a mask (all ones or zero).
+#[inline(always)]
+fn beats(k: f64, free: usize, best: f64, best_free: usize) -> usize {
+    (usize::from(k < best) | (usize::from(k == best) & free & !best_free & 1)).wrapping_neg()
+}
+
+#[inline(always)]
+fn relax_body(
+    row: &[f64],
+    v: &[f64],
+    base: f64,
+    i: usize,
+    key: &mut [f64],
+    path: &mut [usize],
+    free: &[usize],
+) -> (f64, usize) {
+    const LANES: usize = 8;
+    // The lanes' running minima, held as separate arrays so they vectorise.
+    let mut best = [f64::INFINITY; LANES];
+    let mut best_col = [0usize; LANES];
+    let mut best_free = [0usize; LANES];
+    let blocks = row
+        .chunks_exact(LANES)
+        .zip(v.chunks_exact(LANES))
+        .zip(key.chunks_exact_mut(LANES).zip(path.chunks_exact_mut(LANES)))
+        .zip(free.chunks_exact(LANES));
+    for (b, (((rw, vw), (kw, pw)), fw)) in blocks.enumerate() {
+        for l in 0..LANES {
+            let r = base + rw[l] - vw[l];
+            let keep = usize::from(r < kw[l]).wrapping_sub(1);
+            pw[l] = (pw[l] & keep) | (i & !keep);
+            kw[l] = kw[l].min(r);
+            let take = beats(kw[l], fw[l], best[l], best_free[l]);
+            best[l] = best[l].min(kw[l]);
+            best_col[l] = (best_col[l] & !take) | ((b * LANES + l) & take);
+            best_free[l] = (best_free[l] & !take) | (fw[l] & take);
+        }
+    }
+    let (mut lowest, mut col, mut col_free) = (f64::INFINITY, 0, 0);
+    for l in 0..LANES {
+        if beats(best[l], best_free[l], lowest, col_free) != 0 {
+            (lowest, col, col_free) = (best[l], best_col[l], best_free[l]);
+        }
+    }
+    for j in row.len() - row.len() % LANES..row.len() {
+        let r = base + row[j] - v[j];
+        if r < key[j] {
+            key[j] = r;
+            path[j] = i;
+        }
+        if beats(key[j], free[j], lowest, col_free) != 0 {
+            (lowest, col, col_free) = (key[j], j, free[j]);
+        }
+    }
+    (lowest, col)
 }
 
 #[cfg(test)]

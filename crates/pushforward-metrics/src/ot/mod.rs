@@ -5,7 +5,6 @@ mod assignment;
 mod cloud;
 mod exact;
 mod fastexp;
-mod simd;
 mod sinkhorn;
 mod sliced;
 mod softmin;

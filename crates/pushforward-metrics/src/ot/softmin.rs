@@ -36,7 +36,7 @@
 
 use super::cloud::{Cloud, R, W};
 use super::fastexp::exp_neg;
-use super::simd::simd_dispatch;
+use pushforward_simd::simd_dispatch;
 use rayon::prelude::*;
 
 /// Columns per log-sum-exp block.
@@ -335,8 +335,8 @@ mod tests {
     #![allow(clippy::unwrap_used)]
 
     use super::*;
-    use crate::ot::simd::SIMD_LIMIT;
     use crate::points::standard_normals as draws;
+    use pushforward_simd::SIMD_LIMIT;
     use std::sync::atomic::Ordering;
 
     /// `u` in panels, padded with `−∞`.

@@ -18,8 +18,8 @@
 //! kernel layout of `softmin.rs`.
 
 use super::cloud::{Cloud, W};
-use super::simd::simd_dispatch;
 use super::softmin::{Keep, Lists, block_max, softmin, sum_exp_in_place};
+use pushforward_simd::simd_dispatch;
 use rayon::prelude::*;
 
 /// Terms below `e^{−TAU}` of their row maximum may be left out.

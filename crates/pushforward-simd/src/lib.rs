@@ -7,12 +7,15 @@
 //! Each kernel body is written once, `#[inline(always)]`, and compiled into a
 //! `#[target_feature]` wrapper per instruction set; the operations are the
 //! same, so are the results (`mul_add` is exactly rounded everywhere).
-//! Hand-written because the crate has no SIMD dependency and the
-//! auto-vectorised plain Rust only needs to be compiled for the right CPU.
+//! Hand-written because the kernels are plain Rust that the compiler
+//! vectorises: they only need compiling for the right CPU, which no
+//! dependency is needed for. Used by the evaluation crate's transport
+//! kernels and the neural crate's element-wise passes.
 
 /// Defines `$name` as `$body` compiled for the widest vector instructions
 /// the CPU has, chosen at run time (AVX-512, AVX2 + FMA, or the baseline):
 /// the arithmetic, hence the result, is the same for all.
+#[macro_export]
 macro_rules! simd_dispatch {
     ($(#[$attr:meta])* $vis:vis fn $name:ident($($arg:ident: $ty:ty),* $(,)?) -> $ret:ty => $body:path) => {
         $(#[$attr])*
@@ -28,7 +31,7 @@ macro_rules! simd_dispatch {
                     $body($($arg),*)
                 }
                 use std::arch::is_x86_feature_detected as has;
-                let limit = $crate::ot::simd::simd_limit();
+                let limit = $crate::simd_limit();
                 if limit >= 2 && has!("avx512f") && has!("avx512dq") && has!("avx2") && has!("fma") {
                     // SAFETY: the CPU has every feature `avx512` is compiled for.
                     return unsafe { avx512($($arg),*) };
@@ -42,17 +45,13 @@ macro_rules! simd_dispatch {
         }
     };
 }
-pub(crate) use simd_dispatch;
+/// Widest instruction set the kernels may use: 2 (AVX-512), 1 (AVX2), 0
+/// (the baseline). Tests lower it to check that every instruction set gives
+/// the same bits.
+pub static SIMD_LIMIT: std::sync::atomic::AtomicU8 = std::sync::atomic::AtomicU8::new(2);
 
-/// Widest instruction set the kernels may use: 2 (AVX-512), 1 (AVX2), 0.
-#[cfg(test)]
-pub(crate) static SIMD_LIMIT: std::sync::atomic::AtomicU8 = std::sync::atomic::AtomicU8::new(2);
-
-/// See `SIMD_LIMIT` (tests compare the instruction sets).
+/// The current [`SIMD_LIMIT`].
 #[inline(always)]
-pub(crate) fn simd_limit() -> u8 {
-    #[cfg(test)]
-    return SIMD_LIMIT.load(std::sync::atomic::Ordering::Relaxed);
-    #[cfg(not(test))]
-    2
+pub fn simd_limit() -> u8 {
+    SIMD_LIMIT.load(std::sync::atomic::Ordering::Relaxed)
 }
