@@ -1,4 +1,5 @@
-//! Robust axis ranges and histogram bins shared by the marginal plots and the scatter matrix.
+//! Robust axis ranges and histogram bins shared by the marginal plots, the scatter matrix and the
+//! trajectory plot.
 //!
 //! Ranges span the pooled 0.5%..99.5% quantiles so one heavy tail does not squash the plot; a
 //! degenerate range (a constant column) is widened around its value. Bin counts follow the
@@ -11,6 +12,8 @@ const MAX_MAGNITUDE: f64 = 1e300;
 const LOW_QUANTILE: f64 = 0.005;
 /// Upper quantile of the displayed range.
 const HIGH_QUANTILE: f64 = 0.995;
+/// Margin of a scatter axis beyond its displayed range, as a fraction of the range's width.
+const SCATTER_MARGIN: f64 = 0.04;
 
 /// Whether `x` can be plotted.
 pub(crate) fn plottable(x: f64) -> bool {
@@ -58,10 +61,17 @@ pub(crate) fn widen(lo: f64, hi: f64) -> (f64, f64) {
     }
 }
 
-/// `(lo, hi)` padded by `fraction` of its width on both sides, for scatter axes.
+/// `(lo, hi)` padded by `fraction` of its width on both sides.
 pub(crate) fn pad(lo: f64, hi: f64, fraction: f64) -> (f64, f64) {
     let margin = (hi - lo) * fraction;
     (lo - margin, hi + margin)
+}
+
+/// A scatter axis over sorted plottable values: their display range with a margin of [`SCATTER_MARGIN`]
+/// of its width on both sides, or a unit range around zero when there are no values.
+pub(crate) fn scatter_axis(sorted: &[f64]) -> (f64, f64) {
+    let (lo, hi) = display_range(sorted).unwrap_or_else(|| widen(0.0, 0.0));
+    pad(lo, hi, SCATTER_MARGIN)
 }
 
 /// Freedman–Diaconis bin count for `[lo, hi]` from sorted pooled values, clamped to `min..=max`.

@@ -1,4 +1,5 @@
-//! The palette: the two sample colours and the blue–white–red diverging map for correlations.
+//! The palette: the two sample colours, the shades of a trajectory plot and the blue–white–red diverging
+//! map for correlations.
 
 use plotters::style::RGBColor;
 
@@ -12,6 +13,12 @@ pub(crate) const REFERENCE: RGBColor = RGBColor(20, 20, 20);
 pub(crate) const UNDEFINED: RGBColor = RGBColor(170, 170, 170);
 /// Light grid lines.
 pub(crate) const GRID: RGBColor = RGBColor(225, 225, 225);
+/// Reference data drawn underneath a trajectory plot.
+pub(crate) const DATA: RGBColor = RGBColor(150, 150, 150);
+/// Trajectory lines.
+pub(crate) const PATH: RGBColor = RGBColor(60, 60, 60);
+/// The noise points trajectories start from.
+pub(crate) const NOISE: RGBColor = RGBColor(148, 103, 189);
 
 const NEGATIVE: (f64, f64, f64) = (33.0, 102.0, 172.0);
 const MIDDLE: (f64, f64, f64) = (255.0, 255.0, 255.0);

@@ -7,18 +7,25 @@
 //! - [`marginal_plot`]: one column, two samples (histograms or bars), optional reference density.
 //! - [`correlation_heatmaps`]: two correlation matrices and their difference.
 //! - [`scatter_matrix`]: pairwise scatter plots of the first few columns of two samples.
+//! - [`loss_curve`]: training (and validation) loss against the optimiser step.
+//! - [`trajectories_plot`]: sampling paths of a 2-D flow from noise to samples, over the data.
 
 mod bins;
 mod colors;
+mod curve;
 mod error;
 mod font;
 mod heatmap;
 mod labels;
+mod legend;
 mod marginal;
 mod scatter;
+mod trajectories;
 mod write;
 
+pub use curve::{LossCurve, loss_curve};
 pub use error::PlotError;
 pub use heatmap::correlation_heatmaps;
 pub use marginal::{MarginalPlot, marginal_plot};
 pub use scatter::scatter_matrix;
+pub use trajectories::{Trajectories, trajectories_plot};

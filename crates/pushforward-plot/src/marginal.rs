@@ -8,11 +8,7 @@
 
 use std::path::Path;
 
-use plotters::coord::types::RangedCoordf64;
-use plotters::prelude::{
-    BLACK, BitMapBackend, Cartesian2d, ChartBuilder, ChartContext, Color, LineSeries, PathElement, RGBColor,
-    Rectangle, SeriesLabelPosition, WHITE,
-};
+use plotters::prelude::{ChartBuilder, Color, LineSeries, PathElement, RGBColor, Rectangle, WHITE};
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::bins;
@@ -20,6 +16,7 @@ use crate::colors::{GRID, LEFT, REFERENCE, RIGHT};
 use crate::error::PlotError;
 use crate::font;
 use crate::labels;
+use crate::legend;
 use crate::write::{Area, DrawError, write_png};
 
 /// Width and height of a marginal plot in pixels.
@@ -299,22 +296,8 @@ fn draw_histograms(
             .label("reference density")
             .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], REFERENCE.stroke_width(2)));
     }
-    draw_legend(&mut chart, labelled)
-}
-
-/// The legend box in the upper right, when some series carries a label.
-fn draw_legend<'a>(
-    chart: &mut ChartContext<'a, BitMapBackend<'a>, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
-    labelled: bool,
-) -> Result<(), DrawError> {
     if labelled {
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK.mix(0.4))
-            .label_font(font::text(15.0))
-            .draw()?;
+        legend::series_box(&mut chart)?;
     }
     Ok(())
 }
@@ -385,7 +368,10 @@ fn draw_bars(
         let (x, _) = chart.backend_coord(&(i as f64 + 0.5, 0.0));
         root.draw_text(name, &style, (x, y_pixels.end + 8))?;
     }
-    draw_legend(&mut chart, labelled)
+    if labelled {
+        legend::series_box(&mut chart)?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@ use crate::colors::{GRID, LEFT, RIGHT};
 use crate::error::PlotError;
 use crate::font;
 use crate::labels;
+use crate::legend;
 use crate::write::{Area, DrawError, write_png};
 
 /// Width and height of the scatter matrix in pixels.
@@ -92,9 +93,9 @@ pub fn scatter_matrix(
         .collect();
     let ranges: Vec<(f64, f64)> = (0..k)
         .map(|c| {
-            let pooled = bins::pooled_sorted(samples.iter().map(|s| s.columns[c].as_slice()));
-            let (lo, hi) = bins::display_range(&pooled).unwrap_or_else(|| bins::widen(0.0, 0.0));
-            bins::pad(lo, hi, 0.04)
+            bins::scatter_axis(&bins::pooled_sorted(
+                samples.iter().map(|s| s.columns[c].as_slice()),
+            ))
         })
         .collect();
     let mut title = samples
@@ -129,7 +130,11 @@ fn draw_matrix(
     let (width, height) = root.dim_in_pixel();
     let (width, height) = (width as i32, height as i32);
     root.draw_text(title, &font::centred(font::bold(20.0)), (width / 2, 18))?;
-    draw_legend(root, samples, (width / 2, 46))?;
+    let entries: Vec<(String, RGBColor)> = samples
+        .iter()
+        .map(|s| (labels::truncate(s.label, 30), s.color))
+        .collect();
+    legend::row(root, &entries, (width / 2, 46))?;
 
     let k = names.len();
     let grid = root.clone().shrink(
@@ -170,28 +175,6 @@ fn draw_matrix(
 const X_LABELS: i32 = 20;
 /// Width of each panel's y tick-label band.
 const Y_LABELS: i32 = 46;
-
-/// Coloured dots and labels of the samples, centred on `centre`.
-fn draw_legend(root: &Area<'_>, samples: &[Sample<'_>], centre: (i32, i32)) -> Result<(), DrawError> {
-    let size = 15.0;
-    let entries: Vec<(String, RGBColor)> = samples
-        .iter()
-        .map(|s| (labels::truncate(s.label, 30), s.color))
-        .collect();
-    let widths: Vec<i32> = entries
-        .iter()
-        .map(|(l, _)| 22 + (l.chars().count() as f64 * 9.0) as i32)
-        .collect();
-    let total: i32 = widths.iter().sum::<i32>() + 24 * (entries.len() as i32 - 1).max(0);
-    let mut x = centre.0 - total / 2;
-    let style = font::text(size).pos(Pos::new(HPos::Left, VPos::Center));
-    for ((label, color), w) in entries.iter().zip(widths) {
-        root.draw(&Circle::new((x + 7, centre.1), 6, color.filled()))?;
-        root.draw_text(label, &style, (x + 19, centre.1))?;
-        x += w + 24;
-    }
-    Ok(())
-}
 
 fn draw_scatter(
     cell: &Area<'_>,

@@ -4,7 +4,10 @@
 use std::path::Path;
 
 use image::RgbImage;
-use pushforward_plot::{MarginalPlot, PlotError, correlation_heatmaps, marginal_plot, scatter_matrix};
+use pushforward_plot::{
+    LossCurve, MarginalPlot, PlotError, Trajectories, correlation_heatmaps, loss_curve, marginal_plot,
+    scatter_matrix, trajectories_plot,
+};
 
 const PNG_SIGNATURE: [u8; 8] = [0x89, b'P', b'N', b'G', b'\r', b'\n', 0x1a, b'\n'];
 
@@ -56,6 +59,10 @@ fn is_blue([r, g, b]: [u8; 3]) -> bool {
 
 fn is_orange([r, g, b]: [u8; 3]) -> bool {
     r > 200 && r > b.saturating_add(50) && g > b
+}
+
+fn is_purple([r, g, b]: [u8; 3]) -> bool {
+    b > 150 && b > r && r > g.saturating_add(20) && b > g.saturating_add(40)
 }
 
 fn is_red([r, g, b]: [u8; 3]) -> bool {
@@ -355,4 +362,180 @@ fn an_existing_file_is_replaced_without_leftovers() {
     correlation_heatmaps(&path, &names(2), ("real", &m), ("synthetic", &m)).unwrap();
     read_png(&path, (1500, 520));
     assert_eq!(entries(dir.path()), ["corr.png"]);
+}
+
+#[test]
+fn loss_curve_draws_training_and_validation_on_a_log_axis() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("loss.png");
+    let steps: Vec<usize> = (1..=300).map(|i| i * 50).collect();
+    let loss: Vec<f64> = steps
+        .iter()
+        .map(|&s| 0.05 + 5.0 * (-(s as f64) / 2000.0).exp())
+        .collect();
+    let validation: Vec<f64> = loss.iter().map(|l| l * 1.2 + 0.02).collect();
+    let curve = LossCurve {
+        title: "flow matching",
+        steps: &steps,
+        loss: &loss,
+        validation: &validation,
+    };
+    loss_curve(&path, &curve).unwrap();
+    let image = read_png(&path, (900, 500));
+    assert_title_rendered(&image, 0..40);
+    assert_both_colours(&image, is_blue, is_orange);
+    assert_eq!(entries(dir.path()), ["loss.png"]);
+}
+
+#[test]
+fn loss_curve_with_negative_losses_or_a_single_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("nll.png");
+    let steps: Vec<usize> = (0..40).map(|i| i * 10).collect();
+    let loss: Vec<f64> = (0..40).map(|i| 1.0 - f64::from(i) * 0.1).collect();
+    let curve = LossCurve {
+        title: "negative log-likelihood",
+        steps: &steps,
+        loss: &loss,
+        validation: &[],
+    };
+    loss_curve(&path, &curve).unwrap();
+    let image = read_png(&path, (900, 500));
+    assert!(count(&image, 0..500, is_blue) > 200);
+    assert_eq!(count(&image, 0..500, is_orange), 0);
+
+    let path = dir.path().join("one.png");
+    let curve = LossCurve {
+        title: "one record",
+        steps: &[7],
+        loss: &[0.3],
+        validation: &[0.4],
+    };
+    loss_curve(&path, &curve).unwrap();
+    let image = read_png(&path, (900, 500));
+    let (blue, orange) = (count(&image, 0..500, is_blue), count(&image, 0..500, is_orange));
+    assert!(
+        blue > 50 && orange > 50,
+        "marker colours: {blue} and {orange} pixels"
+    );
+}
+
+#[test]
+fn loss_curve_rejects_bad_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bad.png");
+    let cases: [(&[usize], &[f64], &[f64]); 7] = [
+        (&[], &[], &[]),
+        (&[1, 2, 3], &[1.0, 2.0], &[]),
+        (&[1, 2], &[1.0, 2.0], &[1.0]),
+        (&[1, 2, 2], &[1.0, 2.0, 3.0], &[]),
+        (&[3, 2], &[1.0, 2.0], &[]),
+        (&[1, 2], &[1.0, f64::NAN], &[]),
+        (&[1, 2], &[1.0, 2.0], &[f64::INFINITY, 1.0]),
+    ];
+    for (steps, loss, validation) in cases {
+        let curve = LossCurve {
+            title: "bad",
+            steps,
+            loss,
+            validation,
+        };
+        let err = loss_curve(&path, &curve).unwrap_err();
+        assert!(matches!(err, PlotError::BadInput { .. }), "{err}");
+        assert!(err.to_string().contains("bad.png"), "{err}");
+    }
+    assert!(entries(dir.path()).is_empty());
+}
+
+/// `n` paths of `length` points from pseudo-normal noise towards two clusters at (±3, 0), plus `m` data
+/// points on the clusters.
+fn flow(n: usize, length: usize, m: usize) -> (Vec<Vec<[f64; 2]>>, Vec<[f64; 2]>) {
+    let noise = [normals(n, 11, 0.0, 1.0), normals(n, 12, 0.0, 1.0)];
+    let targets = [normals(n, 13, 0.0, 0.3), normals(n, 14, 0.0, 0.3)];
+    let paths = (0..n)
+        .map(|i| {
+            let side = if i % 2 == 0 { 3.0 } else { -3.0 };
+            let (start, end) = ([noise[0][i], noise[1][i]], [side + targets[0][i], targets[1][i]]);
+            (0..length)
+                .map(|k| {
+                    let t = k as f64 / (length - 1) as f64;
+                    [
+                        start[0] + (end[0] - start[0]) * t,
+                        start[1] + (end[1] - start[1]) * t,
+                    ]
+                })
+                .collect()
+        })
+        .collect();
+    let (xs, ys) = (normals(m, 15, 0.0, 0.3), normals(m, 16, 0.0, 0.3));
+    let data = (0..m)
+        .map(|i| [xs[i] + if i % 2 == 0 { 3.0 } else { -3.0 }, ys[i]])
+        .collect();
+    (paths, data)
+}
+
+#[test]
+fn trajectories_draw_paths_noise_samples_and_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("paths.png");
+    let (mut paths, data) = flow(1000, 20, 8000);
+    paths[0][0] = [1e6, -1e6];
+    let plot = Trajectories {
+        title: "two clusters",
+        names: ["x", "y"],
+        data: &data,
+        paths: &paths,
+    };
+    trajectories_plot(&path, &plot).unwrap();
+    let image = read_png(&path, (800, 800));
+    assert_title_rendered(&image, 0..30);
+    assert_both_colours(&image, is_purple, is_orange);
+    let grey = count(&image, 62..800, |[r, g, b]| {
+        r == g && g == b && (180..=230).contains(&r)
+    });
+    assert!(grey > 200, "only {grey} grey pixels");
+    assert_eq!(entries(dir.path()), ["paths.png"]);
+}
+
+#[test]
+fn trajectories_without_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("no-data.png");
+    let (paths, _) = flow(5, 2, 0);
+    let plot = Trajectories {
+        title: "",
+        names: ["a rather long name for the first coordinate", "y"],
+        data: &[],
+        paths: &paths,
+    };
+    trajectories_plot(&path, &plot).unwrap();
+    let image = read_png(&path, (800, 800));
+    assert!(count(&image, 62..800, is_orange) > 10);
+}
+
+#[test]
+fn trajectories_reject_bad_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bad.png");
+    let ok = vec![[0.0, 0.0], [1.0, 1.0]];
+    type Points<'a> = &'a [[f64; 2]];
+    let cases: [(Vec<Vec<[f64; 2]>>, Points<'_>); 5] = [
+        (vec![], &[]),
+        (vec![vec![[0.0, 0.0]]], &[]),
+        (vec![ok.clone(), vec![[0.0, 0.0], [1.0, 1.0], [2.0, 2.0]]], &[]),
+        (vec![ok.clone(), vec![[0.0, f64::NAN], [1.0, 1.0]]], &[]),
+        (vec![ok.clone()], &[[0.0, 0.0], [f64::INFINITY, 1.0]]),
+    ];
+    for (paths, data) in &cases {
+        let plot = Trajectories {
+            title: "bad",
+            names: ["x", "y"],
+            data,
+            paths,
+        };
+        let err = trajectories_plot(&path, &plot).unwrap_err();
+        assert!(matches!(err, PlotError::BadInput { .. }), "{err}");
+        assert!(err.to_string().contains("bad.png"), "{err}");
+    }
+    assert!(entries(dir.path()).is_empty());
 }
