@@ -13,9 +13,14 @@ pub(crate) fn install() {
     let _ = ctrlc::set_handler(|| INTERRUPTED.store(true, Ordering::SeqCst));
 }
 
+/// Whether an interrupt has arrived.
+pub(crate) fn requested() -> bool {
+    INTERRUPTED.load(Ordering::SeqCst)
+}
+
 /// Fails once an interrupt has arrived.
 pub(crate) fn check() -> anyhow::Result<()> {
-    if INTERRUPTED.load(Ordering::SeqCst) {
+    if requested() {
         anyhow::bail!("interrupted: no output was written");
     }
     Ok(())

@@ -6,6 +6,8 @@ mod atomic;
 mod cmd;
 mod evaluate_plots;
 mod evaluate_summary;
+mod fit_plots;
+mod input;
 mod interrupt;
 mod output;
 mod progress;

@@ -2,9 +2,9 @@
 //! summary, write the JSON and the plots.
 
 use crate::args::EvaluateArgs;
+use crate::input::read;
 use crate::{atomic, evaluate_plots, evaluate_summary, progress};
 use anyhow::{Context, bail};
-use pushforward_core::Table;
 use pushforward_metrics::{EvaluateOptions, compare, compare_with_spec};
 use pushforward_stats::Spec;
 use std::io::Write;
@@ -104,14 +104,6 @@ fn options(args: &EvaluateArgs) -> anyhow::Result<EvaluateOptions> {
         o.metrics = args.metrics.clone();
     }
     Ok(o)
-}
-
-fn read(path: &Path, role: &str) -> anyhow::Result<Table> {
-    let table = pushforward_io::read_table(path).with_context(|| format!("cannot read the {role} table"))?;
-    if table.rows() == 0 {
-        bail!("the {role} table '{}' has no rows", path.display());
-    }
-    Ok(table)
 }
 
 fn read_spec(path: &Path) -> anyhow::Result<Spec> {

@@ -2,7 +2,10 @@
 
 mod demo;
 mod evaluate;
+mod fit;
 mod generate;
+mod likelihood;
+mod sample;
 mod spec;
 mod toy;
 
@@ -16,5 +19,8 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Spec(args) => spec::run(args),
         Command::Evaluate(args) => evaluate::run(args),
         Command::Toy(args) => toy::run(args),
+        Command::Fit(args) => fit::run(args),
+        Command::Sample(args) => sample::run(args),
+        Command::Likelihood(args) => likelihood::run(args),
     }
 }

@@ -1,0 +1,103 @@
+//! `fit --plots DIR`: the loss curve, samples against the training data,
+//! and for two-column models the sampling trajectories.
+
+use anyhow::Context;
+use pushforward_core::{ColumnData, Table};
+use pushforward_neural::{Model, SampleOptions, SampleRequest, Silent, Solver};
+use pushforward_plot::{LossCurve, Trajectories, loss_curve, scatter_matrix, trajectories_plot};
+use std::path::Path;
+
+/// Rows drawn for the sample scatter.
+const SCATTER_ROWS: usize = 2_000;
+/// Paths drawn in the trajectory plot.
+const PATHS: usize = 300;
+/// Euler steps of the trajectory plot: one point per step.
+const PATH_STEPS: usize = 50;
+
+/// Writes every plot into `dir`, creating it if needed.
+pub(crate) fn write(dir: &Path, model: &Model, data: &Table, seed: u64) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create directory '{}'", dir.display()))?;
+    let header = model.header();
+    let curve = &header.training.curve;
+    loss_curve(
+        &dir.join("loss.png"),
+        &LossCurve {
+            title: &format!("{} training loss", header.method.name()),
+            steps: &curve.steps,
+            loss: &curve.loss,
+            validation: &[],
+        },
+    )?;
+    let request = SampleRequest {
+        rows: SCATTER_ROWS,
+        seed,
+        options: SampleOptions::default(),
+        class: None,
+    };
+    let synth = model.sample(&request, &Silent)?;
+    let names: Vec<String> = header.columns.iter().map(|c| c.name.clone()).collect();
+    let values = |t: &Table| -> Vec<Vec<f64>> {
+        names
+            .iter()
+            .filter_map(|n| t.column(n))
+            .map(|c| (0..t.rows()).map(|i| c.data.value_f64(i)).collect())
+            .collect()
+    };
+    scatter_matrix(
+        &dir.join("samples.png"),
+        &names,
+        ("training data", &values(data)),
+        ("samples", &values(&synth)),
+    )?;
+    if names.len() == 2 {
+        let paths = model.trajectories(&SampleRequest {
+            rows: PATHS,
+            options: SampleOptions {
+                solver: Solver::Euler,
+                steps: PATH_STEPS,
+                guidance: 1.0,
+            },
+            ..request.clone()
+        })?;
+        let columns = values(data);
+        let points: Vec<[f64; 2]> = columns[0]
+            .iter()
+            .zip(&columns[1])
+            .map(|(&x, &y)| [x, y])
+            .collect();
+        trajectories_plot(
+            &dir.join("trajectories.png"),
+            &Trajectories {
+                title: "sampling paths: noise to data",
+                names: [&names[0], &names[1]],
+                data: &points,
+                paths: &paths,
+            },
+        )?;
+    }
+    if let Some(condition) = &header.condition
+        && matches!(
+            data.column(&condition.column).map(|c| &c.data),
+            Some(ColumnData::Categorical { .. } | ColumnData::Int(_))
+        )
+    {
+        for label in &condition.labels {
+            let request = SampleRequest {
+                class: Some(label.clone()),
+                ..request.clone()
+            };
+            let class = model.sample(&request, &Silent)?;
+            let file = format!(
+                "samples_class_{}.png",
+                label.replace(|c: char| !c.is_ascii_alphanumeric(), "_")
+            );
+            scatter_matrix(
+                &dir.join(file),
+                &names,
+                ("training data", &values(data)),
+                (label, &values(&class)),
+            )?;
+        }
+    }
+    Ok(())
+}

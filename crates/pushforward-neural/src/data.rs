@@ -1,0 +1,302 @@
+//! From a table to a network's training matrix and back.
+//!
+//! Numeric columns are standardised, `z = (x − mean)/std` with the
+//! population std (a constant column keeps std 1), and restored after
+//! sampling; integer columns are rounded back to integers. At most one
+//! integer or categorical column can be the condition: its distinct values
+//! become classes `0..C` in sorted order, with their training counts.
+
+use std::sync::Arc;
+
+use pushforward_core::{Column, ColumnData, Table};
+use serde::{Deserialize, Serialize};
+
+use crate::error::NeuralError;
+
+/// Kind of a modelled numeric column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum NumericKind {
+    /// Real values.
+    Float,
+    /// Integers: samples are rounded.
+    Int,
+}
+
+/// A modelled column.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NumericColumn {
+    /// Its name.
+    pub name: String,
+    /// Its kind.
+    pub kind: NumericKind,
+}
+
+/// Per-column affine scales.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Standardiser {
+    /// Column means.
+    pub mean: Vec<f64>,
+    /// Column population standard deviations (1 for a constant column).
+    pub std: Vec<f64>,
+}
+
+impl Standardiser {
+    /// The means and stds of the columns of `x` (`rows × d`).
+    fn fit(x: &[f64], d: usize) -> Standardiser {
+        let rows = (x.len() / d).max(1) as f64;
+        let mut mean = vec![0.0; d];
+        for row in x.chunks_exact(d) {
+            mean.iter_mut().zip(row).for_each(|(m, v)| *m += v / rows);
+        }
+        let mut var = vec![0.0; d];
+        for row in x.chunks_exact(d) {
+            var.iter_mut()
+                .zip(row)
+                .zip(&mean)
+                .for_each(|((s, v), m)| *s += (v - m).powi(2) / rows);
+        }
+        let std = var
+            .into_iter()
+            .map(|v| if v > 0.0 { v.sqrt() } else { 1.0 })
+            .collect();
+        Standardiser { mean, std }
+    }
+
+    /// `(x − mean)/std` as `f32`, row-major.
+    pub fn apply(&self, x: &[f64]) -> Vec<f32> {
+        let d = self.mean.len();
+        x.iter()
+            .enumerate()
+            .map(|(i, v)| ((v - self.mean[i % d]) / self.std[i % d]) as f32)
+            .collect()
+    }
+
+    /// `mean + std·z`, row-major.
+    pub fn restore(&self, z: &[f32]) -> Vec<f64> {
+        let d = self.mean.len();
+        z.iter()
+            .enumerate()
+            .map(|(i, &v)| self.mean[i % d] + self.std[i % d] * f64::from(v))
+            .collect()
+    }
+
+    /// `Σ log std`, the log-Jacobian of the standardisation.
+    pub fn log_scale(&self) -> f64 {
+        self.std.iter().map(|s| s.ln()).sum()
+    }
+}
+
+/// How the condition column was stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ConditionKind {
+    /// Integer codes, written back as integers.
+    Int,
+    /// Text labels.
+    Categorical,
+}
+
+/// The class column of a conditional model.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Condition {
+    /// Column name.
+    pub column: String,
+    /// How it was stored.
+    pub kind: ConditionKind,
+    /// Class labels, sorted; class `k` is `labels[k]`.
+    pub labels: Vec<String>,
+    /// Training rows per class.
+    pub counts: Vec<u64>,
+}
+
+impl Condition {
+    /// The class of `label`.
+    ///
+    /// # Errors
+    /// [`NeuralError::BadConfig`] naming the known labels.
+    pub fn class_of(&self, label: &str) -> Result<u32, NeuralError> {
+        self.labels
+            .iter()
+            .position(|l| l == label)
+            .map(|k| k as u32)
+            .ok_or_else(|| {
+                NeuralError::BadConfig(format!(
+                    "class '{label}' was not seen in column '{}' during training; known classes: {}",
+                    self.column,
+                    self.labels.join(", ")
+                ))
+            })
+    }
+
+    /// The column holding `classes`.
+    fn column(&self, classes: &[u32]) -> Column {
+        match self.kind {
+            ConditionKind::Int => Column::int(
+                self.column.clone(),
+                classes
+                    .iter()
+                    .map(|&k| self.labels[k as usize].parse().unwrap_or_default())
+                    .collect(),
+            ),
+            ConditionKind::Categorical => {
+                let levels: Arc<[String]> = self.labels.clone().into();
+                Column::categorical(self.column.clone(), classes.to_vec(), levels)
+            }
+        }
+    }
+}
+
+/// A table read for training: the numeric matrix and the classes.
+#[derive(Debug, Clone)]
+pub struct TrainingTable {
+    /// Modelled columns.
+    pub columns: Vec<NumericColumn>,
+    /// Every column's name in the table's order (numeric and condition).
+    pub order: Vec<String>,
+    /// Row-major `rows × columns.len()` raw values.
+    pub x: Vec<f64>,
+    /// The condition and each row's class.
+    pub condition: Option<(Condition, Vec<u32>)>,
+    /// Scales of the columns.
+    pub scales: Standardiser,
+}
+
+impl TrainingTable {
+    /// Reads `table`, with `condition` naming the class column if any.
+    ///
+    /// # Errors
+    /// [`NeuralError::BadData`] for an unknown condition column, a float
+    /// condition, a categorical column that is not the condition, missing
+    /// values, no rows or no numeric column.
+    pub fn new(table: &Table, condition: Option<&str>) -> Result<TrainingTable, NeuralError> {
+        if let Some(name) = condition
+            && table.column(name).is_none()
+        {
+            let names: Vec<&str> = table.columns().iter().map(|c| c.name.as_str()).collect();
+            return Err(NeuralError::BadData(format!(
+                "--condition names column '{name}', which the table does not have; its columns: {}",
+                names.join(", ")
+            )));
+        }
+        if table.rows() == 0 {
+            return Err(NeuralError::BadData("the table has no rows".into()));
+        }
+        let mut numeric: Vec<(NumericColumn, Vec<f64>)> = Vec::new();
+        let mut found = None;
+        for column in table.columns() {
+            if let Some(row) = column.missing.as_ref().and_then(|m| m.iter().position(|&b| b)) {
+                return Err(NeuralError::BadData(format!(
+                    "column '{}' has {} missing values (the first at data row {}); fill or drop them before fitting",
+                    column.name,
+                    column.missing_count(),
+                    row + 1
+                )));
+            }
+            if Some(column.name.as_str()) == condition {
+                found = Some(classes_of(column)?);
+                continue;
+            }
+            let kind = match &column.data {
+                ColumnData::Float(_) => NumericKind::Float,
+                ColumnData::Int(_) => NumericKind::Int,
+                ColumnData::Categorical { .. } => {
+                    return Err(NeuralError::BadData(format!(
+                        "column '{0}' is not numeric (it holds text labels); pass --condition {0} to learn one \
+                         model per class, or drop the column",
+                        column.name
+                    )));
+                }
+            };
+            let values = (0..table.rows()).map(|i| column.data.value_f64(i)).collect();
+            numeric.push((
+                NumericColumn {
+                    name: column.name.clone(),
+                    kind,
+                },
+                values,
+            ));
+        }
+        if numeric.is_empty() {
+            return Err(NeuralError::BadData(
+                "the table has no numeric column to model".into(),
+            ));
+        }
+        let d = numeric.len();
+        let x: Vec<f64> = (0..table.rows())
+            .flat_map(|i| numeric.iter().map(move |(_, v)| v[i]))
+            .collect();
+        Ok(TrainingTable {
+            scales: Standardiser::fit(&x, d),
+            columns: numeric.into_iter().map(|(c, _)| c).collect(),
+            order: table.columns().iter().map(|c| c.name.clone()).collect(),
+            x,
+            condition: found,
+        })
+    }
+}
+
+/// The classes of a condition column.
+fn classes_of(column: &Column) -> Result<(Condition, Vec<u32>), NeuralError> {
+    let (kind, values): (ConditionKind, Vec<String>) = match &column.data {
+        ColumnData::Int(v) => (ConditionKind::Int, v.iter().map(i64::to_string).collect()),
+        ColumnData::Categorical { codes, levels } => (
+            ConditionKind::Categorical,
+            codes.iter().map(|&c| levels[c as usize].clone()).collect(),
+        ),
+        ColumnData::Float(_) => {
+            return Err(NeuralError::BadData(format!(
+                "condition column '{}' holds real numbers; a condition must be integer codes or text labels",
+                column.name
+            )));
+        }
+    };
+    let mut labels: Vec<String> = values.clone();
+    match kind {
+        ConditionKind::Int => labels.sort_by_key(|l| l.parse::<i64>().unwrap_or_default()),
+        ConditionKind::Categorical => labels.sort(),
+    }
+    labels.dedup();
+    let classes: Vec<u32> = values
+        .iter()
+        .map(|v| labels.iter().position(|l| l == v).unwrap_or_default() as u32)
+        .collect();
+    let mut counts = vec![0u64; labels.len()];
+    classes.iter().for_each(|&k| counts[k as usize] += 1);
+    Ok((
+        Condition {
+            column: column.name.clone(),
+            kind,
+            labels,
+            counts,
+        },
+        classes,
+    ))
+}
+
+/// Builds the output table: numeric columns from raw row-major values
+/// (integers rounded), the condition column from classes, in `order`.
+pub(crate) fn to_table(
+    columns: &[NumericColumn],
+    order: &[String],
+    x: &[f64],
+    condition: Option<(&Condition, &[u32])>,
+) -> Result<Table, NeuralError> {
+    let d = columns.len();
+    let mut out: Vec<Column> = Vec::with_capacity(order.len());
+    for name in order {
+        if let Some((cond, classes)) = condition.filter(|(c, _)| &c.column == name) {
+            out.push(cond.column(classes));
+        } else if let Some(k) = columns.iter().position(|c| &c.name == name) {
+            let values = x.iter().skip(k).step_by(d).copied();
+            out.push(match columns[k].kind {
+                NumericKind::Float => Column::float(name.clone(), values.collect()),
+                NumericKind::Int => Column::int(name.clone(), values.map(|v| v.round() as i64).collect()),
+            });
+        }
+    }
+    Table::new(out).map_err(|e| NeuralError::BadData(e.to_string()))
+}
