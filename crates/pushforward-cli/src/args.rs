@@ -407,9 +407,11 @@ pub(crate) struct SampleModelArgs {
     /// Rows to draw [default: as many as the training table had].
     #[arg(short = 'n', long)]
     pub(crate) rows: Option<usize>,
-    /// Solver steps from noise to data.
-    #[arg(long, default_value_t = 50)]
-    pub(crate) steps: usize,
+    /// Solver steps from noise to data [default: 10 for a model trained
+    /// with OT or Sinkhorn pairs, whose paths are nearly straight; 50 with
+    /// independent pairs].
+    #[arg(long)]
+    pub(crate) steps: Option<usize>,
     /// ODE solver.
     #[arg(long, default_value = "midpoint", value_parser = named(&Solver::ALL, Solver::name, Solver::description))]
     pub(crate) solver: Solver,

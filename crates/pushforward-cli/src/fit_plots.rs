@@ -31,7 +31,7 @@ pub(crate) fn write(dir: &Path, model: &Model, data: &Table, seed: u64) -> anyho
     let request = SampleRequest {
         rows: SCATTER_ROWS,
         seed,
-        options: SampleOptions::default(),
+        options: model.default_sample_options(),
         class: None,
     };
     let synth = model.sample(&request, &Silent)?;

@@ -16,7 +16,7 @@ pub(crate) fn run(args: SampleModelArgs) -> anyhow::Result<()> {
         seed: args.seed,
         options: SampleOptions {
             solver: args.solver,
-            steps: args.steps,
+            steps: args.steps.unwrap_or(model.default_sample_options().steps),
             guidance: args.guidance,
         },
         class: args.class.clone(),
@@ -32,7 +32,7 @@ pub(crate) fn run(args: SampleModelArgs) -> anyhow::Result<()> {
             "wrote {} rows to '{}' ({} {} steps, seed {})",
             request.rows,
             p.display(),
-            args.steps,
+            request.options.steps,
             args.solver.name(),
             args.seed
         );
