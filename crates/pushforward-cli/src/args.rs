@@ -138,6 +138,68 @@ pub(crate) struct GenerateArgs {
     pub(crate) spec: PathBuf,
     #[command(flatten)]
     pub(crate) sample: SampleArgs,
+    /// How rows are made: `copula` keeps every marginal exact and meets the
+    /// correlation a Gaussian copula can; `neural` trains a network on sets
+    /// of rows against the marginals and the Pearson target, trading a little
+    /// marginal accuracy for dependence a copula cannot express.
+    #[arg(long, value_enum, default_value_t = Engine::Copula)]
+    pub(crate) engine: Engine,
+    #[command(flatten)]
+    pub(crate) neural: NeuralArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Engine {
+    /// Gaussian copula with exact marginals (NORTA).
+    Copula,
+    /// A network trained on sets of rows (numeric columns, Pearson targets).
+    Neural,
+}
+
+/// Settings of `--engine neural`.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Neural engine")]
+pub(crate) struct NeuralArgs {
+    /// Optimiser steps.
+    #[arg(long, default_value_t = 2000)]
+    pub(crate) train_steps: usize,
+    /// Rows per training set (the losses compare a set's sorted values
+    /// and correlation matrix with the targets).
+    #[arg(long, default_value_t = 2000)]
+    pub(crate) set_size: usize,
+    /// Sets per optimiser step.
+    #[arg(long, default_value_t = 8)]
+    pub(crate) sets_per_batch: usize,
+    /// Weights of the two losses, as `correlation=W,marginal=W`.
+    #[arg(long, default_value = "correlation=1,marginal=1", value_parser = loss_weights)]
+    pub(crate) loss_weights: (f64, f64),
+    /// Replace each generated column by the target quantiles at its ranks
+    /// (within blocks of 65,536 rows): exact marginals, learned dependence.
+    #[arg(long)]
+    pub(crate) match_marginals: bool,
+}
+
+/// `correlation=W,marginal=W` (either may be left out: weight 1).
+fn loss_weights(s: &str) -> Result<(f64, f64), String> {
+    let mut weights = (1.0, 1.0);
+    for part in s.split(',').filter(|p| !p.trim().is_empty()) {
+        let (name, value) = part
+            .split_once('=')
+            .ok_or_else(|| format!("'{part}' is not NAME=WEIGHT (names: correlation, marginal)"))?;
+        let w: f64 = value
+            .trim()
+            .parse()
+            .map_err(|e| format!("weight '{value}': {e}"))?;
+        if !(w.is_finite() && w >= 0.0) {
+            return Err(format!("weight '{value}' must be a finite number of at least 0"));
+        }
+        match name.trim() {
+            "correlation" => weights.0 = w,
+            "marginal" => weights.1 = w,
+            other => return Err(format!("unknown loss '{other}' (names: correlation, marginal)")),
+        }
+    }
+    Ok(weights)
 }
 
 #[derive(Debug, Args)]

@@ -9,6 +9,7 @@ mod evaluate_summary;
 mod fit_plots;
 mod input;
 mod interrupt;
+mod neural_engine;
 mod output;
 mod progress;
 mod report;

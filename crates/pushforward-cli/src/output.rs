@@ -19,8 +19,8 @@ const DEFAULT_ROWS: u64 = 10_000;
 pub(crate) struct Plan {
     pub(crate) rows: u64,
     pub(crate) seed: u64,
-    target: Output,
-    format: OutputFormat,
+    pub(crate) target: Output,
+    pub(crate) format: OutputFormat,
 }
 
 impl Plan {

@@ -6,6 +6,8 @@
 //! - [`flow`]: flow matching with independent, OT and Sinkhorn couplings,
 //!   classifier-free guidance, three ODE solvers and exact likelihoods.
 //! - [`Model`]: a fitted model of a table, its file format, sampling.
+//! - [`joint`]: building blocks of the neural joint generator (soft sort,
+//!   support heads).
 //!
 //! **Why not a framework.** burn 0.22 was measured on this workload (an MLP
 //! 3→128→128→128→2 trained by flow matching, batch 256, 2 CPU cores): 1.6–1.9
@@ -25,6 +27,7 @@ mod embedding;
 mod error;
 pub mod flow;
 mod gemm;
+pub mod joint;
 mod mlp;
 mod model;
 mod optim;

@@ -1,6 +1,7 @@
 //! `pushforward generate SPEC`: spec in, rows out.
 
-use crate::args::GenerateArgs;
+use crate::args::{Engine, GenerateArgs};
+use crate::neural_engine;
 use crate::output::{self, Plan};
 use anyhow::Context;
 use pushforward_stats::Spec;
@@ -11,6 +12,14 @@ pub(crate) fn run(args: GenerateArgs) -> anyhow::Result<()> {
         std::fs::read_to_string(path).with_context(|| format!("cannot read spec '{}'", path.display()))?;
     let spec = Spec::from_toml(&text).with_context(|| format!("invalid spec '{}'", path.display()))?;
     let plan = Plan::new(&spec, &args.sample)?;
-    let sampler = output::fit(&spec, &args.sample).with_context(|| format!("spec '{}'", path.display()))?;
-    output::write(&sampler, &plan, &args.sample)
+    match args.engine {
+        Engine::Copula => {
+            let sampler =
+                output::fit(&spec, &args.sample).with_context(|| format!("spec '{}'", path.display()))?;
+            output::write(&sampler, &plan, &args.sample)
+        }
+        Engine::Neural => {
+            neural_engine::run(&spec, &plan, &args).with_context(|| format!("spec '{}'", path.display()))
+        }
+    }
 }

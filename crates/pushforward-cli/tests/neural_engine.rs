@@ -1,0 +1,142 @@
+#![allow(clippy::unwrap_used)]
+//! `generate --engine neural`: a short training writes rows with the spec's
+//! columns and reports the fit; bad settings and unmet targets are refused
+//! without leaving a file.
+
+use assert_cmd::Command;
+use std::path::Path;
+
+const SPEC: &str = r#"
+[[column]]
+name = "x"
+dist = "normal"
+mean = 0.0
+std = 1.0
+
+[[column]]
+name = "n"
+dist = "poisson"
+lambda = 2.0
+
+[correlation]
+pairs = [["x", "n", 0.5]]
+"#;
+
+/// A Bernoulli(0.1) column cannot reach 0.95 with a normal one.
+const INFEASIBLE: &str = r#"
+[[column]]
+name = "x"
+dist = "normal"
+mean = 0.0
+std = 1.0
+
+[[column]]
+name = "b"
+dist = "bernoulli"
+p = 0.1
+
+[correlation]
+pairs = [["x", "b", 0.95]]
+"#;
+
+fn generate(dir: &Path, spec: &str, extra: &[&str]) -> std::process::Output {
+    let path = dir.join("spec.toml");
+    std::fs::write(&path, spec).unwrap();
+    Command::cargo_bin("pushforward")
+        .unwrap()
+        .arg("generate")
+        .arg(&path)
+        .args([
+            "--engine",
+            "neural",
+            "--train-steps",
+            "150",
+            "--set-size",
+            "256",
+            "--sets-per-batch",
+            "2",
+        ])
+        .args(["-n", "3000", "-o"])
+        .arg(dir.join("out.csv"))
+        .args(extra)
+        .output()
+        .unwrap()
+}
+
+fn rows(path: &Path) -> Vec<Vec<f64>> {
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(lines.next(), Some("x,n"));
+    lines
+        .map(|l| l.split(',').map(|v| v.parse().unwrap()).collect())
+        .collect()
+}
+
+#[test]
+fn a_short_training_writes_the_columns_and_a_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = generate(dir.path(), SPEC, &[]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    for needle in [
+        "trained 150 steps",
+        "KS",
+        "std ratio",
+        "correlation error over all 4 entries",
+    ] {
+        assert!(stderr.contains(needle), "{needle} missing from:\n{stderr}");
+    }
+    let table = rows(&dir.path().join("out.csv"));
+    assert_eq!(table.len(), 3000);
+    // The Poisson column is rounded to non-negative integers.
+    assert!(table.iter().all(|r| r[1] >= 0.0 && r[1].fract() == 0.0));
+    // The same seed gives the same bytes.
+    let first = std::fs::read(dir.path().join("out.csv")).unwrap();
+    assert!(generate(dir.path(), SPEC, &[]).status.success());
+    assert_eq!(std::fs::read(dir.path().join("out.csv")).unwrap(), first);
+}
+
+#[test]
+fn matched_marginals_are_exact_quantiles() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = generate(dir.path(), SPEC, &["--match-marginals"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let mut x: Vec<f64> = rows(&dir.path().join("out.csv")).iter().map(|r| r[0]).collect();
+    x.sort_by(f64::total_cmp);
+    // Sorted, the column is exactly Φ⁻¹((k + ½)/3000), symmetric about 0.
+    assert!(x.iter().zip(x.iter().rev()).all(|(a, b)| (a + b).abs() < 1e-12));
+    assert!((x[1500] - 0.000_417_771).abs() < 1e-6, "{}", x[1500]);
+}
+
+fn refused(spec: &str, extra: &[&str], needles: &[&str]) {
+    let dir = tempfile::tempdir().unwrap();
+    let out = generate(dir.path(), spec, extra);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    for needle in needles {
+        assert!(stderr.contains(needle), "{needle} missing from:\n{stderr}");
+    }
+    assert!(!dir.path().join("out.csv").exists());
+}
+
+#[test]
+fn unmet_targets_and_bad_settings_are_refused() {
+    refused(INFEASIBLE, &[], &["cannot be met", "--on-infeasible nearest"]);
+    refused(
+        SPEC,
+        &["--loss-weights", "correlation=1,shape=2"],
+        &["unknown loss 'shape'"],
+    );
+    refused(SPEC, &["--loss-weights", "marginal=-1"], &["at least 0"]);
+    let categorical = format!(
+        "{SPEC}\n[[column]]\nname = \"c\"\ndist = \"categorical\"\ncategories = [\"a\", \"b\"]\nweights = [1.0, 2.0]\n"
+    );
+    refused(&categorical, &[], &["'c' is categorical"]);
+}
+
+#[test]
+fn nearest_trains_on_an_unmet_target() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = generate(dir.path(), INFEASIBLE, &["--on-infeasible", "nearest"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}

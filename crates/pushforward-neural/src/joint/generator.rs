@@ -1,0 +1,317 @@
+//! The neural joint generator: noise → MLP → support heads → rows, trained
+//! on sets of rows against a spec's marginals and correlation target.
+//!
+//! Each optimiser step draws `K` sets of `m` noise vectors (`N(0, I)` in
+//! `2d` dimensions, as the seed's `2d` uniforms), maps them to rows and
+//! averages the set losses of [`crate::joint::loss`], weighted
+//! `w_c·correlation + w_m·marginal` (the seed: 1:1). Numeric discrete
+//! columns train against their step quantiles and are rounded when sampled;
+//! categorical columns are not supported yet. `match_marginals` replaces
+//! each column of a sampled block by the target quantiles at its ranks, so
+//! the marginals are exact and the learned dependence (the ranks) is kept.
+
+use pushforward_core::{Column, Table};
+use pushforward_stats::{Marginal, Spec, ValueKind, spec::ColumnSpec};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rand_distr::StandardNormal;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::activation::Activation;
+use crate::error::NeuralError;
+use crate::joint::heads::Head;
+use crate::joint::loss::{ColumnTarget, SetLoss, set_loss};
+use crate::joint::softsort::SoftSort;
+use crate::mlp::{Mlp, MlpShape, Tape};
+use crate::train::{Objective, Progress, TrainConfig, TrainSummary, train};
+
+/// Settings of a joint-generator fit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JointConfig {
+    /// Hidden layer widths.
+    pub hidden: Vec<usize>,
+    /// Hidden activation.
+    pub activation: Activation,
+    /// Rows per set `m`.
+    pub set_size: usize,
+    /// Sets per optimiser step `K`.
+    pub sets_per_batch: usize,
+    /// Weights of the correlation and marginal losses.
+    pub weights: (f64, f64),
+    /// The optimisation.
+    pub train: TrainConfig,
+    /// Seed of the initialisation and of every set.
+    pub seed: u64,
+}
+
+impl Default for JointConfig {
+    fn default() -> Self {
+        JointConfig {
+            hidden: vec![128, 128, 128],
+            activation: Activation::Silu,
+            set_size: 2000,
+            sets_per_batch: 8,
+            weights: (1.0, 1.0),
+            train: TrainConfig {
+                steps: 2000,
+                ..TrainConfig::default()
+            },
+            seed: 0,
+        }
+    }
+}
+
+/// Soft-sort strengths tried, from the smoothest down.
+const STRENGTHS: [f64; 9] = [1e4, 1e3, 1e2, 10.0, 1.0, 0.1, 1e-2, 1e-3, 1e-4];
+/// Largest mean error, relative to the std, of the soft sort of a shuffled
+/// copy of the targets for a strength to be chosen.
+const STRENGTH_TOLERANCE: f64 = 1e-3;
+
+/// The strength for `quantiles`: the smoothest one that still sorts a
+/// shuffled copy of them back to within [`STRENGTH_TOLERANCE`]·`std` (the
+/// seed chooses per marginal from a grid by the same test).
+fn strength(quantiles: &[f64], std: f64, rng: &mut impl Rng) -> f64 {
+    let mut shuffled = quantiles.to_vec();
+    for i in (1..shuffled.len()).rev() {
+        shuffled.swap(i, rng.random_range(0..=i));
+    }
+    let m = quantiles.len() as f64;
+    STRENGTHS
+        .into_iter()
+        .find(|&eps| {
+            let s = SoftSort::new(&shuffled, eps);
+            let err: f64 = s
+                .values()
+                .iter()
+                .zip(quantiles)
+                .map(|(a, b)| (a - b).abs())
+                .sum::<f64>()
+                / m;
+            err <= STRENGTH_TOLERANCE * std
+        })
+        .unwrap_or(STRENGTHS[STRENGTHS.len() - 1])
+}
+
+/// A modelled column.
+#[derive(Debug, Clone)]
+struct JointColumn {
+    name: String,
+    marginal: Marginal,
+    head: Head,
+    discrete: bool,
+}
+
+/// A trained joint generator.
+#[derive(Debug, Clone)]
+pub struct JointGenerator {
+    mlp: Mlp,
+    columns: Vec<JointColumn>,
+}
+
+/// The training objective over sets.
+struct SetObjective<'a> {
+    mlp: Mlp,
+    columns: &'a [JointColumn],
+    targets: Vec<ColumnTarget>,
+    correlation: &'a [f64],
+    config: &'a JointConfig,
+    rng: ChaCha8Rng,
+    tape: Tape,
+    last: SetLoss,
+}
+
+impl Objective for SetObjective<'_> {
+    fn params_mut(&mut self) -> &mut [f32] {
+        self.mlp.params_mut()
+    }
+
+    fn loss_and_grad(&mut self, _step: usize, grad: &mut [f32]) -> f64 {
+        let d = self.columns.len();
+        let (m, k) = (self.config.set_size, self.config.sets_per_batch);
+        let noise_dim = self.mlp.shape().input;
+        let noise: Vec<f32> = (0..k * m * noise_dim)
+            .map(|_| self.rng.sample(StandardNormal))
+            .collect();
+        let raw = self.mlp.forward(&noise, k * m, &mut self.tape).to_vec();
+        let mut d_raw = vec![0.0f32; raw.len()];
+        let (columns, targets, correlation, weights) =
+            (self.columns, &self.targets, self.correlation, self.config.weights);
+        let losses: Vec<SetLoss> = raw
+            .par_chunks(m * d)
+            .zip(d_raw.par_chunks_mut(m * d))
+            .map(|(raw, d_raw)| {
+                let mut slopes = vec![0.0; m * d];
+                let set: Vec<f64> = raw
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &x)| {
+                        let (y, dy) = columns[i % d].head.apply(f64::from(x));
+                        slopes[i] = dy;
+                        y
+                    })
+                    .collect();
+                let mut g = vec![0.0; m * d];
+                let loss = set_loss(&set, targets, correlation, weights, &mut g);
+                for ((dr, g), s) in d_raw.iter_mut().zip(&g).zip(&slopes) {
+                    *dr = (g * s / k as f64) as f32;
+                }
+                loss
+            })
+            .collect();
+        self.mlp.backward(&mut self.tape, &d_raw, grad);
+        let mean = |f: fn(&SetLoss) -> f64| losses.iter().map(f).sum::<f64>() / k as f64;
+        self.last = SetLoss {
+            correlation: mean(|l| l.correlation),
+            marginal: mean(|l| l.marginal),
+            quantile: mean(|l| l.quantile),
+        };
+        weights.0 * self.last.correlation + weights.1 * self.last.marginal
+    }
+}
+
+impl JointGenerator {
+    /// Trains a generator for `spec`'s numeric columns against `correlation`
+    /// (Pearson, `d × d` row-major).
+    ///
+    /// # Errors
+    /// [`NeuralError::BadData`] for a categorical column or a matrix of the
+    /// wrong size; [`NeuralError::BadConfig`] for an empty set or batch; and
+    /// the errors of [`train`].
+    pub fn fit(
+        spec: &Spec,
+        correlation: &[f64],
+        config: &JointConfig,
+        progress: &dyn Progress,
+    ) -> Result<(JointGenerator, TrainSummary, SetLoss), NeuralError> {
+        let columns = spec.columns.iter().map(column).collect::<Result<Vec<_>, _>>()?;
+        let d = columns.len();
+        if d == 0 || correlation.len() != d * d {
+            return Err(NeuralError::BadData(format!(
+                "a correlation matrix of {d} x {d} is needed, got {} entries",
+                correlation.len()
+            )));
+        }
+        if config.set_size < 2 || config.sets_per_batch == 0 {
+            return Err(NeuralError::BadConfig(
+                "sets need at least 2 rows and a batch at least one set".into(),
+            ));
+        }
+        let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
+        let m = config.set_size;
+        let targets = columns
+            .iter()
+            .map(|c| {
+                let quantiles: Vec<f64> = (0..m)
+                    .map(|k| c.marginal.quantile((k as f64 + 0.5) / m as f64))
+                    .collect();
+                let std = c.marginal.std();
+                ColumnTarget {
+                    epsilon: strength(&quantiles, std, &mut rng),
+                    quantiles,
+                    std,
+                }
+            })
+            .collect();
+        let shape = MlpShape {
+            input: 2 * d,
+            hidden: config.hidden.clone(),
+            output: d,
+            activation: config.activation,
+        };
+        let mlp = Mlp::new(shape, &mut rng)?;
+        let mut objective = SetObjective {
+            mlp,
+            columns: &columns,
+            targets,
+            correlation,
+            config,
+            rng: ChaCha8Rng::seed_from_u64(config.seed.wrapping_add(1)),
+            tape: Tape::default(),
+            last: SetLoss::default(),
+        };
+        let summary = train(&mut objective, &config.train, progress)?;
+        let last = objective.last;
+        Ok((
+            JointGenerator {
+                mlp: objective.mlp,
+                columns,
+            },
+            summary,
+            last,
+        ))
+    }
+
+    /// Draws `rows` rows (in blocks of `block` rows); with `match_marginals`
+    /// each block's columns are replaced by the target quantiles at their
+    /// ranks.
+    pub fn sample(
+        &self,
+        rows: usize,
+        seed: u64,
+        block: usize,
+        match_marginals: bool,
+    ) -> Result<Table, NeuralError> {
+        let d = self.columns.len();
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let mut values = vec![Vec::with_capacity(rows); d];
+        let mut tape = Tape::default();
+        let mut done = 0;
+        while done < rows {
+            let n = block.max(1).min(rows - done);
+            let noise: Vec<f32> = (0..n * 2 * d).map(|_| rng.sample(StandardNormal)).collect();
+            let raw = self.mlp.forward(&noise, n, &mut tape);
+            for (j, c) in self.columns.iter().enumerate() {
+                let mut col: Vec<f64> = (0..n)
+                    .map(|i| c.head.apply(f64::from(raw[i * d + j])).0)
+                    .collect();
+                if match_marginals {
+                    let mut order: Vec<usize> = (0..n).collect();
+                    order.sort_by(|&a, &b| col[a].total_cmp(&col[b]));
+                    for (rank, &i) in order.iter().enumerate() {
+                        col[i] = c.marginal.quantile((rank as f64 + 0.5) / n as f64);
+                    }
+                }
+                if c.discrete {
+                    col.iter_mut().for_each(|v| *v = v.round());
+                }
+                values[j].extend(col);
+            }
+            done += n;
+        }
+        let columns = self
+            .columns
+            .iter()
+            .zip(values)
+            .map(|(c, v)| {
+                if c.discrete {
+                    Column::int(c.name.clone(), v.into_iter().map(|x| x as i64).collect())
+                } else {
+                    Column::float(c.name.clone(), v)
+                }
+            })
+            .collect();
+        Table::new(columns).map_err(|e| NeuralError::BadData(e.to_string()))
+    }
+}
+
+/// A spec column as a modelled column.
+fn column(spec: &ColumnSpec) -> Result<JointColumn, NeuralError> {
+    let discrete = match spec.marginal.kind() {
+        ValueKind::Real => false,
+        ValueKind::Integer => true,
+        ValueKind::Category(_) => {
+            return Err(NeuralError::BadData(format!(
+                "column '{}' is categorical, which the neural engine does not model yet; use the copula engine",
+                spec.name
+            )));
+        }
+    };
+    Ok(JointColumn {
+        name: spec.name.clone(),
+        head: Head::for_marginal(&spec.marginal),
+        marginal: spec.marginal.clone(),
+        discrete,
+    })
+}

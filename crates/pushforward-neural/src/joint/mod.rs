@@ -1,0 +1,13 @@
+//! Building blocks of the neural joint generator: a network that maps noise
+//! to rows with given marginals and correlation, trained on sets of samples
+//! (the joint-distribution seed, done with exact soft-sort gradients and
+//! support-shaped output heads).
+
+mod generator;
+mod heads;
+pub mod loss;
+mod softsort;
+
+pub use generator::{JointConfig, JointGenerator};
+pub use heads::Head;
+pub use softsort::SoftSort;
