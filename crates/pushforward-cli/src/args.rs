@@ -177,6 +177,10 @@ pub(crate) struct NeuralArgs {
     /// (within blocks of 65,536 rows): exact marginals, learned dependence.
     #[arg(long)]
     pub(crate) match_marginals: bool,
+    /// Also save the trained generator, to draw more rows later with
+    /// `pushforward sample FILE --rows N`.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) save_model: Option<PathBuf>,
 }
 
 /// `correlation=W,marginal=W` (either may be left out: weight 1).
@@ -398,7 +402,7 @@ pub(crate) struct FitArgs {
     #[arg(short, long, value_name = "FILE")]
     pub(crate) output: PathBuf,
     /// The generative method.
-    #[arg(long, default_value = "flow-matching", value_parser = named(&Method::ALL, Method::name, Method::description))]
+    #[arg(long, default_value = "flow-matching", value_parser = named(&Method::FIT, Method::name, Method::description))]
     pub(crate) method: Method,
     /// A column of class labels (integers or text) to condition on.
     #[arg(long, value_name = "COLUMN")]

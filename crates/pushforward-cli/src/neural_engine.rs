@@ -3,21 +3,22 @@
 //! achieved (discrete columns measured after rounding).
 
 use crate::args::{GenerateArgs, OnInfeasible};
+use crate::atomic;
 use crate::output::Plan;
 use crate::progress::Steps;
 use anyhow::{Context, bail};
 use pushforward_core::Table;
 use pushforward_io::{Output, open_sink};
-use pushforward_neural::joint::{JointConfig, JointGenerator};
+use pushforward_neural::joint::{JointConfig, JointGenerator, JointModel};
 use pushforward_neural::{AdamWConfig, Schedule, TrainConfig};
 use pushforward_stats::fidelity::{ks_distance, mean_std, pearson_matrix};
 use pushforward_stats::{CorrelationKind, InfeasiblePolicy, NearestOptions, Spec, SpecSampler};
 use std::time::Instant;
 
-/// Rows per block for `--match-marginals`.
-const MATCH_BLOCK: usize = 65_536;
-
-pub(crate) fn run(spec: &Spec, plan: &Plan, args: &GenerateArgs) -> anyhow::Result<()> {
+pub(crate) fn run(spec: &Spec, spec_toml: &str, plan: &Plan, args: &GenerateArgs) -> anyhow::Result<()> {
+    if let Some(path) = &args.neural.save_model {
+        atomic::check_parent(path).context("cannot save the model")?;
+    }
     if spec.correlation.kind != CorrelationKind::Pearson {
         bail!("the neural engine trains Pearson targets; this spec's correlation is of another kind");
     }
@@ -57,14 +58,21 @@ pub(crate) fn run(spec: &Spec, plan: &Plan, args: &GenerateArgs) -> anyhow::Resu
         "trained {} steps in {:.1} s: correlation loss {:.4}, marginal loss {:.4} (quantile term {:.4})",
         summary.steps, summary.seconds, last.correlation, last.marginal, last.quantile
     );
+    let model = JointModel::new(
+        model,
+        spec_toml,
+        &spec.correlation.matrix,
+        &config,
+        summary,
+        n.match_marginals,
+    );
+    if let Some(path) = &n.save_model {
+        model.save(path)?;
+        eprintln!("saved the generator to '{}'", path.display());
+    }
     let start = Instant::now();
     let rows = usize::try_from(plan.rows).context("too many rows")?;
-    let block = if n.match_marginals {
-        MATCH_BLOCK
-    } else {
-        rows.max(1)
-    };
-    let table = model.sample(rows, plan.seed, block, n.match_marginals)?;
+    let table = model.sample(rows, plan.seed)?;
     let mut sink = open_sink(&plan.target, plan.format)?;
     sink.write(&table)?;
     sink.finish().context("could not complete the output")?;
@@ -85,7 +93,7 @@ pub(crate) fn run(spec: &Spec, plan: &Plan, args: &GenerateArgs) -> anyhow::Resu
 
 /// Per column: KS, W1-free spread checks (std and 99.9% quantile ratios);
 /// then the correlation error over all entries.
-fn report(spec: &Spec, table: &Table) {
+pub(crate) fn report(spec: &Spec, table: &Table) {
     if table.rows() < 2 {
         return;
     }

@@ -140,3 +140,35 @@ fn nearest_trains_on_an_unmet_target() {
     let out = generate(dir.path(), INFEASIBLE, &["--on-infeasible", "nearest"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 }
+
+/// A saved generator draws the same rows as the run that trained it, and
+/// refuses the flow-only options.
+#[test]
+fn a_saved_generator_samples_the_same_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("joint.pf");
+    let model_arg = model.to_str().unwrap();
+    let out = generate(dir.path(), SPEC, &["--save-model", model_arg, "--seed", "4"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let generated = std::fs::read(dir.path().join("out.csv")).unwrap();
+    let sampled = dir.path().join("sampled.csv");
+    let run = |extra: &[&str]| {
+        Command::cargo_bin("pushforward")
+            .unwrap()
+            .arg("sample")
+            .arg(&model)
+            .args(["-n", "3000", "--seed", "4", "-o"])
+            .arg(&sampled)
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let out = run(&[]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(std::fs::read(&sampled).unwrap(), generated);
+    std::fs::remove_file(&sampled).unwrap();
+    let out = run(&["--guidance", "2"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("neural-joint model"));
+    assert!(!sampled.exists());
+}

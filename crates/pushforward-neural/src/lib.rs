@@ -30,6 +30,7 @@ mod gemm;
 pub mod joint;
 mod mlp;
 mod model;
+mod model_file;
 mod optim;
 mod train;
 
@@ -41,6 +42,7 @@ pub use flow::coupling::Coupling;
 pub use flow::solver::Solver;
 pub use flow::{FlowConfig, FlowData, FlowMatching, SampleOptions};
 pub use mlp::{Mlp, MlpShape, SHARD_ROWS, Tape};
-pub use model::{FORMAT, Method, Model, ModelHeader, SampleRequest, VERSION};
+pub use model::{Model, ModelHeader, SampleRequest};
+pub use model_file::{FORMAT, Method, VERSION, method_of};
 pub use optim::{AdamW, AdamWConfig, Schedule};
 pub use train::{LossCurve, Objective, Progress, Silent, TrainConfig, TrainSummary, train};

@@ -26,15 +26,12 @@
 //! tensor's shape against the header; a truncated, corrupt or foreign file
 //! is an error naming the file and what was wrong.
 
-use std::collections::HashMap;
-use std::io::Write;
 use std::path::Path;
 
 use pushforward_core::Table;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::StandardNormal;
-use safetensors::tensor::{Dtype, SafeTensors, TensorView};
 use serde::{Deserialize, Serialize};
 
 use crate::data::{Condition, NumericColumn, Standardiser, TrainingTable, to_table};
@@ -42,48 +39,16 @@ use crate::error::NeuralError;
 use crate::flow::coupling::Coupling;
 use crate::flow::solver::Solver;
 use crate::flow::{FlowConfig, FlowData, FlowMatching, SampleOptions};
-use crate::mlp::{Mlp, MlpShape};
+use crate::mlp::MlpShape;
+use crate::model_file::{self, FORMAT, Method, VERSION};
 use crate::train::{Progress, TrainSummary};
 
-/// The `format` field of every model file.
-pub const FORMAT: &str = "pushforward-model";
-/// The file format version written (and the newest read).
-pub const VERSION: u32 = 1;
-/// The metadata key holding the header.
-const HEADER_KEY: &str = "pushforward";
 /// Name of the flow's network in the file.
 const VELOCITY: &str = "velocity";
 /// Mixed into the seed for the stream that draws classes.
 const CLASS_STREAM: u64 = 0xC1A5_5E55;
 /// Rows integrated at once when sampling.
 const SAMPLE_BLOCK: usize = 16_384;
-
-/// The generative method of a model.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Method {
-    /// Flow matching ([`crate::flow`]).
-    FlowMatching,
-}
-
-impl Method {
-    /// Every method, in the order of `--help`.
-    pub const ALL: [Method; 1] = [Method::FlowMatching];
-
-    /// The name used on the command line and in model files.
-    pub fn name(self) -> &'static str {
-        match self {
-            Method::FlowMatching => "flow-matching",
-        }
-    }
-
-    /// One line for `--help`.
-    pub fn description(self) -> &'static str {
-        match self {
-            Method::FlowMatching => "flow matching with optimal-transport coupling and guidance",
-        }
-    }
-}
 
 /// Everything about a model except its weights (see the module doc).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -209,19 +174,7 @@ impl Model {
     /// [`NeuralError::BadConfig`] if safetensors refuses the layout (it cannot
     /// for a well-formed model).
     pub fn to_bytes(&self) -> Result<Vec<u8>, NeuralError> {
-        let header =
-            serde_json::to_string(&self.header).map_err(|e| NeuralError::BadConfig(e.to_string()))?;
-        let mlp = self.flow.network();
-        let tensors = network_tensors(VELOCITY, mlp);
-        let views = tensors
-            .iter()
-            .map(|(name, shape, bytes)| {
-                Ok((name.clone(), TensorView::new(Dtype::F32, shape.clone(), bytes)?))
-            })
-            .collect::<Result<Vec<_>, safetensors::SafeTensorError>>()
-            .map_err(|e| NeuralError::BadConfig(e.to_string()))?;
-        let metadata = HashMap::from([(HEADER_KEY.to_string(), header)]);
-        safetensors::serialize(views, Some(metadata)).map_err(|e| NeuralError::BadConfig(e.to_string()))
+        model_file::encode(&self.header, &[(VELOCITY, self.flow.network())])
     }
 
     /// Writes the model to `path` atomically (a temporary file in the same
@@ -230,24 +183,7 @@ impl Model {
     /// # Errors
     /// [`NeuralError::Io`] when the directory is missing or not writable.
     pub fn save(&self, path: &Path) -> Result<(), NeuralError> {
-        let bytes = self.to_bytes()?;
-        let io = |source| NeuralError::Io {
-            path: path.to_path_buf(),
-            source,
-        };
-        let dir = match path.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p,
-            _ => Path::new("."),
-        };
-        let mut tmp = tempfile::Builder::new()
-            .prefix(".pushforward-")
-            .suffix(".pf.tmp")
-            .tempfile_in(dir)
-            .map_err(io)?;
-        tmp.write_all(&bytes).map_err(io)?;
-        tmp.as_file().sync_all().map_err(io)?;
-        tmp.persist(path).map_err(|e| io(e.error))?;
-        Ok(())
+        model_file::write_atomic(path, &self.to_bytes()?)
     }
 
     /// Reads a model file.
@@ -270,25 +206,9 @@ impl Model {
     /// As [`Model::load`].
     pub fn from_bytes(bytes: &[u8], path: &Path) -> Result<Model, NeuralError> {
         let bad = |reason: String| NeuralError::bad_file(path, reason);
-        let (_, metadata) = SafeTensors::read_metadata(bytes).map_err(|e| {
-            bad(format!(
-                "not a pushforward model file (unreadable safetensors layout: {e}); was it truncated?"
-            ))
-        })?;
-        let text = metadata
-            .metadata()
-            .as_ref()
-            .and_then(|m| m.get(HEADER_KEY))
-            .ok_or_else(|| {
-                bad(
-                    "a safetensors file without a pushforward header: not a model written by pushforward"
-                        .into(),
-                )
-            })?;
-        let header = parse_header(text).map_err(bad)?;
-        let tensors =
-            SafeTensors::deserialize(bytes).map_err(|e| bad(format!("corrupt tensor data: {e}")))?;
-        let mlp = network_from(&tensors, VELOCITY, &header.network).map_err(bad)?;
+        let (value, tensors) = model_file::decode(bytes, path)?;
+        let header: ModelHeader = model_file::header(value, Method::FlowMatching).map_err(bad)?;
+        let mlp = model_file::network(&tensors, VELOCITY, &header.network).map_err(bad)?;
         let classes = header.condition.as_ref().map_or(0, |c| c.labels.len());
         if header.standardisation.mean.len() != header.columns.len()
             || header.standardisation.std.len() != header.columns.len()
@@ -452,89 +372,4 @@ fn label_text(column: &pushforward_core::Column, i: usize) -> String {
         pushforward_core::ColumnData::Categorical { codes, levels } => levels[codes[i] as usize].clone(),
         data => format!("{}", data.value_f64(i) as i64),
     }
-}
-
-/// Checks the format, version and method before reading the rest.
-fn parse_header(text: &str) -> Result<ModelHeader, String> {
-    let value: serde_json::Value =
-        serde_json::from_str(text).map_err(|e| format!("the model header is not valid JSON ({e})"))?;
-    let format = value.get("format").and_then(|f| f.as_str());
-    if format != Some(FORMAT) {
-        let found = format.map_or_else(|| "missing".to_string(), |f| format!("'{f}'"));
-        return Err(format!(
-            "not a pushforward model: the header's format is {found}, expected '{FORMAT}'"
-        ));
-    }
-    match value.get("version").and_then(|v| v.as_u64()) {
-        Some(v) if v == u64::from(VERSION) => {}
-        Some(v) => {
-            return Err(format!(
-                "model format version {v}, but this build of pushforward reads version {VERSION}; \
-                 use the pushforward release that wrote it"
-            ));
-        }
-        None => return Err("the model header has no format version".into()),
-    }
-    let method = value.get("method").and_then(|m| m.as_str()).unwrap_or("(none)");
-    if !Method::ALL.iter().any(|m| m.name() == method) {
-        let known: Vec<&str> = Method::ALL.iter().map(|m| m.name()).collect();
-        return Err(format!(
-            "method '{method}' is not known to this build (it knows {})",
-            known.join(", ")
-        ));
-    }
-    serde_json::from_value(value).map_err(|e| format!("the model header is malformed: {e}"))
-}
-
-/// Each layer's weight and bias as `(name, shape, little-endian bytes)`.
-fn network_tensors(prefix: &str, mlp: &Mlp) -> Vec<(String, Vec<usize>, Vec<u8>)> {
-    let shape = mlp.shape();
-    let mut widths = vec![shape.input];
-    widths.extend(&shape.hidden);
-    widths.push(shape.output);
-    let mut params = mlp.params();
-    let mut out = Vec::new();
-    for (l, w) in widths.windows(2).enumerate() {
-        let (weight, rest) = params.split_at(w[0] * w[1]);
-        let (bias, rest) = rest.split_at(w[1]);
-        params = rest;
-        let bytes = |v: &[f32]| v.iter().flat_map(|x| x.to_le_bytes()).collect::<Vec<u8>>();
-        out.push((format!("{prefix}.{l}.weight"), vec![w[0], w[1]], bytes(weight)));
-        out.push((format!("{prefix}.{l}.bias"), vec![w[1]], bytes(bias)));
-    }
-    out
-}
-
-/// The network `prefix` of `shape` from the file's tensors.
-fn network_from(tensors: &SafeTensors<'_>, prefix: &str, shape: &MlpShape) -> Result<Mlp, String> {
-    let mut widths = vec![shape.input];
-    widths.extend(&shape.hidden);
-    widths.push(shape.output);
-    let mut params = Vec::with_capacity(shape.parameter_count());
-    for (l, w) in widths.windows(2).enumerate() {
-        for (name, want) in [
-            (format!("{prefix}.{l}.weight"), vec![w[0], w[1]]),
-            (format!("{prefix}.{l}.bias"), vec![w[1]]),
-        ] {
-            let t = tensors
-                .tensor(&name)
-                .map_err(|_| format!("tensor '{name}' is missing"))?;
-            if t.dtype() != Dtype::F32 || t.shape() != want.as_slice() {
-                return Err(format!(
-                    "tensor '{name}' is {:?} {:?}, the header's network needs F32 {want:?}",
-                    t.dtype(),
-                    t.shape()
-                ));
-            }
-            params.extend(
-                t.data()
-                    .chunks_exact(4)
-                    .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])),
-            );
-        }
-    }
-    if params.iter().any(|p| !p.is_finite()) {
-        return Err(format!("network '{prefix}' has non-finite weights"));
-    }
-    Mlp::from_params(shape.clone(), params).map_err(|e| e.to_string())
 }

@@ -5,7 +5,7 @@ use crate::args::FitArgs;
 use crate::input::read;
 use crate::progress::Steps;
 use crate::{atomic, fit_plots};
-use anyhow::Context;
+use anyhow::{Context, bail};
 use pushforward_neural::{AdamWConfig, FlowConfig, Method, Model, TrainConfig};
 
 pub(crate) fn run(args: FitArgs) -> anyhow::Result<()> {
@@ -19,6 +19,9 @@ pub(crate) fn run(args: FitArgs) -> anyhow::Result<()> {
     let bar = Steps::training(args.quiet);
     let model = match args.method {
         Method::FlowMatching => Model::fit(&table, args.condition.as_deref(), &settings, &bar),
+        Method::NeuralJoint => {
+            bail!("neural-joint models are trained from a spec: pushforward generate SPEC --engine neural")
+        }
     }
     .with_context(|| format!("cannot fit '{}'", args.data.display()))?;
     model.save(&args.output)?;

@@ -18,8 +18,7 @@ pub(crate) fn run(args: GenerateArgs) -> anyhow::Result<()> {
                 output::fit(&spec, &args.sample).with_context(|| format!("spec '{}'", path.display()))?;
             output::write(&sampler, &plan, &args.sample)
         }
-        Engine::Neural => {
-            neural_engine::run(&spec, &plan, &args).with_context(|| format!("spec '{}'", path.display()))
-        }
+        Engine::Neural => neural_engine::run(&spec, &text, &plan, &args)
+            .with_context(|| format!("spec '{}'", path.display())),
     }
 }

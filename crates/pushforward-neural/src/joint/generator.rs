@@ -172,6 +172,30 @@ impl Objective for SetObjective<'_> {
 }
 
 impl JointGenerator {
+    /// A generator for `spec` from a trained network (as read from a file).
+    ///
+    /// # Errors
+    /// [`NeuralError::BadData`] for a categorical column;
+    /// [`NeuralError::BadConfig`] when the network's widths do not fit the
+    /// spec's columns.
+    pub fn from_network(spec: &Spec, mlp: Mlp) -> Result<JointGenerator, NeuralError> {
+        let columns = spec.columns.iter().map(column).collect::<Result<Vec<_>, _>>()?;
+        let d = columns.len();
+        if mlp.shape().input != 2 * d || mlp.shape().output != d {
+            return Err(NeuralError::BadConfig(format!(
+                "a network of {} inputs and {} outputs does not fit a spec of {d} columns",
+                mlp.shape().input,
+                mlp.shape().output
+            )));
+        }
+        Ok(JointGenerator { mlp, columns })
+    }
+
+    /// The network.
+    pub fn network(&self) -> &Mlp {
+        &self.mlp
+    }
+
     /// Trains a generator for `spec`'s numeric columns against `correlation`
     /// (Pearson, `d × d` row-major).
     ///

@@ -6,8 +6,10 @@
 mod generator;
 mod heads;
 pub mod loss;
+mod model;
 mod softsort;
 
 pub use generator::{JointConfig, JointGenerator};
 pub use heads::Head;
+pub use model::{JointHeader, JointModel, MATCH_BLOCK};
 pub use softsort::SoftSort;
