@@ -181,6 +181,12 @@ pub(crate) struct NeuralArgs {
     /// `pushforward sample FILE --rows N`.
     #[arg(long, value_name = "FILE")]
     pub(crate) save_model: Option<PathBuf>,
+    /// Write PNG plots into this directory (created if missing): each
+    /// column against its target law, target and achieved correlations,
+    /// the loss curve, and correlation error against worst KS beside the
+    /// copula engine's.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) plots: Option<PathBuf>,
 }
 
 /// `correlation=W,marginal=W` (either may be left out: weight 1).

@@ -179,7 +179,7 @@ fn against_real(path: &Path, title: &str, real: &Column, synth: &Column) -> anyh
     Ok(())
 }
 
-fn against_spec(path: &Path, title: &str, m: &Marginal, synth: &Column) -> anyhow::Result<()> {
+pub(crate) fn against_spec(path: &Path, title: &str, m: &Marginal, synth: &Column) -> anyhow::Result<()> {
     if m.is_continuous() {
         let (lo, hi) = (m.quantile(0.001), m.quantile(0.999));
         let h = (hi - lo) * 1e-4;
@@ -242,7 +242,7 @@ fn against_spec(path: &Path, title: &str, m: &Marginal, synth: &Column) -> anyho
 }
 
 /// A column name as a file-name fragment.
-fn file_safe(name: &str) -> String {
+pub(crate) fn file_safe(name: &str) -> String {
     let s: String = name
         .chars()
         .take(40)

@@ -10,6 +10,7 @@ mod fit_plots;
 mod input;
 mod interrupt;
 mod neural_engine;
+mod neural_plots;
 mod output;
 mod progress;
 mod report;

@@ -4,6 +4,7 @@
 
 use crate::args::{GenerateArgs, OnInfeasible};
 use crate::atomic;
+use crate::neural_plots::{self, Achieved};
 use crate::output::Plan;
 use crate::progress::Steps;
 use anyhow::{Context, bail};
@@ -18,6 +19,10 @@ use std::time::Instant;
 pub(crate) fn run(spec: &Spec, spec_toml: &str, plan: &Plan, args: &GenerateArgs) -> anyhow::Result<()> {
     if let Some(path) = &args.neural.save_model {
         atomic::check_parent(path).context("cannot save the model")?;
+    }
+    if let Some(dir) = &args.neural.plots {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("cannot create the plot directory '{}'", dir.display()))?;
     }
     if spec.correlation.kind != CorrelationKind::Pearson {
         bail!("the neural engine trains Pearson targets; this spec's correlation is of another kind");
@@ -76,7 +81,19 @@ pub(crate) fn run(spec: &Spec, spec_toml: &str, plan: &Plan, args: &GenerateArgs
     let mut sink = open_sink(&plan.target, plan.format)?;
     sink.write(&table)?;
     sink.finish().context("could not complete the output")?;
-    report(spec, &table);
+    let achieved = report(spec, &table);
+    if let (Some(dir), Some(run)) = (&n.plots, achieved) {
+        neural_plots::write(
+            dir,
+            spec,
+            &table,
+            &model.header().training.curve,
+            run,
+            copula_point(spec, plan.seed),
+        )
+        .with_context(|| format!("cannot write plots into '{}'", dir.display()))?;
+        eprintln!("wrote plots into '{}'", dir.display());
+    }
     if let Output::File(p) = &plan.target {
         eprintln!(
             "wrote {} rows x {} columns to '{}' ({}) in {:.2} s (seed {})",
@@ -91,40 +108,79 @@ pub(crate) fn run(spec: &Spec, spec_toml: &str, plan: &Plan, args: &GenerateArgs
     Ok(())
 }
 
-/// Per column: KS, W1-free spread checks (std and 99.9% quantile ratios);
-/// then the correlation error over all entries.
-pub(crate) fn report(spec: &Spec, table: &Table) {
+/// Rows drawn from the copula engine for its point on the trade-off figure.
+const COPULA_ROWS: u64 = 20_000;
+
+/// One column's fit.
+struct ColumnFit {
+    ks: f64,
+    std_ratio: f64,
+    tail_ratio: f64,
+}
+
+/// Per column KS, std ratio and 99.9% quantile ratio; the worst KS and the
+/// mean absolute correlation error over all entries (discrete columns as
+/// written, i.e. rounded); `None` with fewer than two rows.
+fn measure(spec: &Spec, table: &Table) -> Option<(Vec<ColumnFit>, Achieved, f64)> {
     if table.rows() < 2 {
-        return;
+        return None;
     }
     let columns: Vec<Vec<f64>> = table.columns().iter().map(|c| c.present_f64()).collect();
-    eprintln!(
-        "{:<16} {:>8} {:>10} {:>12}",
-        "column", "KS", "std ratio", "q99.9 ratio"
-    );
-    for (c, v) in spec.columns.iter().zip(&columns) {
-        let (_, sd) = mean_std(v);
-        let mut sorted = v.clone();
-        sorted.sort_by(f64::total_cmp);
-        let q = sorted[((sorted.len() - 1) as f64 * 0.999).round() as usize];
-        eprintln!(
-            "{:<16} {:>8.4} {:>10.3} {:>12.3}",
-            c.name,
-            ks_distance(&c.marginal, v),
-            sd / c.marginal.std(),
-            q / c.marginal.quantile(0.999)
-        );
-    }
+    let fits: Vec<ColumnFit> = spec
+        .columns
+        .iter()
+        .zip(&columns)
+        .map(|(c, v)| {
+            let (_, sd) = mean_std(v);
+            let mut sorted = v.clone();
+            sorted.sort_by(f64::total_cmp);
+            let q = sorted[((sorted.len() - 1) as f64 * 0.999).round() as usize];
+            ColumnFit {
+                ks: ks_distance(&c.marginal, v),
+                std_ratio: sd / c.marginal.std(),
+                tail_ratio: q / c.marginal.quantile(0.999),
+            }
+        })
+        .collect();
     let r = pearson_matrix(&columns);
     let errors: Vec<f64> = r
         .iter()
         .zip(&spec.correlation.matrix)
         .map(|(a, b)| (a - b).abs())
         .collect();
-    let mean = errors.iter().sum::<f64>() / errors.len() as f64;
-    let max = errors.iter().copied().fold(0.0, f64::max);
+    let achieved = Achieved {
+        worst_ks: fits.iter().map(|f| f.ks).fold(0.0, f64::max),
+        correlation_error: errors.iter().sum::<f64>() / errors.len() as f64,
+    };
+    Some((fits, achieved, errors.iter().copied().fold(0.0, f64::max)))
+}
+
+/// Prints per column KS, std ratio and 99.9% quantile ratio, then the
+/// correlation error; returns the run's point for the trade-off figure.
+pub(crate) fn report(spec: &Spec, table: &Table) -> Option<Achieved> {
+    let (fits, achieved, max) = measure(spec, table)?;
     eprintln!(
-        "correlation error over all {} entries: mean {mean:.4}, max {max:.4}",
-        errors.len()
+        "{:<16} {:>8} {:>10} {:>12}",
+        "column", "KS", "std ratio", "q99.9 ratio"
     );
+    for (c, f) in spec.columns.iter().zip(&fits) {
+        eprintln!(
+            "{:<16} {:>8.4} {:>10.3} {:>12.3}",
+            c.name, f.ks, f.std_ratio, f.tail_ratio
+        );
+    }
+    eprintln!(
+        "correlation error over all {} entries: mean {:.4}, max {max:.4}",
+        spec.columns.len() * spec.columns.len(),
+        achieved.correlation_error
+    );
+    Some(achieved)
+}
+
+/// Where the copula engine lands on the same spec (nearest reachable
+/// correlation, exact marginals), measured on its own sample.
+fn copula_point(spec: &Spec, seed: u64) -> Option<Achieved> {
+    let sampler = SpecSampler::new(spec, InfeasiblePolicy::Nearest, &NearestOptions::default()).ok()?;
+    let table = sampler.sample(COPULA_ROWS, seed);
+    measure(spec, &table).map(|(_, a, _)| a)
 }

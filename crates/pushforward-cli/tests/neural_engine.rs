@@ -172,3 +172,21 @@ fn a_saved_generator_samples_the_same_bytes() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("neural-joint model"));
     assert!(!sampled.exists());
 }
+
+#[test]
+fn plots_show_columns_correlations_loss_and_the_tradeoff() {
+    let dir = tempfile::tempdir().unwrap();
+    let plots = dir.path().join("plots");
+    let out = generate(dir.path(), SPEC, &["--plots", plots.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    for name in [
+        "column_01_x.png",
+        "column_02_n.png",
+        "correlation.png",
+        "loss.png",
+        "tradeoff.png",
+    ] {
+        let bytes = std::fs::read(plots.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert!(bytes.starts_with(b"\x89PNG\r\n\x1a\n"), "{name} is not a PNG");
+    }
+}

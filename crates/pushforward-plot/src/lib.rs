@@ -9,6 +9,7 @@
 //! - [`scatter_matrix`]: pairwise scatter plots of the first few columns of two samples.
 //! - [`loss_curve`]: training (and validation) loss against the optimiser step.
 //! - [`trajectories_plot`]: sampling paths of a 2-D flow from noise to samples, over the data.
+//! - [`tradeoff_plot`]: labelled points of worst column KS against mean absolute correlation error.
 
 mod bins;
 mod colors;
@@ -20,6 +21,7 @@ mod labels;
 mod legend;
 mod marginal;
 mod scatter;
+mod tradeoff;
 mod trajectories;
 mod write;
 
@@ -28,4 +30,5 @@ pub use error::PlotError;
 pub use heatmap::correlation_heatmaps;
 pub use marginal::{MarginalPlot, marginal_plot};
 pub use scatter::scatter_matrix;
+pub use tradeoff::{TradeoffPlot, tradeoff_plot};
 pub use trajectories::{Trajectories, trajectories_plot};

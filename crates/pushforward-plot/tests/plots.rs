@@ -5,11 +5,12 @@ use std::path::Path;
 
 use image::RgbImage;
 use pushforward_plot::{
-    LossCurve, MarginalPlot, PlotError, Trajectories, correlation_heatmaps, loss_curve, marginal_plot,
-    scatter_matrix, trajectories_plot,
+    LossCurve, MarginalPlot, PlotError, TradeoffPlot, Trajectories, correlation_heatmaps, loss_curve,
+    marginal_plot, scatter_matrix, tradeoff_plot, trajectories_plot,
 };
 
 const PNG_SIGNATURE: [u8; 8] = [0x89, b'P', b'N', b'G', b'\r', b'\n', 0x1a, b'\n'];
+const TRADEOFF_SIZE: (u32, u32) = (700, 500);
 
 /// Deterministic pseudo-normal values (xorshift + sum of uniforms), no RNG crate needed.
 fn normals(n: usize, seed: u64, mean: f64, sd: f64) -> Vec<f64> {
@@ -45,11 +46,13 @@ fn count(image: &RgbImage, rows: std::ops::Range<u32>, test: impl Fn([u8; 3]) ->
         .count()
 }
 
+fn is_dark([r, g, b]: [u8; 3]) -> bool {
+    u32::from(r) + u32::from(g) + u32::from(b) < 200
+}
+
 /// Text (dark pixels) in the title band proves the embedded font rendered.
 fn assert_title_rendered(image: &RgbImage, band: std::ops::Range<u32>) {
-    let dark = count(image, band, |[r, g, b]| {
-        u32::from(r) + u32::from(g) + u32::from(b) < 200
-    });
+    let dark = count(image, band, is_dark);
     assert!(dark > 50, "only {dark} dark pixels in the title band");
 }
 
@@ -538,4 +541,89 @@ fn trajectories_reject_bad_input() {
         assert!(err.to_string().contains("bad.png"), "{err}");
     }
     assert!(entries(dir.path()).is_empty());
+}
+
+#[test]
+fn tradeoff_draws_labelled_points() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("tradeoff.png");
+    let plot = TradeoffPlot {
+        title: "marginals against correlation",
+        points: &[("neural", 0.012, 0.018), ("copula", 0.004, 0.031)],
+    };
+    tradeoff_plot(&path, &plot).unwrap();
+    let image = read_png(&path, TRADEOFF_SIZE);
+    let title = count(&image, 0..35, is_dark);
+    assert!(title > 50, "only {title} dark pixels in the title band");
+    let (blue, orange) = (count(&image, 0..500, is_blue), count(&image, 0..500, is_orange));
+    assert!(
+        blue > 40 && orange > 40,
+        "point colours: {blue} and {orange} pixels"
+    );
+    assert_eq!(entries(dir.path()), ["tradeoff.png"]);
+}
+
+#[test]
+fn tradeoff_with_one_point_at_the_origin_or_a_long_label() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("origin.png");
+    let plot = TradeoffPlot {
+        title: "",
+        points: &[("perfect", 0.0, 0.0)],
+    };
+    tradeoff_plot(&path, &plot).unwrap();
+    assert!(count(&read_png(&path, TRADEOFF_SIZE), 0..500, is_blue) > 20);
+
+    let path = dir.path().join("long.png");
+    let plot = TradeoffPlot {
+        title: "a label too long to fit right of its point",
+        points: &[("a rather long label for the point farthest right", 0.3, 0.1)],
+    };
+    tradeoff_plot(&path, &plot).unwrap();
+    assert!(count(&read_png(&path, TRADEOFF_SIZE), 0..500, is_blue) > 40);
+
+    let path = dir.path().join("same.png");
+    let plot = TradeoffPlot {
+        title: "coinciding points",
+        points: &[
+            ("neural", 0.02, 0.01),
+            ("copula", 0.02, 0.01),
+            ("third", 0.0201, 0.0101),
+        ],
+    };
+    tradeoff_plot(&path, &plot).unwrap();
+    assert!(count(&read_png(&path, TRADEOFF_SIZE), 0..500, is_dark) > 200);
+}
+
+#[test]
+fn tradeoff_rejects_bad_input_and_leaves_no_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bad.png");
+    let cases: [&[(&str, f64, f64)]; 5] = [
+        &[],
+        &[("nan", f64::NAN, 0.1)],
+        &[("ok", 0.1, 0.1), ("infinite", 0.1, f64::INFINITY)],
+        &[("negative", -0.1, 0.1)],
+        &[("huge", 1e301, 0.1)],
+    ];
+    for points in cases {
+        let plot = TradeoffPlot { title: "bad", points };
+        let err = tradeoff_plot(&path, &plot).unwrap_err();
+        assert!(matches!(err, PlotError::BadInput { .. }), "{err}");
+        assert!(err.to_string().contains("bad.png"), "{err}");
+    }
+    assert!(entries(dir.path()).is_empty());
+}
+
+#[test]
+fn tradeoff_into_a_missing_directory_creates_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("plots");
+    let plot = TradeoffPlot {
+        title: "t",
+        points: &[("neural", 0.1, 0.1)],
+    };
+    let err = tradeoff_plot(&missing.join("tradeoff.png"), &plot).unwrap_err();
+    assert!(matches!(err, PlotError::MissingDirectory { .. }), "{err}");
+    assert!(!missing.exists());
 }
