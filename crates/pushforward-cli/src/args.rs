@@ -152,7 +152,7 @@ pub(crate) struct GenerateArgs {
 pub(crate) enum Engine {
     /// Gaussian copula with exact marginals (NORTA).
     Copula,
-    /// A network trained on sets of rows (numeric columns, Pearson targets).
+    /// A network trained on sets of rows (Pearson targets).
     Neural,
 }
 

@@ -128,10 +128,6 @@ fn unmet_targets_and_bad_settings_are_refused() {
         &["unknown loss 'shape'"],
     );
     refused(SPEC, &["--loss-weights", "marginal=-1"], &["at least 0"]);
-    let categorical = format!(
-        "{SPEC}\n[[column]]\nname = \"c\"\ndist = \"categorical\"\ncategories = [\"a\", \"b\"]\nweights = [1.0, 2.0]\n"
-    );
-    refused(&categorical, &[], &["'c' is categorical"]);
 }
 
 #[test]

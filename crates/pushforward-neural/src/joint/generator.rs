@@ -6,7 +6,7 @@
 //! averages the set losses of [`crate::joint::loss`], weighted
 //! `w_c·correlation + w_m·marginal` (the seed: 1:1). Numeric discrete
 //! columns train against their step quantiles and are rounded when sampled;
-//! categorical columns are not supported yet. `match_marginals` replaces
+//! categorical columns are Gumbel-softmax codes (see `output.rs`). `match_marginals` replaces
 //! each column of a sampled block by the target quantiles at its ranks, so
 //! the marginals are exact and the learned dependence (the ranks) is kept.
 
@@ -22,6 +22,7 @@ use crate::activation::Activation;
 use crate::error::NeuralError;
 use crate::joint::heads::Head;
 use crate::joint::loss::{ColumnTarget, SetLoss, set_loss};
+use crate::joint::output::{Output, TEMPERATURE, gumbel};
 use crate::joint::softsort::SoftSort;
 use crate::mlp::{Mlp, MlpShape, Tape};
 use crate::train::{Objective, Progress, TrainConfig, TrainSummary, train};
@@ -99,8 +100,21 @@ fn strength(quantiles: &[f64], std: f64, rng: &mut impl Rng) -> f64 {
 struct JointColumn {
     name: String,
     marginal: Marginal,
-    head: Head,
-    discrete: bool,
+    output: Output,
+}
+
+/// The first raw output of each column, and the total.
+fn offsets(columns: &[JointColumn]) -> (Vec<usize>, usize) {
+    let mut next = 0;
+    let starts = columns
+        .iter()
+        .map(|c| {
+            let start = next;
+            next += c.output.width();
+            start
+        })
+        .collect();
+    (starts, next)
 }
 
 /// A trained joint generator.
@@ -127,35 +141,51 @@ impl Objective for SetObjective<'_> {
         self.mlp.params_mut()
     }
 
-    fn loss_and_grad(&mut self, _step: usize, grad: &mut [f32]) -> f64 {
+    fn loss_and_grad(&mut self, step: usize, grad: &mut [f32]) -> f64 {
         let d = self.columns.len();
         let (m, k) = (self.config.set_size, self.config.sets_per_batch);
         let noise_dim = self.mlp.shape().input;
         let noise: Vec<f32> = (0..k * m * noise_dim)
             .map(|_| self.rng.sample(StandardNormal))
             .collect();
+        let (starts, width) = offsets(self.columns);
+        let gumbels: Vec<f64> = (0..k * m * width).map(|_| gumbel(self.rng.random())).collect();
+        let progress = step as f64 / (self.config.train.steps.max(2) - 1) as f64;
+        let tau = TEMPERATURE.0 * (TEMPERATURE.1 / TEMPERATURE.0).powf(progress.min(1.0));
         let raw = self.mlp.forward(&noise, k * m, &mut self.tape).to_vec();
         let mut d_raw = vec![0.0f32; raw.len()];
         let (columns, targets, correlation, weights) =
             (self.columns, &self.targets, self.correlation, self.config.weights);
         let losses: Vec<SetLoss> = raw
-            .par_chunks(m * d)
-            .zip(d_raw.par_chunks_mut(m * d))
-            .map(|(raw, d_raw)| {
-                let mut slopes = vec![0.0; m * d];
-                let set: Vec<f64> = raw
-                    .iter()
-                    .enumerate()
-                    .map(|(i, &x)| {
-                        let (y, dy) = columns[i % d].head.apply(f64::from(x));
-                        slopes[i] = dy;
-                        y
-                    })
-                    .collect();
+            .par_chunks(m * width)
+            .zip(d_raw.par_chunks_mut(m * width))
+            .zip(gumbels.par_chunks(m * width))
+            .map(|((raw, d_raw), gumbels)| {
+                let mut cache = vec![0.0; m * width];
+                let mut set = vec![0.0; m * d];
+                for i in 0..m {
+                    for (j, c) in columns.iter().enumerate() {
+                        let span = i * width + starts[j]..i * width + starts[j] + c.output.width();
+                        set[i * d + j] =
+                            c.output
+                                .soft(&raw[span.clone()], &gumbels[span.clone()], tau, &mut cache[span]);
+                    }
+                }
                 let mut g = vec![0.0; m * d];
                 let loss = set_loss(&set, targets, correlation, weights, &mut g);
-                for ((dr, g), s) in d_raw.iter_mut().zip(&g).zip(&slopes) {
-                    *dr = (g * s / k as f64) as f32;
+                for i in 0..m {
+                    for (j, c) in columns.iter().enumerate() {
+                        let span = i * width + starts[j]..i * width + starts[j] + c.output.width();
+                        let (value, grad) = (set[i * d + j], g[i * d + j]);
+                        c.output.backward(
+                            grad,
+                            value,
+                            &cache[span.clone()],
+                            tau,
+                            1.0 / k as f64,
+                            &mut d_raw[span],
+                        );
+                    }
                 }
                 loss
             })
@@ -175,13 +205,12 @@ impl JointGenerator {
     /// A generator for `spec` from a trained network (as read from a file).
     ///
     /// # Errors
-    /// [`NeuralError::BadData`] for a categorical column;
     /// [`NeuralError::BadConfig`] when the network's widths do not fit the
     /// spec's columns.
     pub fn from_network(spec: &Spec, mlp: Mlp) -> Result<JointGenerator, NeuralError> {
-        let columns = spec.columns.iter().map(column).collect::<Result<Vec<_>, _>>()?;
+        let columns = spec.columns.iter().map(column).collect::<Vec<_>>();
         let d = columns.len();
-        if mlp.shape().input != 2 * d || mlp.shape().output != d {
+        if mlp.shape().input != 2 * d || mlp.shape().output != offsets(&columns).1 {
             return Err(NeuralError::BadConfig(format!(
                 "a network of {} inputs and {} outputs does not fit a spec of {d} columns",
                 mlp.shape().input,
@@ -196,12 +225,11 @@ impl JointGenerator {
         &self.mlp
     }
 
-    /// Trains a generator for `spec`'s numeric columns against `correlation`
+    /// Trains a generator for `spec`'s columns against `correlation`
     /// (Pearson, `d × d` row-major).
     ///
     /// # Errors
-    /// [`NeuralError::BadData`] for a categorical column or a matrix of the
-    /// wrong size; [`NeuralError::BadConfig`] for an empty set or batch; and
+    /// [`NeuralError::BadData`] for a matrix of the wrong size; [`NeuralError::BadConfig`] for an empty set or batch; and
     /// the errors of [`train`].
     pub fn fit(
         spec: &Spec,
@@ -209,7 +237,7 @@ impl JointGenerator {
         config: &JointConfig,
         progress: &dyn Progress,
     ) -> Result<(JointGenerator, TrainSummary, SetLoss), NeuralError> {
-        let columns = spec.columns.iter().map(column).collect::<Result<Vec<_>, _>>()?;
+        let columns = spec.columns.iter().map(column).collect::<Vec<_>>();
         let d = columns.len();
         if d == 0 || correlation.len() != d * d {
             return Err(NeuralError::BadData(format!(
@@ -241,7 +269,7 @@ impl JointGenerator {
         let shape = MlpShape {
             input: 2 * d,
             hidden: config.hidden.clone(),
-            output: d,
+            output: offsets(&columns).1,
             activation: config.activation,
         };
         let mlp = Mlp::new(shape, &mut rng)?;
@@ -278,6 +306,7 @@ impl JointGenerator {
         match_marginals: bool,
     ) -> Result<Table, NeuralError> {
         let d = self.columns.len();
+        let (starts, width) = offsets(&self.columns);
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         let mut values = vec![Vec::with_capacity(rows); d];
         let mut tape = Tape::default();
@@ -285,19 +314,25 @@ impl JointGenerator {
         while done < rows {
             let n = block.max(1).min(rows - done);
             let noise: Vec<f32> = (0..n * 2 * d).map(|_| rng.sample(StandardNormal)).collect();
+            let gumbels: Vec<f64> = (0..n * width).map(|_| gumbel(rng.random())).collect();
             let raw = self.mlp.forward(&noise, n, &mut tape);
             for (j, c) in self.columns.iter().enumerate() {
-                let mut col: Vec<f64> = (0..n)
-                    .map(|i| c.head.apply(f64::from(raw[i * d + j])).0)
-                    .collect();
-                if match_marginals {
+                let span = |i: usize| i * width + starts[j]..i * width + starts[j] + c.output.width();
+                let mut col: Vec<f64> = if match_marginals {
+                    let keys: Vec<f64> = (0..n).map(|i| c.output.rank_key(&raw[span(i)])).collect();
                     let mut order: Vec<usize> = (0..n).collect();
-                    order.sort_by(|&a, &b| col[a].total_cmp(&col[b]));
+                    order.sort_by(|&a, &b| keys[a].total_cmp(&keys[b]));
+                    let mut col = vec![0.0; n];
                     for (rank, &i) in order.iter().enumerate() {
                         col[i] = c.marginal.quantile((rank as f64 + 0.5) / n as f64);
                     }
-                }
-                if c.discrete {
+                    col
+                } else {
+                    (0..n)
+                        .map(|i| c.output.hard(&raw[span(i)], &gumbels[span(i)]))
+                        .collect()
+                };
+                if c.output.discrete() {
                     col.iter_mut().for_each(|v| *v = v.round());
                 }
                 values[j].extend(col);
@@ -308,12 +343,16 @@ impl JointGenerator {
             .columns
             .iter()
             .zip(values)
-            .map(|(c, v)| {
-                if c.discrete {
+            .map(|(c, v)| match &c.output {
+                Output::Categorical { levels } => Column::categorical(
+                    c.name.clone(),
+                    v.into_iter().map(|x| x as u32).collect(),
+                    levels.clone(),
+                ),
+                Output::Numeric { discrete: true, .. } => {
                     Column::int(c.name.clone(), v.into_iter().map(|x| x as i64).collect())
-                } else {
-                    Column::float(c.name.clone(), v)
                 }
+                Output::Numeric { discrete: false, .. } => Column::float(c.name.clone(), v),
             })
             .collect();
         Table::new(columns).map_err(|e| NeuralError::BadData(e.to_string()))
@@ -321,21 +360,23 @@ impl JointGenerator {
 }
 
 /// A spec column as a modelled column.
-fn column(spec: &ColumnSpec) -> Result<JointColumn, NeuralError> {
-    let discrete = match spec.marginal.kind() {
-        ValueKind::Real => false,
-        ValueKind::Integer => true,
-        ValueKind::Category(_) => {
-            return Err(NeuralError::BadData(format!(
-                "column '{}' is categorical, which the neural engine does not model yet; use the copula engine",
-                spec.name
-            )));
-        }
+fn column(spec: &ColumnSpec) -> JointColumn {
+    let output = match spec.marginal.kind() {
+        ValueKind::Real => Output::Numeric {
+            head: Head::for_marginal(&spec.marginal),
+            discrete: false,
+        },
+        ValueKind::Integer => Output::Numeric {
+            head: Head::for_marginal(&spec.marginal),
+            discrete: true,
+        },
+        ValueKind::Category(levels) => Output::Categorical {
+            levels: levels.clone(),
+        },
     };
-    Ok(JointColumn {
+    JointColumn {
         name: spec.name.clone(),
-        head: Head::for_marginal(&spec.marginal),
         marginal: spec.marginal.clone(),
-        discrete,
-    })
+        output,
+    }
 }

@@ -7,6 +7,7 @@ mod generator;
 mod heads;
 pub mod loss;
 mod model;
+mod output;
 mod softsort;
 
 pub use generator::{JointConfig, JointGenerator};
