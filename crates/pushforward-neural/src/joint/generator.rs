@@ -103,6 +103,20 @@ struct JointColumn {
     output: Output,
 }
 
+/// Gumbel noise for `len` raw outputs, drawn only when a column is
+/// categorical (numeric columns ignore it), so numeric specs keep their
+/// random stream.
+fn gumbel_noise(columns: &[JointColumn], len: usize, rng: &mut impl Rng) -> Vec<f64> {
+    if columns
+        .iter()
+        .any(|c| matches!(c.output, Output::Categorical { .. }))
+    {
+        (0..len).map(|_| gumbel(rng.random())).collect()
+    } else {
+        vec![0.0; len]
+    }
+}
+
 /// The first raw output of each column, and the total.
 fn offsets(columns: &[JointColumn]) -> (Vec<usize>, usize) {
     let mut next = 0;
@@ -149,7 +163,7 @@ impl Objective for SetObjective<'_> {
             .map(|_| self.rng.sample(StandardNormal))
             .collect();
         let (starts, width) = offsets(self.columns);
-        let gumbels: Vec<f64> = (0..k * m * width).map(|_| gumbel(self.rng.random())).collect();
+        let gumbels = gumbel_noise(self.columns, k * m * width, &mut self.rng);
         let progress = step as f64 / (self.config.train.steps.max(2) - 1) as f64;
         let tau = TEMPERATURE.0 * (TEMPERATURE.1 / TEMPERATURE.0).powf(progress.min(1.0));
         let raw = self.mlp.forward(&noise, k * m, &mut self.tape).to_vec();
@@ -314,7 +328,7 @@ impl JointGenerator {
         while done < rows {
             let n = block.max(1).min(rows - done);
             let noise: Vec<f32> = (0..n * 2 * d).map(|_| rng.sample(StandardNormal)).collect();
-            let gumbels: Vec<f64> = (0..n * width).map(|_| gumbel(rng.random())).collect();
+            let gumbels = gumbel_noise(&self.columns, n * width, &mut rng);
             let raw = self.mlp.forward(&noise, n, &mut tape);
             for (j, c) in self.columns.iter().enumerate() {
                 let span = |i: usize| i * width + starts[j]..i * width + starts[j] + c.output.width();
