@@ -10,8 +10,8 @@ use crate::progress::Steps;
 use anyhow::{Context, bail};
 use pushforward_core::Table;
 use pushforward_io::{Output, open_sink};
+use pushforward_neural::TrainConfig;
 use pushforward_neural::joint::{JointConfig, JointGenerator, JointModel};
-use pushforward_neural::{AdamWConfig, Schedule, TrainConfig};
 use pushforward_stats::fidelity::{ks_distance, mean_std, pearson_matrix};
 use pushforward_stats::{CorrelationKind, InfeasiblePolicy, NearestOptions, Spec, SpecSampler};
 use std::time::Instant;
@@ -36,22 +36,17 @@ pub(crate) fn run(spec: &Spec, spec_toml: &str, plan: &Plan, args: &GenerateArgs
             .context("the target cannot be met (pass --on-infeasible nearest to train on it anyway)"));
     }
     let n = &args.neural;
+    let defaults = JointConfig::default();
     let config = JointConfig {
         set_size: n.set_size,
         sets_per_batch: n.sets_per_batch,
         weights: n.loss_weights,
         train: TrainConfig {
             steps: n.train_steps,
-            optimizer: AdamWConfig {
-                lr: 3e-3,
-                weight_decay: 0.0,
-                ..AdamWConfig::default()
-            },
-            schedule: Schedule::Cosine,
-            ..TrainConfig::default()
+            ..defaults.train.clone()
         },
         seed: plan.seed,
-        ..JointConfig::default()
+        ..defaults
     };
     let (model, summary, last) = JointGenerator::fit(
         spec,

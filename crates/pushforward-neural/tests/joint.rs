@@ -4,7 +4,7 @@
 
 use pushforward_core::Table;
 use pushforward_neural::joint::{JointConfig, JointGenerator};
-use pushforward_neural::{AdamWConfig, Schedule, Silent, TrainConfig};
+use pushforward_neural::{Silent, TrainConfig};
 use pushforward_stats::Spec;
 use pushforward_stats::fidelity::{ks_distance, pearson_matrix};
 
@@ -36,13 +36,7 @@ fn config(steps: usize) -> JointConfig {
         sets_per_batch: 4,
         train: TrainConfig {
             steps,
-            optimizer: AdamWConfig {
-                lr: 3e-3,
-                weight_decay: 0.0,
-                ..AdamWConfig::default()
-            },
-            schedule: Schedule::Cosine,
-            ..TrainConfig::default()
+            ..JointConfig::default().train
         },
         ..JointConfig::default()
     }
