@@ -170,6 +170,10 @@ pub(crate) struct NeuralArgs {
     /// Sets per optimiser step.
     #[arg(long, default_value_t = 8)]
     pub(crate) sets_per_batch: usize,
+    /// Stop when the loss, averaged over windows of 100 steps, has not
+    /// improved by 0.1% for this many windows (0: train every step).
+    #[arg(long, default_value_t = 0)]
+    pub(crate) patience: usize,
     /// Weights of the two losses, as `correlation=W,marginal=W`.
     #[arg(long, default_value = "correlation=1,marginal=1", value_parser = loss_weights)]
     pub(crate) loss_weights: (f64, f64),

@@ -43,6 +43,7 @@ pub(crate) fn run(spec: &Spec, spec_toml: &str, plan: &Plan, args: &GenerateArgs
         weights: n.loss_weights,
         train: TrainConfig {
             steps: n.train_steps,
+            patience: n.patience,
             ..defaults.train.clone()
         },
         seed: plan.seed,
@@ -55,8 +56,17 @@ pub(crate) fn run(spec: &Spec, spec_toml: &str, plan: &Plan, args: &GenerateArgs
         &Steps::training(args.sample.quiet),
     )?;
     eprintln!(
-        "trained {} steps in {:.1} s: correlation loss {:.4}, marginal loss {:.4} (quantile term {:.4})",
-        summary.steps, summary.seconds, last.correlation, last.marginal, last.quantile
+        "trained {} steps in {:.1} s{}: correlation loss {:.4}, marginal loss {:.4} (quantile term {:.4})",
+        summary.steps,
+        summary.seconds,
+        if summary.stopped_early {
+            " (stopped on a plateau)"
+        } else {
+            ""
+        },
+        last.correlation,
+        last.marginal,
+        last.quantile
     );
     let model = JointModel::new(
         model,

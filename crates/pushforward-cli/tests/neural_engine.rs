@@ -39,7 +39,12 @@ p = 0.1
 pairs = [["x", "b", 0.95]]
 "#;
 
+/// `generate --engine neural` with 150 training steps of 2 sets of 256 rows.
 fn generate(dir: &Path, spec: &str, extra: &[&str]) -> std::process::Output {
+    generate_steps(dir, spec, "150", extra)
+}
+
+fn generate_steps(dir: &Path, spec: &str, steps: &str, extra: &[&str]) -> std::process::Output {
     let path = dir.join("spec.toml");
     std::fs::write(&path, spec).unwrap();
     Command::cargo_bin("pushforward")
@@ -50,7 +55,7 @@ fn generate(dir: &Path, spec: &str, extra: &[&str]) -> std::process::Output {
             "--engine",
             "neural",
             "--train-steps",
-            "150",
+            steps,
             "--set-size",
             "256",
             "--sets-per-batch",
@@ -185,4 +190,15 @@ fn plots_show_columns_correlations_loss_and_the_tradeoff() {
         let bytes = std::fs::read(plots.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
         assert!(bytes.starts_with(b"\x89PNG\r\n\x1a\n"), "{name} is not a PNG");
     }
+}
+
+/// With `--patience`, training ends on a plateau long before its budget.
+#[test]
+fn patience_stops_training_on_a_plateau() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = generate_steps(dir.path(), SPEC, "100000", &["--patience", "2"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("(stopped on a plateau)"), "{stderr}");
+    assert!(!stderr.contains("trained 100000 steps"), "{stderr}");
 }
