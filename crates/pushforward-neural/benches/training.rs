@@ -4,7 +4,7 @@
 //! `cargo bench -p pushforward-neural --bench training`
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use pushforward_neural::{Coupling, FlowConfig, FlowData, FlowMatching, Silent, TrainConfig};
+use pushforward_neural::{Coupling, FlowConfig, FlowData, FlowMatching, Silent, TrainConfig, TrainingTable};
 use pushforward_toy::Toy;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -15,22 +15,8 @@ const STEPS: usize = 200;
 
 fn moons() -> Vec<f32> {
     let table = Toy::Moons.sample(20_000, 1, false);
-    let cols: Vec<Vec<f64>> = table.columns().iter().map(|c| c.present_f64()).collect();
-    let stats: Vec<(f64, f64)> = cols
-        .iter()
-        .map(|c| {
-            let m = c.iter().sum::<f64>() / c.len() as f64;
-            let v = c.iter().map(|x| (x - m).powi(2)).sum::<f64>() / c.len() as f64;
-            (m, v.sqrt())
-        })
-        .collect();
-    (0..table.rows())
-        .flat_map(|i| {
-            cols.iter()
-                .zip(&stats)
-                .map(move |(c, (m, s))| ((c[i] - m) / s) as f32)
-        })
-        .collect()
+    let data = TrainingTable::new(&table, None).unwrap_or_else(|e| panic!("{e}"));
+    data.scales.apply(&data.x)
 }
 
 fn training(c: &mut Criterion) {

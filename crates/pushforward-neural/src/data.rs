@@ -9,6 +9,7 @@
 use std::sync::Arc;
 
 use pushforward_core::{Column, ColumnData, Table};
+use pushforward_stats::fidelity::mean_std;
 use serde::{Deserialize, Serialize};
 
 use crate::error::NeuralError;
@@ -44,24 +45,15 @@ pub struct Standardiser {
 }
 
 impl Standardiser {
-    /// The means and stds of the columns of `x` (`rows × d`).
-    fn fit(x: &[f64], d: usize) -> Standardiser {
-        let rows = (x.len() / d).max(1) as f64;
-        let mut mean = vec![0.0; d];
-        for row in x.chunks_exact(d) {
-            mean.iter_mut().zip(row).for_each(|(m, v)| *m += v / rows);
-        }
-        let mut var = vec![0.0; d];
-        for row in x.chunks_exact(d) {
-            var.iter_mut()
-                .zip(row)
-                .zip(&mean)
-                .for_each(|((s, v), m)| *s += (v - m).powi(2) / rows);
-        }
-        let std = var
-            .into_iter()
-            .map(|v| if v > 0.0 { v.sqrt() } else { 1.0 })
-            .collect();
+    /// The means and population stds of `columns` (std 1 for a constant one).
+    fn fit(columns: &[Vec<f64>]) -> Standardiser {
+        let (mean, std) = columns
+            .iter()
+            .map(|c| {
+                let (m, s) = mean_std(c);
+                (m, if s > 0.0 { s } else { 1.0 })
+            })
+            .unzip();
         Standardiser { mean, std }
     }
 
@@ -225,13 +217,13 @@ impl TrainingTable {
                 "the table has no numeric column to model".into(),
             ));
         }
-        let d = numeric.len();
         let x: Vec<f64> = (0..table.rows())
             .flat_map(|i| numeric.iter().map(move |(_, v)| v[i]))
             .collect();
+        let (columns, values): (Vec<NumericColumn>, Vec<Vec<f64>>) = numeric.into_iter().unzip();
         Ok(TrainingTable {
-            scales: Standardiser::fit(&x, d),
-            columns: numeric.into_iter().map(|(c, _)| c).collect(),
+            scales: Standardiser::fit(&values),
+            columns,
             order: table.columns().iter().map(|c| c.name.clone()).collect(),
             x,
             condition: found,
@@ -239,14 +231,20 @@ impl TrainingTable {
     }
 }
 
+/// The text of row `i` of a condition column: its label, or its integer.
+pub(crate) fn label_text(column: &Column, i: usize) -> String {
+    match &column.data {
+        ColumnData::Categorical { codes, levels } => levels[codes[i] as usize].clone(),
+        ColumnData::Int(v) => v[i].to_string(),
+        data => format!("{}", data.value_f64(i)),
+    }
+}
+
 /// The classes of a condition column.
 fn classes_of(column: &Column) -> Result<(Condition, Vec<u32>), NeuralError> {
-    let (kind, values): (ConditionKind, Vec<String>) = match &column.data {
-        ColumnData::Int(v) => (ConditionKind::Int, v.iter().map(i64::to_string).collect()),
-        ColumnData::Categorical { codes, levels } => (
-            ConditionKind::Categorical,
-            codes.iter().map(|&c| levels[c as usize].clone()).collect(),
-        ),
+    let kind = match &column.data {
+        ColumnData::Int(_) => ConditionKind::Int,
+        ColumnData::Categorical { .. } => ConditionKind::Categorical,
         ColumnData::Float(_) => {
             return Err(NeuralError::BadData(format!(
                 "condition column '{}' holds real numbers; a condition must be integer codes or text labels",
@@ -254,6 +252,7 @@ fn classes_of(column: &Column) -> Result<(Condition, Vec<u32>), NeuralError> {
             )));
         }
     };
+    let values: Vec<String> = (0..column.data.len()).map(|i| label_text(column, i)).collect();
     let mut labels: Vec<String> = values.clone();
     match kind {
         ConditionKind::Int => labels.sort_by_key(|l| l.parse::<i64>().unwrap_or_default()),

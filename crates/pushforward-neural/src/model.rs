@@ -34,7 +34,7 @@ use rand_chacha::ChaCha8Rng;
 use rand_distr::StandardNormal;
 use serde::{Deserialize, Serialize};
 
-use crate::data::{Condition, NumericColumn, Standardiser, TrainingTable, to_table};
+use crate::data::{Condition, NumericColumn, Standardiser, TrainingTable, label_text, to_table};
 use crate::error::NeuralError;
 use crate::flow::coupling::Coupling;
 use crate::flow::solver::Solver;
@@ -363,13 +363,5 @@ impl Model {
         let log_scale = self.header.standardisation.log_scale();
         let ll = self.flow.log_likelihood(&x, labels.as_deref(), steps)?;
         Ok(ll.into_iter().map(|l| l - log_scale).collect())
-    }
-}
-
-/// The text of row `i` of a condition column.
-fn label_text(column: &pushforward_core::Column, i: usize) -> String {
-    match &column.data {
-        pushforward_core::ColumnData::Categorical { codes, levels } => levels[codes[i] as usize].clone(),
-        data => format!("{}", data.value_f64(i) as i64),
     }
 }

@@ -14,6 +14,8 @@
 //! tails, which a quantile loss on `m` points and KS do not (a cut lognormal
 //! tail passes both yet lowers every Pearson bound).
 
+use pushforward_stats::fidelity::mean_std;
+
 use crate::joint::softsort::SoftSort;
 
 /// One column's targets.
@@ -59,8 +61,7 @@ pub fn set_loss(
             .iter_mut()
             .enumerate()
             .for_each(|(i, c)| *c = set[i * d + j]);
-        let mean = column.iter().sum::<f64>() / mf;
-        let sd = (column.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / mf).sqrt();
+        let (mean, sd) = mean_std(&column);
         (means[j], sds[j]) = (mean, sd);
         let sorted = SoftSort::new(&column, target.epsilon);
         let mut g = vec![0.0; m];
