@@ -7,6 +7,15 @@ use plotters::style::RGBColor;
 pub(crate) const LEFT: RGBColor = RGBColor(31, 119, 180);
 /// The right (usually synthetic) sample.
 pub(crate) const RIGHT: RGBColor = RGBColor(255, 127, 14);
+/// Colours of successive series in one chart: the two sample colours first.
+pub(crate) const SERIES: [RGBColor; 6] = [
+    LEFT,
+    RIGHT,
+    RGBColor(44, 160, 44),
+    RGBColor(214, 39, 40),
+    NOISE,
+    RGBColor(140, 86, 75),
+];
 /// Reference curves.
 pub(crate) const REFERENCE: RGBColor = RGBColor(20, 20, 20);
 /// Undefined (NaN) heatmap cells.

@@ -1,17 +1,21 @@
-//! Loss curves: the training loss (and optionally a validation loss) against the optimiser step.
+//! Loss curves: one or more loss series (training, validation, or the terms of a loss) against the
+//! optimiser step.
 //!
 //! The y axis is logarithmic when every value is positive and they span more than a factor of 10 (a loss
 //! falling by orders of magnitude stays readable), linear otherwise; it covers every value with a small
-//! margin. Records are marked with dots when there are few of them.
+//! margin. A log axis is labelled at 1, 2 and 5 times the powers of ten inside it (plotters labels only
+//! the powers, so a range such as 0.02..0.4 would get no label below 0.1). Records are marked with dots
+//! when there are few of them.
 
 use std::ops::Range;
 use std::path::Path;
 
+use plotters::coord::combinators::BindKeyPoints;
 use plotters::coord::ranged1d::{AsRangedCoord, ValueFormatter};
 use plotters::prelude::{ChartBuilder, Color, IntoLogRange, LineSeries, PathElement, WHITE};
 
 use crate::bins;
-use crate::colors::{GRID, LEFT, RIGHT};
+use crate::colors::{GRID, SERIES};
 use crate::error::PlotError;
 use crate::font;
 use crate::labels;
@@ -27,28 +31,27 @@ const Y_MARGIN: f64 = 0.05;
 /// Most records whose points are marked with dots.
 const MAX_MARKED: usize = 60;
 
-/// A training loss curve: the running mean loss recorded every few optimiser steps.
+/// Loss curves: the running mean of one or more losses, recorded every few optimiser steps.
 #[derive(Debug, Clone, Copy)]
 pub struct LossCurve<'a> {
     /// Plot title, e.g. the model name.
     pub title: &'a str,
     /// Optimiser step of each record (increasing).
     pub steps: &'a [usize],
-    /// Mean training loss over the steps since the previous record, one per step entry.
-    pub loss: &'a [f64],
-    /// Optional second series (e.g. a validation loss), same steps; empty slice for none.
-    pub validation: &'a [f64],
+    /// The series, each a legend label and one value per step (e.g. `("training", ..)`,
+    /// `("validation", ..)`); at least one.
+    pub series: &'a [(&'a str, &'a [f64])],
 }
 
-/// Draws a loss curve (900×500) to the PNG file `path`, replacing it atomically: the training loss and,
-/// when present, the validation loss against the optimiser step, with a legend.
+/// Draws loss curves (900×500) to the PNG file `path`, replacing it atomically: each series against the
+/// optimiser step, in its own colour, with a legend.
 ///
 /// The y axis is logarithmic when all values are positive and span more than a factor of 10, linear
 /// otherwise. The directory of `path` must exist.
 ///
 /// # Errors
-/// [`PlotError::BadInput`] when there are no records, `loss` (or a non-empty `validation`) does not have
-/// one value per step, the steps do not strictly increase, or a value is NaN, infinite or beyond ±1e300;
+/// [`PlotError::BadInput`] when there are no records or no series, a series does not have one value per
+/// step, the steps do not strictly increase, or a value is NaN, infinite or beyond ±1e300;
 /// [`PlotError::MissingDirectory`], [`PlotError::Write`] or [`PlotError::Draw`] when the file cannot be
 /// produced.
 ///
@@ -60,8 +63,7 @@ pub struct LossCurve<'a> {
 /// let curve = LossCurve {
 ///     title: "flow matching",
 ///     steps: &[100, 200, 300, 400],
-///     loss: &[2.1, 1.4, 1.2, 1.15],
-///     validation: &[2.0, 1.5, 1.3, 1.3],
+///     series: &[("training", &[2.1, 1.4, 1.2, 1.15]), ("validation", &[2.0, 1.5, 1.3, 1.3])],
 /// };
 /// loss_curve(&dir.path().join("loss.png"), &curve)?;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -74,16 +76,13 @@ pub fn loss_curve(path: &Path, curve: &LossCurve<'_>) -> Result<(), PlotError> {
             "the loss curve has no records (no steps)",
         ));
     }
-    if curve.loss.len() != n {
-        return Err(PlotError::bad_input(
-            path,
-            format!("{} training loss values for {n} steps", curve.loss.len()),
-        ));
+    if curve.series.is_empty() {
+        return Err(PlotError::bad_input(path, "the loss curve has no series"));
     }
-    if !curve.validation.is_empty() && curve.validation.len() != n {
+    if let Some((name, values)) = curve.series.iter().find(|(_, v)| v.len() != n) {
         return Err(PlotError::bad_input(
             path,
-            format!("{} validation loss values for {n} steps", curve.validation.len()),
+            format!("{} {name} loss values for {n} steps", values.len()),
         ));
     }
     if let Some(i) = curve.steps.windows(2).position(|w| w[1] <= w[0]) {
@@ -97,7 +96,7 @@ pub fn loss_curve(path: &Path, curve: &LossCurve<'_>) -> Result<(), PlotError> {
             ),
         ));
     }
-    for (name, values) in series(curve) {
+    for (name, values) in curve.series {
         if let Some((i, v)) = values.iter().enumerate().find(|(_, v)| !bins::plottable(**v)) {
             return Err(PlotError::bad_input(
                 path,
@@ -112,18 +111,16 @@ pub fn loss_curve(path: &Path, curve: &LossCurve<'_>) -> Result<(), PlotError> {
     let first = curve.steps[0] as f64;
     let last = curve.steps[n - 1] as f64;
     let (x0, x1) = bins::widen(first, last);
-    let values = curve.loss.iter().chain(curve.validation);
-    let lo = values.clone().copied().fold(f64::INFINITY, f64::min);
-    let hi = values.copied().fold(f64::NEG_INFINITY, f64::max);
+    let values = curve.series.iter().flat_map(|(_, v)| v.iter().copied());
+    let lo = values.clone().fold(f64::INFINITY, f64::min);
+    let hi = values.fold(f64::NEG_INFINITY, f64::max);
     write_png(path, SIZE, |root| match y_axis(lo, hi) {
         YAxis::Linear(y) => draw_curve(root, curve, x0..x1, y),
-        YAxis::Log(y) => draw_curve(root, curve, x0..x1, y.log_scale()),
+        YAxis::Log(y) => {
+            let ticks = log_ticks(&y);
+            draw_curve(root, curve, x0..x1, y.log_scale().with_key_points(ticks))
+        }
     })
-}
-
-/// The curve's two series with their legend labels (the validation series may be empty).
-fn series<'a>(curve: &LossCurve<'a>) -> [(&'static str, &'a [f64]); 2] {
-    [("training", curve.loss), ("validation", curve.validation)]
 }
 
 /// The y axis of a loss curve.
@@ -145,6 +142,16 @@ fn y_axis(lo: f64, hi: f64) -> YAxis {
         let (a, b) = bins::pad(lo, hi, Y_MARGIN);
         YAxis::Linear(a..b)
     }
+}
+
+/// The values 1, 2 and 5 times a power of ten inside the positive range `y`, increasing.
+fn log_ticks(y: &Range<f64>) -> Vec<f64> {
+    let first = y.start.log10().floor() as i32;
+    let last = y.end.log10().ceil() as i32;
+    (first..=last)
+        .flat_map(|k| [1.0, 2.0, 5.0].map(|m| m * 10f64.powi(k)))
+        .filter(|v| y.contains(v))
+        .collect()
 }
 
 fn draw_curve<Y>(root: &Area<'_>, curve: &LossCurve<'_>, x: Range<f64>, y: Y) -> Result<(), DrawError>
@@ -171,10 +178,7 @@ where
         .draw()?;
 
     let marker = if curve.steps.len() <= MAX_MARKED { 3 } else { 0 };
-    for ((label, values), color) in series(curve).into_iter().zip([LEFT, RIGHT]) {
-        if values.is_empty() {
-            continue;
-        }
+    for (&(label, values), &color) in curve.series.iter().zip(SERIES.iter().cycle()) {
         let points = curve.steps.iter().zip(values).map(|(&s, &v)| (s as f64, v));
         chart
             .draw_series(LineSeries::new(points, color.stroke_width(2)).point_size(marker))?
@@ -194,6 +198,16 @@ mod tests {
         assert!(matches!(y_axis(0.5, 3.0), YAxis::Linear(r) if r.start < 0.5 && r.end > 3.0));
         assert!(matches!(y_axis(-1.0, 30.0), YAxis::Linear(_)));
         assert!(matches!(y_axis(0.0, 30.0), YAxis::Linear(_)));
+    }
+
+    #[test]
+    fn log_ticks_are_one_two_five_per_decade_inside_the_range() {
+        let ticks = log_ticks(&(0.015..0.45));
+        let expected = [0.02, 0.05, 0.1, 0.2];
+        assert_eq!(ticks.len(), expected.len(), "{ticks:?}");
+        for (t, e) in ticks.iter().zip(expected) {
+            assert!((t - e).abs() < 1e-12, "{ticks:?}");
+        }
     }
 
     #[test]

@@ -7,7 +7,7 @@
 //! - [`marginal_plot`]: one column, two samples (histograms or bars), optional reference density.
 //! - [`correlation_heatmaps`]: two correlation matrices and their difference.
 //! - [`scatter_matrix`]: pairwise scatter plots of the first few columns of two samples.
-//! - [`loss_curve`]: training (and validation) loss against the optimiser step.
+//! - [`loss_curve`]: loss series (training, validation, or a loss's terms) against the optimiser step.
 //! - [`trajectories_plot`]: sampling paths of a 2-D flow from noise to samples, over the data.
 //! - [`tradeoff_plot`]: labelled points of worst column KS against mean absolute correlation error.
 

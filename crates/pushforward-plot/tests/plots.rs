@@ -380,8 +380,7 @@ fn loss_curve_draws_training_and_validation_on_a_log_axis() {
     let curve = LossCurve {
         title: "flow matching",
         steps: &steps,
-        loss: &loss,
-        validation: &validation,
+        series: &[("training", &loss), ("validation", &validation)],
     };
     loss_curve(&path, &curve).unwrap();
     let image = read_png(&path, (900, 500));
@@ -399,8 +398,7 @@ fn loss_curve_with_negative_losses_or_a_single_record() {
     let curve = LossCurve {
         title: "negative log-likelihood",
         steps: &steps,
-        loss: &loss,
-        validation: &[],
+        series: &[("negative log-likelihood", &loss)],
     };
     loss_curve(&path, &curve).unwrap();
     let image = read_png(&path, (900, 500));
@@ -411,8 +409,7 @@ fn loss_curve_with_negative_losses_or_a_single_record() {
     let curve = LossCurve {
         title: "one record",
         steps: &[7],
-        loss: &[0.3],
-        validation: &[0.4],
+        series: &[("training", &[0.3]), ("validation", &[0.4])],
     };
     loss_curve(&path, &curve).unwrap();
     let image = read_png(&path, (900, 500));
@@ -427,21 +424,25 @@ fn loss_curve_with_negative_losses_or_a_single_record() {
 fn loss_curve_rejects_bad_input() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("bad.png");
-    let cases: [(&[usize], &[f64], &[f64]); 7] = [
-        (&[], &[], &[]),
-        (&[1, 2, 3], &[1.0, 2.0], &[]),
-        (&[1, 2], &[1.0, 2.0], &[1.0]),
-        (&[1, 2, 2], &[1.0, 2.0, 3.0], &[]),
-        (&[3, 2], &[1.0, 2.0], &[]),
-        (&[1, 2], &[1.0, f64::NAN], &[]),
-        (&[1, 2], &[1.0, 2.0], &[f64::INFINITY, 1.0]),
+    type Case<'a> = (&'a [usize], &'a [(&'a str, &'a [f64])]);
+    let cases: [Case; 8] = [
+        (&[], &[("training", &[])]),
+        (&[1, 2], &[]),
+        (&[1, 2, 3], &[("training", &[1.0, 2.0])]),
+        (&[1, 2], &[("training", &[1.0, 2.0]), ("validation", &[1.0])]),
+        (&[1, 2, 2], &[("training", &[1.0, 2.0, 3.0])]),
+        (&[3, 2], &[("training", &[1.0, 2.0])]),
+        (&[1, 2], &[("training", &[1.0, f64::NAN])]),
+        (
+            &[1, 2],
+            &[("training", &[1.0, 2.0]), ("validation", &[f64::INFINITY, 1.0])],
+        ),
     ];
-    for (steps, loss, validation) in cases {
+    for (steps, series) in cases {
         let curve = LossCurve {
             title: "bad",
             steps,
-            loss,
-            validation,
+            series,
         };
         let err = loss_curve(&path, &curve).unwrap_err();
         assert!(matches!(err, PlotError::BadInput { .. }), "{err}");
