@@ -24,8 +24,7 @@ pub(crate) fn write(dir: &Path, model: &Model, data: &Table, seed: u64) -> anyho
         &LossCurve {
             title: &format!("{} training loss", header.method.name()),
             steps: &curve.steps,
-            loss: &curve.loss,
-            validation: &[],
+            series: &[("training", &curve.loss)],
         },
     )?;
     let request = SampleRequest {

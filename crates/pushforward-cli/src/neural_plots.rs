@@ -1,12 +1,13 @@
 //! `generate --engine neural --plots DIR`: one PNG per column (the generated
 //! values against the spec's density or probabilities), the target and
-//! achieved Pearson correlations with their difference, the training loss
-//! curve, and where the run stands against the copula engine on marginal
+//! achieved Pearson correlations with their difference, the loss terms
+//! during training, and where the run stands against the copula engine on marginal
 //! and correlation error.
 
 use crate::evaluate_plots::{against_spec, file_safe};
 use anyhow::Context;
 use pushforward_core::Table;
+use pushforward_neural::joint::loss::LossHistory;
 use pushforward_plot::{LossCurve, TradeoffPlot, correlation_heatmaps, loss_curve, tradeoff_plot};
 use pushforward_stats::Spec;
 use pushforward_stats::fidelity::pearson_matrix;
@@ -23,13 +24,13 @@ pub(crate) struct Achieved {
 
 /// Writes every plot into `dir`, creating it if needed: `column_NN_name.png`
 /// per column, `correlation.png` (with two columns or more), `loss.png`
-/// (when the curve has records) and `tradeoff.png` (`run` as "neural",
+/// (when training recorded a window) and `tradeoff.png` (`run` as "neural",
 /// `copula` beside it when given).
 pub(crate) fn write(
     dir: &Path,
     spec: &Spec,
     table: &Table,
-    curve: &pushforward_neural::LossCurve,
+    history: &LossHistory,
     run: Achieved,
     copula: Option<Achieved>,
 ) -> anyhow::Result<()> {
@@ -52,14 +53,18 @@ pub(crate) fn write(
             ("neural (pearson)", &pearson_matrix(&columns)),
         )?;
     }
-    if !curve.steps.is_empty() {
+    if !history.steps.is_empty() {
         loss_curve(
             &dir.join("loss.png"),
             &LossCurve {
-                title: "neural engine training loss",
-                steps: &curve.steps,
-                loss: &curve.loss,
-                validation: &[],
+                title: "neural engine training losses (means per window)",
+                steps: &history.steps,
+                series: &[
+                    ("correlation (as sampled)", &history.correlation),
+                    ("correlation before rounding", &history.soft_correlation),
+                    ("marginal (quantile + spread)", &history.marginal),
+                    ("quantile term", &history.quantile),
+                ],
             },
         )?;
     }
@@ -83,6 +88,7 @@ mod tests {
 
     use super::*;
     use pushforward_core::Column;
+    use pushforward_neural::joint::loss::SetLoss;
     use std::sync::Arc;
 
     const SPEC: &str = r#"
@@ -122,10 +128,16 @@ matrix = [[1.0, 0.3, 0.1], [0.3, 1.0, 0.2], [0.1, 0.2, 1.0]]
             ),
         ])
         .unwrap();
-        let curve = pushforward_neural::LossCurve {
-            steps: vec![100, 200, 300],
-            loss: vec![1.0, 0.5, 0.4],
-        };
+        let mut history = LossHistory::default();
+        for (step, loss) in [(100, 1.0), (200, 0.5), (300, 0.4)] {
+            let terms = SetLoss {
+                correlation: loss,
+                marginal: loss / 2.0,
+                quantile: loss / 3.0,
+                soft_correlation: loss / 4.0,
+            };
+            history.push(step, &terms);
+        }
         let dir = tempfile::tempdir().unwrap();
         let plots = dir.path().join("plots");
         let run = Achieved {
@@ -136,7 +148,7 @@ matrix = [[1.0, 0.3, 0.1], [0.3, 1.0, 0.2], [0.1, 0.2, 1.0]]
             worst_ks: 0.004,
             correlation_error: 0.001,
         };
-        write(&plots, &spec, &table, &curve, run, Some(copula)).unwrap();
+        write(&plots, &spec, &table, &history, run, Some(copula)).unwrap();
         let mut files: Vec<String> = std::fs::read_dir(&plots)
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())

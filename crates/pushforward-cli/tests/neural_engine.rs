@@ -105,7 +105,9 @@ fn a_short_training_writes_the_columns_and_a_report() {
 fn matched_marginals_are_exact_quantiles() {
     let dir = tempfile::tempdir().unwrap();
     let out = generate(dir.path(), SPEC, &["--match-marginals"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("before matching the marginals"), "{stderr}");
     let mut x: Vec<f64> = rows(&dir.path().join("out.csv")).iter().map(|r| r[0]).collect();
     x.sort_by(f64::total_cmp);
     // Sorted, the column is exactly Φ⁻¹((k + ½)/3000), symmetric about 0.
@@ -167,6 +169,19 @@ fn a_saved_generator_samples_the_same_bytes() {
     let out = run(&[]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(std::fs::read(&sampled).unwrap(), generated);
+    // Matched at sampling time: every value moves to the target quantile at
+    // its rank, so the order of the rows (the dependence) is kept.
+    let out = run(&["--match-marginals"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let order = |path: &Path| {
+        let x: Vec<f64> = rows(path).iter().map(|r| r[0]).collect();
+        let mut idx: Vec<usize> = (0..x.len()).collect();
+        idx.sort_by(|&a, &b| x[a].total_cmp(&x[b]));
+        (idx, x)
+    };
+    let ((plain, _), (matched, x)) = (order(&dir.path().join("out.csv")), order(&sampled));
+    assert_eq!(plain, matched);
+    assert!((x[matched[1500]] - 0.000_417_771).abs() < 1e-6);
     std::fs::remove_file(&sampled).unwrap();
     let out = run(&["--guidance", "2"]);
     assert!(!out.status.success());

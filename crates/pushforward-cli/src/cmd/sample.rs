@@ -36,7 +36,8 @@ fn joint(args: &SampleModelArgs, target: Output, format: OutputFormat) -> anyhow
         .rows
         .or(spec.rows.and_then(|r| usize::try_from(r).ok()))
         .unwrap_or(JOINT_ROWS);
-    let table = model.sample(rows, args.seed)?;
+    let matched = args.match_marginals || model.header().match_marginals;
+    let table = model.sample_matched(rows, args.seed, matched)?;
     let mut sink = open_sink(&target, format)?;
     sink.write(&table)?;
     sink.finish().context("could not complete the output")?;
@@ -49,6 +50,12 @@ fn joint(args: &SampleModelArgs, target: Output, format: OutputFormat) -> anyhow
 
 /// Rows from a flow-matching model.
 fn flow(args: &SampleModelArgs, target: Output, format: OutputFormat) -> anyhow::Result<()> {
+    if args.match_marginals {
+        bail!(
+            "--match-marginals applies to neural-joint models; '{}' is a flow-matching model",
+            args.model.display()
+        );
+    }
     let model = Model::load(&args.model).context("cannot load the model")?;
     let request = SampleRequest {
         rows: args.rows.unwrap_or(model.header().rows),

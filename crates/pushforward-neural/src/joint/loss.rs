@@ -13,8 +13,16 @@
 //! The first marginal term is the seed's quantile loss; the second sees the
 //! tails, which a quantile loss on `m` points and KS do not (a cut lognormal
 //! tail passes both yet lowers every Pearson bound).
+//!
+//! The correlation is trained on the set as it will be sampled (integer
+//! columns rounded, categorical columns at their Gumbel-max codes), with
+//! straight-through gradients (Bengio, Léonard and Courville 2013): the
+//! gradient with respect to a sampled value is applied to the value it was
+//! rounded from. The seed matches the correlation before rounding, which a
+//! Bernoulli column relaxed to [0, 1] can meet where a true one cannot.
 
 use pushforward_stats::fidelity::mean_std;
+use serde::{Deserialize, Serialize};
 
 use crate::joint::softsort::SoftSort;
 
@@ -29,40 +37,179 @@ pub struct ColumnTarget {
     pub epsilon: f64,
 }
 
-/// The two losses of a set (before weighting).
+/// The losses of a set (before weighting).
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct SetLoss {
-    /// Mean absolute Pearson error over all `d²` entries.
+    /// Mean absolute Pearson error over all `d²` entries, as sampled.
     pub correlation: f64,
     /// Mean over columns of the quantile and spread terms.
     pub marginal: f64,
     /// The seed's marginal loss: the quantile term alone.
     pub quantile: f64,
+    /// The seed's correlation loss: as [`SetLoss::correlation`], before
+    /// rounding.
+    pub soft_correlation: f64,
 }
 
-/// The losses of `set` (`m × d`, row-major) and `grad ← w_c ∂corr/∂X + w_m ∂marg/∂X`.
+impl SetLoss {
+    /// The term-by-term mean of `losses` (zero for none).
+    pub fn mean(losses: &[SetLoss]) -> SetLoss {
+        let n = losses.len().max(1) as f64;
+        let mean = |f: fn(&SetLoss) -> f64| losses.iter().map(f).sum::<f64>() / n;
+        SetLoss {
+            correlation: mean(|l| l.correlation),
+            marginal: mean(|l| l.marginal),
+            quantile: mean(|l| l.quantile),
+            soft_correlation: mean(|l| l.soft_correlation),
+        }
+    }
+}
+
+/// Each loss term's mean per window of training steps.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LossHistory {
+    /// Step at the end of each window.
+    pub steps: Vec<usize>,
+    /// [`SetLoss::correlation`] per window.
+    pub correlation: Vec<f64>,
+    /// [`SetLoss::soft_correlation`] per window.
+    pub soft_correlation: Vec<f64>,
+    /// [`SetLoss::marginal`] per window.
+    pub marginal: Vec<f64>,
+    /// [`SetLoss::quantile`] per window.
+    pub quantile: Vec<f64>,
+}
+
+impl LossHistory {
+    /// Records the mean of a window that ended at `step`.
+    pub fn push(&mut self, step: usize, mean: &SetLoss) {
+        self.steps.push(step);
+        self.correlation.push(mean.correlation);
+        self.soft_correlation.push(mean.soft_correlation);
+        self.marginal.push(mean.marginal);
+        self.quantile.push(mean.quantile);
+    }
+
+    /// The first recorded step at which the seed's two losses (correlation
+    /// before rounding, and the quantile term) are both at most the given
+    /// values.
+    ///
+    /// ```
+    /// use pushforward_neural::joint::loss::{LossHistory, SetLoss};
+    ///
+    /// let mut h = LossHistory::default();
+    /// for (step, c, q) in [(100, 0.05, 0.04), (200, 0.012, 0.05), (300, 0.012, 0.04)] {
+    ///     h.push(step, &SetLoss { soft_correlation: c, quantile: q, ..SetLoss::default() });
+    /// }
+    /// assert_eq!(h.first_reaching(0.013, 0.044), Some(300));
+    /// assert_eq!(h.first_reaching(0.01, 0.044), None);
+    /// ```
+    pub fn first_reaching(&self, correlation: f64, quantile: f64) -> Option<usize> {
+        (0..self.steps.len())
+            .find(|&i| self.soft_correlation[i] <= correlation && self.quantile[i] <= quantile)
+            .map(|i| self.steps[i])
+    }
+}
+
+/// Standard deviations below this leave a column out of the correlation
+/// gradient (a rounded column can be constant in a set).
+const FLAT: f64 = 1e-12;
+
+/// A set's Pearson matrix with the standardised values it came from.
+struct Pearson {
+    r: Vec<f64>,
+    z: Vec<f64>,
+    sds: Vec<f64>,
+}
+
+impl Pearson {
+    /// The Pearson matrix of `set` (`m × d`, row-major); a flat column
+    /// correlates 0 with everything.
+    fn new(set: &[f64], d: usize) -> Pearson {
+        let m = set.len() / d;
+        let stats: Vec<(f64, f64)> = (0..d)
+            .map(|j| mean_std(&set.iter().skip(j).step_by(d).copied().collect::<Vec<_>>()))
+            .collect();
+        let z: Vec<f64> = set
+            .iter()
+            .enumerate()
+            .map(|(k, &x)| {
+                let (mean, sd) = stats[k % d];
+                if sd > FLAT { (x - mean) / sd } else { 0.0 }
+            })
+            .collect();
+        let mut r = vec![0.0; d * d];
+        for row in z.chunks_exact(d) {
+            for j in 0..d {
+                for k in 0..d {
+                    r[j * d + k] += row[j] * row[k] / m as f64;
+                }
+            }
+        }
+        Pearson {
+            r,
+            z,
+            sds: stats.into_iter().map(|(_, sd)| sd).collect(),
+        }
+    }
+
+    /// Mean absolute error against `target` over all `d²` entries.
+    fn l1(&self, target: &[f64]) -> f64 {
+        self.r.iter().zip(target).map(|(a, b)| (a - b).abs()).sum::<f64>() / self.r.len() as f64
+    }
+
+    /// Adds `weight · ∂l1/∂X` into `grad`.
+    fn add_l1_grad(&self, target: &[f64], weight: f64, grad: &mut [f64]) {
+        let d = self.sds.len();
+        let m = self.z.len() / d;
+        let signs: Vec<f64> = (0..d * d)
+            .map(|idx| {
+                let (j, k) = (idx / d, idx % d);
+                if j == k || self.sds[j] <= FLAT || self.sds[k] <= FLAT {
+                    0.0
+                } else {
+                    (self.r[idx] - target[idx]).signum()
+                }
+            })
+            .collect();
+        let c = 2.0 * weight / (d * d) as f64;
+        for (row, g) in self.z.chunks_exact(d).zip(grad.chunks_exact_mut(d)) {
+            for j in (0..d).filter(|&j| self.sds[j] > FLAT) {
+                let acc: f64 = (0..d)
+                    .map(|k| signs[j * d + k] * (row[k] - self.r[j * d + k] * row[j]))
+                    .sum();
+                g[j] += c * acc / (m as f64 * self.sds[j]);
+            }
+        }
+    }
+}
+
+/// The losses of a set and `grad ← w_c ∂corr/∂X + w_m ∂marg/∂X`.
+///
+/// `soft` is the set as trained (`m × d`, row-major) and `sampled` the same
+/// set as it would be sampled; the correlation is measured on `sampled` and
+/// its gradient passed straight through to `soft`.
 pub fn set_loss(
-    set: &[f64],
+    soft: &[f64],
+    sampled: &[f64],
     targets: &[ColumnTarget],
     correlation: &[f64],
     weights: (f64, f64),
     grad: &mut [f64],
 ) -> SetLoss {
     let d = targets.len();
-    let m = set.len() / d;
+    let m = soft.len() / d;
     let mf = m as f64;
     grad.fill(0.0);
-    let mut means = vec![0.0; d];
-    let mut sds = vec![0.0; d];
     let mut loss = SetLoss::default();
     let mut column = vec![0.0; m];
     for (j, target) in targets.iter().enumerate() {
         column
             .iter_mut()
             .enumerate()
-            .for_each(|(i, c)| *c = set[i * d + j]);
+            .for_each(|(i, c)| *c = soft[i * d + j]);
         let (mean, sd) = mean_std(&column);
-        (means[j], sds[j]) = (mean, sd);
         let sorted = SoftSort::new(&column, target.epsilon);
         let mut g = vec![0.0; m];
         let mut quantile = 0.0;
@@ -80,35 +227,14 @@ pub fn set_loss(
             grad[i * d + j] += scale * (gq + spread_slope * (column[i] - mean));
         }
     }
-    // Pearson matrix and its L1 error.
-    let z: Vec<f64> = (0..m * d)
-        .map(|k| (set[k] - means[k % d]) / sds[k % d].max(f64::MIN_POSITIVE))
-        .collect();
-    let mut r = vec![0.0; d * d];
-    for row in z.chunks_exact(d) {
-        for j in 0..d {
-            for k in 0..d {
-                r[j * d + k] += row[j] * row[k] / mf;
-            }
-        }
-    }
-    let mut signs = vec![0.0; d * d];
-    for (idx, (rv, tv)) in r.iter().zip(correlation).enumerate() {
-        loss.correlation += (rv - tv).abs() / (d * d) as f64;
-        if idx / d != idx % d {
-            signs[idx] = (rv - tv).signum();
-        }
-    }
-    let c = 2.0 * weights.0 / (d * d) as f64;
-    for (row, g) in z.chunks_exact(d).zip(grad.chunks_exact_mut(d)) {
-        for j in 0..d {
-            let mut acc = 0.0;
-            for k in 0..d {
-                acc += signs[j * d + k] * (row[k] - r[j * d + k] * row[j]);
-            }
-            g[j] += c * acc / (mf * sds[j].max(f64::MIN_POSITIVE));
-        }
-    }
+    let as_sampled = Pearson::new(sampled, d);
+    loss.correlation = as_sampled.l1(correlation);
+    as_sampled.add_l1_grad(correlation, weights.0, grad);
+    loss.soft_correlation = if sampled == soft {
+        loss.correlation
+    } else {
+        Pearson::new(soft, d).l1(correlation)
+    };
     loss
 }
 
@@ -120,7 +246,7 @@ mod tests {
 
     fn weighted(set: &[f64], targets: &[ColumnTarget], corr: &[f64]) -> f64 {
         let mut g = vec![0.0; set.len()];
-        let l = set_loss(set, targets, corr, (0.7, 1.3), &mut g);
+        let l = set_loss(set, set, targets, corr, (0.7, 1.3), &mut g);
         0.7 * l.correlation + 1.3 * l.marginal
     }
 
@@ -139,7 +265,7 @@ mod tests {
             .collect();
         let corr = vec![1.0, 0.5, -0.2, 0.5, 1.0, 0.3, -0.2, 0.3, 1.0];
         let mut grad = vec![0.0; m * d];
-        set_loss(&set, &targets, &corr, (0.7, 1.3), &mut grad);
+        set_loss(&set, &set, &targets, &corr, (0.7, 1.3), &mut grad);
         for i in (0..m * d).step_by(7) {
             let h = 1e-6;
             let (mut up, mut down) = (set.clone(), set.clone());
@@ -148,6 +274,41 @@ mod tests {
             let fd = (weighted(&up, &targets, &corr) - weighted(&down, &targets, &corr)) / (2.0 * h);
             assert!((fd - grad[i]).abs() < 1e-5, "value {i}: {fd} vs {}", grad[i]);
         }
+    }
+
+    /// The correlation is measured on the set as sampled and its gradient
+    /// passed straight through; the seed's correlation loss stays the one
+    /// before rounding. A column that rounds to a constant gets no
+    /// correlation gradient.
+    #[test]
+    fn correlation_is_trained_on_the_sampled_set() {
+        let mut rng = ChaCha8Rng::seed_from_u64(5);
+        let (m, d) = (40, 3);
+        let soft: Vec<f64> = (0..m * d).map(|_| rng.random_range(0.0..3.0)).collect();
+        let mut sampled: Vec<f64> = soft.iter().map(|x| x.round()).collect();
+        let targets: Vec<ColumnTarget> = (0..d)
+            .map(|_| ColumnTarget {
+                quantiles: (0..m).map(|k| 3.0 * (k as f64 + 0.5) / m as f64).collect(),
+                std: 0.9,
+                epsilon: 0.01,
+            })
+            .collect();
+        let corr = vec![1.0, 0.5, 0.2, 0.5, 1.0, 0.3, 0.2, 0.3, 1.0];
+        let (mut through, mut direct) = (vec![0.0; m * d], vec![0.0; m * d]);
+        let l = set_loss(&soft, &sampled, &targets, &corr, (1.0, 0.0), &mut through);
+        let on_sampled = set_loss(&sampled, &sampled, &targets, &corr, (1.0, 0.0), &mut direct);
+        let on_soft = set_loss(&soft, &soft, &targets, &corr, (1.0, 0.0), &mut vec![0.0; m * d]);
+        assert_eq!(through, direct);
+        assert_eq!(l.correlation, on_sampled.correlation);
+        assert_eq!(l.soft_correlation, on_soft.correlation);
+        assert!((l.correlation - l.soft_correlation).abs() > 1e-3, "{l:?}");
+
+        // Column 1 rounds to a constant in this set.
+        sampled.iter_mut().skip(1).step_by(d).for_each(|v| *v = 2.0);
+        let l = set_loss(&soft, &sampled, &targets, &corr, (1.0, 0.0), &mut through);
+        assert!(l.correlation.is_finite(), "{l:?}");
+        assert!(through.iter().skip(1).step_by(d).all(|&g| g == 0.0));
+        assert!(through.iter().step_by(d).any(|&g| g != 0.0));
     }
 
     /// A set equal to the target quantiles, with the target correlation
@@ -169,7 +330,7 @@ mod tests {
             2
         ];
         let mut g = vec![0.0; 8];
-        let l = set_loss(&set, &targets, &[1.0, 0.0, 0.0, 1.0], (1.0, 1.0), &mut g);
+        let l = set_loss(&set, &set, &targets, &[1.0, 0.0, 0.0, 1.0], (1.0, 1.0), &mut g);
         assert!(
             l.correlation < 1e-12 && l.marginal < 1e-12 && l.quantile < 1e-12,
             "{l:?}"

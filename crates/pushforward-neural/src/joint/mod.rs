@@ -10,7 +10,7 @@ mod model;
 mod output;
 mod softsort;
 
-pub use generator::{JointConfig, JointGenerator};
+pub use generator::{JointConfig, JointFit, JointGenerator};
 pub use heads::Head;
 pub use model::{JointHeader, JointModel, MATCH_BLOCK};
 pub use softsort::SoftSort;

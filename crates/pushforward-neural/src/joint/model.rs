@@ -11,14 +11,15 @@ use pushforward_stats::Spec;
 use serde::{Deserialize, Serialize};
 
 use crate::error::NeuralError;
-use crate::joint::{JointConfig, JointGenerator};
+use crate::joint::loss::LossHistory;
+use crate::joint::{JointConfig, JointFit, JointGenerator};
 use crate::mlp::MlpShape;
 use crate::model_file::{self, FORMAT, Method, VERSION};
 use crate::train::TrainSummary;
 
 /// Name of the network in the file.
 const GENERATOR: &str = "generator";
-/// Rows per block when samples are matched to the marginals.
+/// Rows per sampled block (the unit of matching to the marginals).
 pub const MATCH_BLOCK: usize = 65_536;
 
 /// Everything about a joint model except its weights.
@@ -45,6 +46,9 @@ pub struct JointHeader {
     pub settings: JointConfig,
     /// What training did.
     pub training: TrainSummary,
+    /// Each loss term per window of training steps.
+    #[serde(default)]
+    pub history: LossHistory,
 }
 
 /// A joint generator with its header.
@@ -57,13 +61,18 @@ pub struct JointModel {
 impl JointModel {
     /// Wraps a trained generator with the spec text it was trained from.
     pub fn new(
-        generator: JointGenerator,
+        fit: JointFit,
         spec_toml: &str,
         correlation: &[f64],
         settings: &JointConfig,
-        training: TrainSummary,
         match_marginals: bool,
     ) -> JointModel {
+        let JointFit {
+            generator,
+            summary: training,
+            history,
+            ..
+        } = fit;
         let header = JointHeader {
             format: FORMAT.into(),
             version: VERSION,
@@ -75,6 +84,7 @@ impl JointModel {
             network: generator.network().shape().clone(),
             settings: settings.clone(),
             training,
+            history,
         };
         JointModel { header, generator }
     }
@@ -119,12 +129,16 @@ impl JointModel {
     /// # Errors
     /// As [`JointGenerator::sample`].
     pub fn sample(&self, rows: usize, seed: u64) -> Result<Table, NeuralError> {
-        let block = if self.header.match_marginals {
-            MATCH_BLOCK
-        } else {
-            rows.max(1)
-        };
-        self.generator
-            .sample(rows, seed, block, self.header.match_marginals)
+        self.sample_matched(rows, seed, self.header.match_marginals)
+    }
+
+    /// Draws `rows` rows with `seed` in blocks of [`MATCH_BLOCK`] rows, each
+    /// matched to the marginals when `matched`; the same seed draws the same
+    /// network outputs either way.
+    ///
+    /// # Errors
+    /// As [`JointGenerator::sample`].
+    pub fn sample_matched(&self, rows: usize, seed: u64, matched: bool) -> Result<Table, NeuralError> {
+        self.generator.sample(rows, seed, MATCH_BLOCK, matched)
     }
 }

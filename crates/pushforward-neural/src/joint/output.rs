@@ -99,6 +99,12 @@ impl Output {
         }
     }
 
+    /// A value as sampled: [`Output::hard`], rounded for integer columns.
+    pub(crate) fn sampled(&self, raw: &[f32], gumbel: &[f64]) -> f64 {
+        let v = self.hard(raw, gumbel);
+        if self.discrete() { v.round() } else { v }
+    }
+
     /// The value that orders rows when matching marginals: the head's
     /// output, or the expected code under `softmax(ℓ)`.
     pub(crate) fn rank_key(&self, raw: &[f32]) -> f64 {
