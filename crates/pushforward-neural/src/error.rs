@@ -33,8 +33,8 @@ pub enum NeuralError {
         /// What is wrong with it, and what was expected.
         reason: String,
     },
-    /// Reading or writing a file failed.
-    #[error("{path}: {source}")]
+    /// Reading or writing a file failed (the cause is the error's source).
+    #[error("file '{}'", .path.display())]
     Io {
         /// The file.
         path: PathBuf,

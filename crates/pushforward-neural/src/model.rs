@@ -193,10 +193,7 @@ impl Model {
     /// when it is not a pushforward model of a known version and method, or
     /// its tensors do not match its header.
     pub fn load(path: &Path) -> Result<Model, NeuralError> {
-        let bytes = std::fs::read(path).map_err(|source| NeuralError::Io {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let bytes = model_file::read(path)?;
         Model::from_bytes(&bytes, path)
     }
 

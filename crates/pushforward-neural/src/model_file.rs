@@ -129,12 +129,16 @@ pub(crate) fn decode<'a>(
 /// # Errors
 /// As loading: [`NeuralError::Io`] or [`NeuralError::BadModelFile`].
 pub fn method_of(path: &Path) -> Result<Method, NeuralError> {
-    let bytes = std::fs::read(path).map_err(|source| NeuralError::Io {
+    let (value, _) = decode(&read(path)?, path)?;
+    serde_json::from_value(value["method"].clone()).map_err(|e| NeuralError::bad_file(path, e.to_string()))
+}
+
+/// The bytes of the file at `path`.
+pub(crate) fn read(path: &Path) -> Result<Vec<u8>, NeuralError> {
+    std::fs::read(path).map_err(|source| NeuralError::Io {
         path: path.to_path_buf(),
         source,
-    })?;
-    let (value, _) = decode(&bytes, path)?;
-    serde_json::from_value(value["method"].clone()).map_err(|e| NeuralError::bad_file(path, e.to_string()))
+    })
 }
 
 /// The typed header of a file expected to hold `method`.

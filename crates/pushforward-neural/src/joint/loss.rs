@@ -90,26 +90,6 @@ impl LossHistory {
         self.marginal.push(mean.marginal);
         self.quantile.push(mean.quantile);
     }
-
-    /// The first recorded step at which the seed's two losses (correlation
-    /// before rounding, and the quantile term) are both at most the given
-    /// values.
-    ///
-    /// ```
-    /// use pushforward_neural::joint::loss::{LossHistory, SetLoss};
-    ///
-    /// let mut h = LossHistory::default();
-    /// for (step, c, q) in [(100, 0.05, 0.04), (200, 0.012, 0.05), (300, 0.012, 0.04)] {
-    ///     h.push(step, &SetLoss { soft_correlation: c, quantile: q, ..SetLoss::default() });
-    /// }
-    /// assert_eq!(h.first_reaching(0.013, 0.044), Some(300));
-    /// assert_eq!(h.first_reaching(0.01, 0.044), None);
-    /// ```
-    pub fn first_reaching(&self, correlation: f64, quantile: f64) -> Option<usize> {
-        (0..self.steps.len())
-            .find(|&i| self.soft_correlation[i] <= correlation && self.quantile[i] <= quantile)
-            .map(|i| self.steps[i])
-    }
 }
 
 /// Standard deviations below this leave a column out of the correlation

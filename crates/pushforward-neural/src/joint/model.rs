@@ -110,10 +110,7 @@ impl JointModel {
     /// when it is not a joint model of a known version, its spec no longer
     /// parses, or its tensors do not match its header.
     pub fn load(path: &Path) -> Result<JointModel, NeuralError> {
-        let bytes = std::fs::read(path).map_err(|source| NeuralError::Io {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let bytes = model_file::read(path)?;
         let bad = |reason: String| NeuralError::bad_file(path, reason);
         let (value, tensors) = model_file::decode(&bytes, path)?;
         let header: JointHeader = model_file::header(value, Method::NeuralJoint).map_err(bad)?;
