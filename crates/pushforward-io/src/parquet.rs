@@ -26,7 +26,8 @@ use parquet::file::properties::WriterProperties;
 use pushforward_core::{ColumnData, Table};
 
 use crate::IoError;
-use crate::sink::{AtomicFile, BUFFER_BYTES, Layout, TableSink};
+use crate::sink::{BUFFER_BYTES, Layout, TableSink};
+use pushforward_core::atomic::AtomicFile;
 
 /// Rows per row group; smaller batches are gathered until it is reached.
 const ROW_GROUP_ROWS: usize = 1 << 20;
@@ -222,6 +223,6 @@ impl TableSink for ParquetSink {
             path: path.clone(),
             source: e.into_error(),
         })?;
-        file.commit()
+        crate::sink::commit(file)
     }
 }

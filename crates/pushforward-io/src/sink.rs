@@ -5,8 +5,8 @@ use std::fmt::Write as _;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
+use pushforward_core::atomic::AtomicFile;
 use pushforward_core::{ColumnData, Table};
-use tempfile::NamedTempFile;
 
 use crate::{IoError, OutputFormat};
 
@@ -61,7 +61,7 @@ pub fn open_sink(target: &Output, format: OutputFormat) -> Result<Box<dyn TableS
             target.label(),
         ))),
         (OutputFormat::Csv, Output::File(path)) => {
-            let file = AtomicFile::create(path)?;
+            let file = create(path)?;
             Ok(Box::new(crate::csv::CsvSink::new(
                 Dest::File(file),
                 target.label(),
@@ -69,85 +69,24 @@ pub fn open_sink(target: &Output, format: OutputFormat) -> Result<Box<dyn TableS
         }
         (OutputFormat::Parquet, Output::Stdout) => Err(IoError::ParquetToStdout),
         (OutputFormat::Parquet, Output::File(path)) => {
-            let file = AtomicFile::create(path)?;
+            let file = create(path)?;
             Ok(Box::new(crate::parquet::ParquetSink::new(file)))
         }
     }
 }
 
-/// A temporary file next to its target, moved onto the target by
-/// [`commit`](AtomicFile::commit) and deleted if dropped before.
-#[derive(Debug)]
-pub(crate) struct AtomicFile {
-    tmp: NamedTempFile,
-    target: PathBuf,
+/// The atomic file for `path` (see [`pushforward_core::atomic`]).
+fn create(path: &Path) -> Result<AtomicFile, IoError> {
+    AtomicFile::create(path).map_err(|source| IoError::Create {
+        path: path.to_path_buf(),
+        source,
+    })
 }
 
-impl AtomicFile {
-    /// Creates the temporary file in `target`'s directory (the current one
-    /// for a bare file name), so the final rename stays on one file system.
-    pub(crate) fn create(target: &Path) -> Result<Self, IoError> {
-        let dir = parent_dir(target);
-        let mut prefix = std::ffi::OsString::from(".");
-        if let Some(name) = target.file_name() {
-            prefix.push(name);
-        }
-        prefix.push(".");
-        let mut builder = tempfile::Builder::new();
-        builder.prefix(&prefix).suffix(".tmp");
-        // A named temporary file is private (0600) by default; ask for the
-        // usual 0666 less the umask, as a plainly created file would get.
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            builder.permissions(std::fs::Permissions::from_mode(0o666));
-        }
-        let tmp = builder.tempfile_in(dir).map_err(|source| IoError::Create {
-            path: target.to_path_buf(),
-            source,
-        })?;
-        Ok(AtomicFile {
-            tmp,
-            target: target.to_path_buf(),
-        })
-    }
-
-    /// The target path.
-    pub(crate) fn target(&self) -> &Path {
-        &self.target
-    }
-
-    /// Moves the (fully written and flushed) file onto its target.
-    pub(crate) fn commit(self) -> Result<(), IoError> {
-        let AtomicFile { tmp, target } = self;
-        tmp.persist(&target).map(drop).map_err(|e| IoError::Persist {
-            path: target,
-            source: e.error,
-        })
-    }
-}
-
-impl Write for AtomicFile {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.tmp.write(buf)
-    }
-
-    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
-        self.tmp.write_all(buf)
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        self.tmp.flush()
-    }
-}
-
-/// The directory holding `target`: its parent, or `.` for a bare file name
-/// (whose parent is empty).
-fn parent_dir(target: &Path) -> &Path {
-    match target.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    }
+/// Moves a complete atomic file onto its target.
+pub(crate) fn commit(file: AtomicFile) -> Result<(), IoError> {
+    let path = file.target().to_path_buf();
+    file.commit().map_err(|source| IoError::Persist { path, source })
 }
 
 /// Where a streaming text sink sends its bytes.
@@ -164,7 +103,7 @@ impl Dest {
     pub(crate) fn commit(self) -> Result<(), IoError> {
         match self {
             Dest::Stdout(_) => Ok(()),
-            Dest::File(f) => f.commit(),
+            Dest::File(f) => commit(f),
         }
     }
 }
@@ -274,17 +213,4 @@ fn describe<'a>(columns: impl Iterator<Item = (&'a str, Kind)>) -> String {
         let _ = write!(out, "{name}: {}", kind.name());
     }
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn temp_file_goes_next_to_the_target() {
-        assert_eq!(parent_dir(Path::new("out.csv")), Path::new("."));
-        assert_eq!(parent_dir(Path::new("a/b/out.csv")), Path::new("a/b"));
-        assert_eq!(parent_dir(Path::new("/out.csv")), Path::new("/"));
-        assert_eq!(parent_dir(Path::new("/")), Path::new("."));
-    }
 }

@@ -21,9 +21,8 @@ use crate::error::MetricsError;
 use crate::knn::{Reference, block_min};
 use crate::points::{Points, same_dim};
 use nalgebra::{DMatrix, DVector};
-use rand::SeedableRng;
+use pushforward_core::seed::{Purpose, stream};
 use rand::seq::SliceRandom;
-use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 use statrs::distribution::{Binomial, DiscreteCDF};
 
@@ -71,7 +70,7 @@ pub fn c2st(real: &Points, synth: &Points, seed: u64) -> Result<C2st, MetricsErr
             got: n0,
         });
     }
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut rng = stream(seed, Purpose::Subsample(0));
     let mut halves = |p: &Points| {
         let mut idx: Vec<usize> = (0..p.len()).collect();
         idx.shuffle(&mut rng);

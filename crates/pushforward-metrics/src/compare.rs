@@ -22,10 +22,9 @@ use crate::report::{
     ColumnReport, Dependence, Joint, NamedColumns, Privacy, Reference, Report, matrix_pair, to_matrix,
 };
 use crate::univariate::{ks_sorted, mean_std, quantile_sorted, sorted, total_variation, wasserstein1_sorted};
+use pushforward_core::seed::{Purpose, stream};
 use pushforward_core::{Column, ColumnData, Table};
-use rand::SeedableRng;
 use rand::seq::SliceRandom;
-use rand_chacha::ChaCha8Rng;
 use std::collections::BTreeMap;
 
 /// Quantile levels of the per-column quantiles.
@@ -311,13 +310,29 @@ fn joint(
     }
     if o.wants(Metric::Wasserstein) {
         stage("exact wasserstein");
-        let (a, b) = subsample(x, y, o.exact_rows, true, o.seed_for(10), "exact W1 and W2", notes);
+        let (a, b) = subsample(
+            x,
+            y,
+            o.exact_rows,
+            true,
+            [o.seed_for(10), o.seed_for(11)],
+            "exact W1 and W2",
+            notes,
+        );
         let w = exact_wasserstein(&a, &b)?;
         (j.w1, j.w2, j.exact_rows) = (Some(w.w1), Some(w.w2), Some(a.len()));
     }
     if o.wants(Metric::Sliced) {
         stage("sliced wasserstein");
-        let (a, b) = subsample(x, y, o.sliced_rows, false, o.seed_for(20), "sliced W2", notes);
+        let (a, b) = subsample(
+            x,
+            y,
+            o.sliced_rows,
+            false,
+            [o.seed_for(20), o.seed_for(21)],
+            "sliced W2",
+            notes,
+        );
         j.sliced_w2 = Some(sliced_wasserstein2(&a, &b, o.projections, o.seed_for(22))?);
         j.sliced_projections = Some(o.projections);
     }
@@ -328,7 +343,7 @@ fn joint(
             y,
             o.sinkhorn_rows,
             false,
-            o.seed_for(30),
+            [o.seed_for(30), o.seed_for(31)],
             "the Sinkhorn divergence",
             notes,
         );
@@ -345,7 +360,15 @@ fn joint(
     }
     if o.wants(Metric::Mmd) {
         stage("mmd");
-        let (a, b) = subsample(x, y, o.mmd_rows, false, o.seed_for(40), "MMD", notes);
+        let (a, b) = subsample(
+            x,
+            y,
+            o.mmd_rows,
+            false,
+            [o.seed_for(40), o.seed_for(41)],
+            "MMD",
+            notes,
+        );
         let m = mmd(&a, &b, o.seed_for(42))?;
         (j.mmd2, j.mmd2_biased, j.mmd_median_distance) =
             (Some(m.unbiased), Some(m.biased), Some(m.median_distance));
@@ -358,7 +381,7 @@ fn joint(
             y,
             o.prdc_rows,
             false,
-            o.seed_for(50),
+            [o.seed_for(50), o.seed_for(51)],
             "precision/recall/density/coverage",
             notes,
         );
@@ -386,7 +409,7 @@ fn joint(
             y,
             o.c2st_rows,
             false,
-            o.seed_for(60),
+            [o.seed_for(60), o.seed_for(61)],
             "the classifier test",
             notes,
         );
@@ -418,7 +441,7 @@ fn subsample(
     y: &Points,
     cap: usize,
     equal: bool,
-    seed: u64,
+    seeds: [u64; 2],
     what: &str,
     notes: &mut Vec<String>,
 ) -> (Points, Points) {
@@ -435,7 +458,7 @@ fn subsample(
             y.len()
         ));
     }
-    (x.subsample(cx, seed), y.subsample(cy, seed.wrapping_add(1)))
+    (x.subsample(cx, seeds[0]), y.subsample(cy, seeds[1]))
 }
 
 fn privacy(
@@ -461,7 +484,7 @@ fn privacy(
                 return Ok((p, None));
             }
             let mut idx: Vec<usize> = (0..x.len()).collect();
-            idx.shuffle(&mut ChaCha8Rng::seed_from_u64(o.seed_for(70)));
+            idx.shuffle(&mut stream(o.seed, Purpose::Holdout));
             let (h, t) = idx.split_at(n_hold);
             notes.push(format!(
                 "privacy: {n_hold} real rows held out at random (seeded) as the fresh-data baseline; if the \

@@ -1,6 +1,8 @@
 //! What an evaluation computes, on how many rows, with which seed.
 
 use crate::ot::SinkhornConfig;
+use pushforward_core::seed::{Purpose, stream};
+use rand::RngCore;
 
 /// A metric or group of metrics that can be switched on or off.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -128,8 +130,9 @@ impl EvaluateOptions {
         self.metrics.contains(&metric)
     }
 
-    /// A seed for one use, distinct per `salt`, derived from [`Self::seed`].
-    pub(crate) fn seed_for(&self, salt: u64) -> u64 {
-        self.seed.wrapping_mul(0x9E37_79B9_7F4A_7C15).wrapping_add(salt)
+    /// A seed for one use, the first word of that use's own stream of
+    /// [`Self::seed`] (see [`pushforward_core::seed`]).
+    pub(crate) fn seed_for(&self, salt: u32) -> u64 {
+        stream(self.seed, Purpose::Subsample(salt)).next_u64()
     }
 }

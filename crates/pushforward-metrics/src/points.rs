@@ -6,9 +6,8 @@
 //! one real feature space.
 
 use crate::error::MetricsError;
-use rand::SeedableRng;
+use pushforward_core::seed::{Purpose, stream};
 use rand::seq::index::sample;
-use rand_chacha::ChaCha8Rng;
 
 /// `n` points in `d` dimensions, row-major: point `i` is
 /// `data[i * d..(i + 1) * d]`.
@@ -97,7 +96,7 @@ impl Points {
         if self.len() <= max {
             return self.clone();
         }
-        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let mut rng = stream(seed, Purpose::Subsample(0));
         let mut idx = sample(&mut rng, self.len(), max).into_vec();
         idx.sort_unstable();
         self.select(&idx)
@@ -128,7 +127,7 @@ pub(crate) fn sq_dist(a: &[f64], b: &[f64]) -> f64 {
 pub(crate) fn standard_normals(n: usize, seed: u64) -> Vec<f64> {
     use rand::Rng;
     use rand_distr::StandardNormal;
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut rng = stream(seed, Purpose::Sampling);
     (0..n).map(|_| rng.sample(StandardNormal)).collect()
 }
 

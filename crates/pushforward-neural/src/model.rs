@@ -29,8 +29,8 @@
 use std::path::Path;
 
 use pushforward_core::Table;
-use rand::{Rng, SeedableRng};
-use rand_chacha::ChaCha8Rng;
+use pushforward_core::seed::{Purpose, stream};
+use rand::Rng;
 use rand_distr::StandardNormal;
 use serde::{Deserialize, Serialize};
 
@@ -45,8 +45,6 @@ use crate::train::{Progress, TrainSummary};
 
 /// Name of the flow's network in the file.
 const VELOCITY: &str = "velocity";
-/// Mixed into the seed for the stream that draws classes.
-const CLASS_STREAM: u64 = 0xC1A5_5E55;
 /// Rows integrated at once when sampling.
 const SAMPLE_BLOCK: usize = 16_384;
 
@@ -230,7 +228,7 @@ impl Model {
     pub fn sample(&self, request: &SampleRequest, progress: &dyn Progress) -> Result<Table, NeuralError> {
         let d = self.header.columns.len();
         let classes = self.classes(request)?;
-        let mut noise_rng = ChaCha8Rng::seed_from_u64(request.seed);
+        let mut noise_rng = stream(request.seed, Purpose::Sampling);
         let mut x = vec![0.0f32; request.rows * d];
         progress.start(request.rows);
         for (b, block) in x.chunks_mut(SAMPLE_BLOCK * d).enumerate() {
@@ -274,7 +272,7 @@ impl Model {
             return Ok(Some(vec![condition.class_of(label)?; request.rows]));
         }
         let total: u64 = condition.counts.iter().sum();
-        let mut rng = ChaCha8Rng::seed_from_u64(request.seed ^ CLASS_STREAM);
+        let mut rng = stream(request.seed, Purpose::Classes);
         Ok(Some(
             (0..request.rows)
                 .map(|_| {
@@ -306,7 +304,7 @@ impl Model {
             ));
         }
         let classes = self.classes(request)?;
-        let mut rng = ChaCha8Rng::seed_from_u64(request.seed);
+        let mut rng = stream(request.seed, Purpose::Sampling);
         let mut x: Vec<f32> = (0..request.rows * 2)
             .map(|_| rng.sample(StandardNormal))
             .collect();

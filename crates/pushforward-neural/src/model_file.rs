@@ -10,7 +10,6 @@
 //! tensor's name, type and shape against the header's network shapes.
 
 use std::collections::HashMap;
-use std::io::Write;
 use std::path::Path;
 
 use safetensors::tensor::{Dtype, SafeTensors, TensorView};
@@ -78,26 +77,12 @@ pub(crate) fn encode(header: &impl Serialize, networks: &[(&str, &Mlp)]) -> Resu
     safetensors::serialize(views, Some(metadata)).map_err(|e| NeuralError::BadConfig(e.to_string()))
 }
 
-/// Writes `bytes` to `path` atomically (a temporary file in the same
-/// directory, renamed over the target).
+/// Writes `bytes` to `path` atomically (see [`pushforward_core::atomic`]).
 pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), NeuralError> {
-    let io = |source| NeuralError::Io {
+    pushforward_core::atomic::write_atomic(path, bytes).map_err(|source| NeuralError::Io {
         path: path.to_path_buf(),
         source,
-    };
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".pushforward-")
-        .suffix(".pf.tmp")
-        .tempfile_in(dir)
-        .map_err(io)?;
-    tmp.write_all(bytes).map_err(io)?;
-    tmp.as_file().sync_all().map_err(io)?;
-    tmp.persist(path).map_err(|e| io(e.error))?;
-    Ok(())
+    })
 }
 
 /// The checked header (format, version and a known method) as JSON, and

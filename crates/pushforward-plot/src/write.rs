@@ -1,9 +1,11 @@
-//! Atomic PNG output: draw into a temporary `.png` beside the target, then move it onto the target.
+//! Atomic PNG output: draw into a temporary `.png` beside the target, then move it onto the target
+//! (through [`pushforward_core::atomic`], like every file the tool writes).
 
 use std::path::Path;
 
 use plotters::coord::Shift;
 use plotters::prelude::{BitMapBackend, DrawingArea, IntoDrawingArea, WHITE};
+use pushforward_core::atomic::{AtomicFile, parent_dir};
 
 use crate::error::PlotError;
 use crate::font;
@@ -33,10 +35,7 @@ where
     if path.file_name().is_none() {
         return Err(PlotError::bad_input(path, "the path does not name a file"));
     }
-    let dir = match path.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir,
-        _ => Path::new("."),
-    };
+    let dir = parent_dir(path);
     if !dir.is_dir() {
         return Err(PlotError::MissingDirectory {
             dir: dir.to_path_buf(),
@@ -44,36 +43,25 @@ where
         });
     }
 
-    let mut builder = tempfile::Builder::new();
-    builder.prefix(".pushforward-plot-").suffix(".png");
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        // An ordinary file mode (the umask still applies) rather than tempfile's private 0600.
-        builder.permissions(std::fs::Permissions::from_mode(0o644));
-    }
-    // Close the handle at once: the encoder reopens the file by name.
-    let temp = builder
-        .tempfile_in(dir)
-        .map_err(|source| PlotError::Write {
-            path: path.to_path_buf(),
-            source,
-        })?
-        .into_temp_path();
+    // The encoder opens the temporary file by name (its extension chooses PNG).
+    let file = AtomicFile::create(path).map_err(|source| PlotError::Write {
+        path: path.to_path_buf(),
+        source,
+    })?;
 
     {
-        let root = BitMapBackend::new(&temp, size).into_drawing_area();
+        let root = BitMapBackend::new(file.temp_path(), size).into_drawing_area();
         let drawn = root
             .fill(&WHITE)
             .map_err(DrawError::from)
             .and_then(|()| draw(&root))
             .and_then(|()| root.present().map_err(DrawError::from));
-        // On failure `root` is dropped here, before `temp`, which then deletes whatever was written.
+        // On failure `root` is dropped here, before `file`, which then deletes whatever was written.
         drawn.map_err(|e| draw_error(e.to_string()))?;
     }
 
-    temp.persist(path).map_err(|e| PlotError::Write {
+    file.commit().map_err(|source| PlotError::Write {
         path: path.to_path_buf(),
-        source: e.error,
+        source,
     })
 }

@@ -2,7 +2,8 @@
 //! copula factor and each column's latent map.
 //!
 //! Rows are generated in blocks of [`BLOCK_ROWS`]. Block `b` draws from its
-//! own ChaCha8 stream (seed, stream `b`), so the output depends only on the
+//! own ChaCha8 stream (block `b` of the seed's sampling stream, see
+//! [`pushforward_core::seed`]), so the output depends only on the
 //! seed and never on the number of threads; blocks are generated in parallel
 //! with rayon, a group at a time, and handed to the caller in order, so
 //! memory stays bounded however many rows are asked for.
@@ -12,9 +13,8 @@ use crate::copula::{CopulaFit, InfeasiblePolicy, NearestOptions, fit_copula};
 use crate::latent::LatentMap;
 use crate::marginal::ValueKind;
 use crate::spec::Spec;
+use pushforward_core::seed::{Purpose, block_stream};
 use pushforward_core::{Column, Table};
-use rand::SeedableRng;
-use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, StandardNormal};
 use rayon::prelude::*;
 use std::sync::Arc;
@@ -144,8 +144,7 @@ impl SpecSampler {
     /// Block `b` of `n` rows.
     fn block(&self, b: u64, n: usize, seed: u64) -> Table {
         let d = self.names.len();
-        let mut rng = ChaCha8Rng::seed_from_u64(seed);
-        rng.set_stream(b);
+        let mut rng = block_stream(seed, Purpose::Sampling, b);
         let mut eps = vec![0.0f64; n * d];
         for e in eps.iter_mut() {
             *e = StandardNormal.sample(&mut rng);

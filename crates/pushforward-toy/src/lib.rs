@@ -21,9 +21,8 @@ mod mixtures;
 mod roll;
 mod shapes;
 
+use pushforward_core::seed::{Purpose, stream};
 use pushforward_core::{Column, Table};
-use rand::SeedableRng;
-use rand_chacha::ChaCha8Rng;
 use std::sync::Arc;
 
 /// A toy data set.
@@ -134,7 +133,7 @@ impl Toy {
     /// assert_eq!(t, Toy::Moons.sample(100, 7, true));
     /// ```
     pub fn sample(self, rows: usize, seed: u64, labels: bool) -> Table {
-        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let mut rng = stream(seed, Purpose::Sampling);
         let s = match self {
             Toy::Moons => shapes::moons(rows, &mut rng),
             Toy::EightGaussians => mixtures::eight_gaussians(rows, &mut rng),

@@ -19,8 +19,7 @@ pub mod likelihood;
 pub(crate) mod objective;
 pub mod solver;
 
-use rand::SeedableRng;
-use rand_chacha::ChaCha8Rng;
+use pushforward_core::seed::{Purpose, stream};
 use serde::{Deserialize, Serialize};
 
 use crate::activation::Activation;
@@ -157,7 +156,7 @@ impl FlowMatching {
             output: data.dim,
             activation: config.activation,
         };
-        let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
+        let mut rng = stream(config.seed, Purpose::Initialisation);
         let field = Field {
             mlp: Mlp::new(shape, &mut rng)?,
             layout,
@@ -166,14 +165,13 @@ impl FlowMatching {
             x: data.x,
             labels: data.labels.map(|(l, _)| l),
         };
-        let stream = config.seed.wrapping_add(1);
         let mut objective = FlowObjective::new(
             field,
             batches,
             config.coupling,
             config.batch,
             config.label_dropout,
-            stream,
+            config.seed,
         );
         let summary = train(&mut objective, &config.train, progress)?;
         Ok((

@@ -16,7 +16,8 @@
 //! Batches are drawn uniformly with replacement from the training rows by a
 //! seeded ChaCha8 stream, so a seed fixes every batch, time and noise.
 
-use rand::{Rng, SeedableRng};
+use pushforward_core::seed::{Purpose, stream};
+use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::StandardNormal;
 
@@ -66,7 +67,7 @@ impl<'a> FlowObjective<'a> {
             coupling,
             batch,
             label_dropout,
-            rng: ChaCha8Rng::seed_from_u64(seed),
+            rng: stream(seed, Purpose::Batches),
             x0: Vec::new(),
             noise: Vec::new(),
             xt: Vec::new(),

@@ -17,9 +17,10 @@
 //! 0.0314), 1,000 steps of 8 sets end at a lower correlation error after
 //! rounding than 2,000 steps at 3e-3.
 
+use pushforward_core::seed::{Purpose, stream};
 use pushforward_core::{Column, Table};
 use pushforward_stats::{Marginal, Spec, ValueKind, spec::ColumnSpec};
-use rand::{Rng, SeedableRng};
+use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::StandardNormal;
 use rayon::prelude::*;
@@ -296,7 +297,7 @@ impl JointGenerator {
                 "sets need at least 2 rows and a batch at least one set".into(),
             ));
         }
-        let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
+        let mut rng = stream(config.seed, Purpose::Initialisation);
         let m = config.set_size;
         let targets = columns
             .iter()
@@ -325,7 +326,7 @@ impl JointGenerator {
             targets,
             correlation,
             config,
-            rng: ChaCha8Rng::seed_from_u64(config.seed.wrapping_add(1)),
+            rng: stream(config.seed, Purpose::Batches),
             tape: Tape::default(),
             last: SetLoss::default(),
             window: Vec::with_capacity(config.train.record_every),
@@ -353,7 +354,7 @@ impl JointGenerator {
     ) -> Result<Table, NeuralError> {
         let d = self.columns.len();
         let (starts, width) = offsets(&self.columns);
-        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let mut rng = stream(seed, Purpose::Sampling);
         let mut values = vec![Vec::with_capacity(rows); d];
         let mut tape = Tape::default();
         let mut done = 0;

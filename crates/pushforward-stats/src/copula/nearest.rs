@@ -32,8 +32,7 @@ use argmin::core::{CostFunction, Executor, Gradient, State};
 use argmin::solver::linesearch::MoreThuenteLineSearch;
 use argmin::solver::quasinewton::LBFGS;
 use nalgebra::DMatrix;
-use rand::SeedableRng;
-use rand_chacha::ChaCha8Rng;
+use pushforward_core::seed::{Purpose, stream};
 use rand_distr::{Distribution, StandardNormal};
 use rayon::prelude::*;
 use std::f64::consts::FRAC_PI_2;
@@ -309,7 +308,7 @@ pub(crate) fn fit(
         penalty: options.penalty,
     };
     let start = repaired_start(d, pairs, &target);
-    let mut rng = ChaCha8Rng::seed_from_u64(options.seed);
+    let mut rng = stream(options.seed, Purpose::Starts);
     let starts: Vec<Vec<f64>> = (0..options.starts.max(1))
         .map(|k| {
             let noise = 0.05 * k as f64;
