@@ -17,7 +17,7 @@
 //! bytes: 200 MB at `n = 5,000`), solved by the shortest augmenting path
 //! method of Jonker and Volgenant as in SciPy's `linear_sum_assignment`
 //! (Crouse 2016, "On implementing 2D rectangular assignment algorithms",
-//! IEEE TAES 52(4)), started by column reduction ([`super::assignment`]).
+//! IEEE TAES 52(4)), started by column reduction ([`crate::assignment`]).
 //! The squared costs are built
 //! once, in parallel. With more than one thread and both matrices within
 //! 512 MiB (`n ≤ 5,792`), the Euclidean costs are their square roots and the
@@ -25,9 +25,9 @@
 //! `n = 2,000`, 2 cores); otherwise the `W2` problem is solved first and its
 //! buffer square-rooted in place for the `W1` problem.
 
-use super::assignment::assignment;
-use crate::error::MetricsError;
-use crate::points::{Points, same_dim, sq_dist};
+use crate::assignment::assignment;
+use crate::error::OtError;
+use crate::points::{sizes, sq_dist};
 use rayon::prelude::*;
 
 /// Both cost matrices are held at once, and both assignments solved in
@@ -44,78 +44,97 @@ pub struct ExactOt {
     pub w2: f64,
 }
 
-/// Exact `W1` and `W2` between two clouds of the same size `n ≥ 1`, each
-/// point weighing `1/n`.
+/// Exact `W1` and `W2` between two clouds of the same size `n ≥ 1`
+/// (row-major, `d` coordinates per point), each point weighing `1/n`.
 ///
 /// Time is that of two dense assignments (between `n²` and `n³`; 0.5–1.3 s
 /// each at `n = 2,000` in 2-D, as SciPy's `linear_sum_assignment`), solved
 /// in parallel; memory `16 n²` bytes up to `n = 5,792` (400 MB at 5,000),
-/// `8 n²` beyond, so subsample large clouds first ([`Points::subsample`]).
+/// `8 n²` beyond, so subsample large clouds first.
 ///
 /// # Errors
-/// [`MetricsError::DimensionMismatch`]; [`MetricsError::TooFewPoints`] for
-/// an empty cloud; [`MetricsError::BadParameter`] when the sizes differ, or
-/// when a squared distance overflows (coordinates beyond about `1e154`).
+/// [`OtError::Shape`] or [`OtError::BadParameter`] for a bad shape;
+/// [`OtError::TooFewPoints`] for an empty cloud; [`OtError::BadParameter`]
+/// when the sizes differ, or when a squared distance is not finite
+/// (coordinates beyond about `1e154`).
 ///
 /// ```
-/// use pushforward_metrics::{Points, ot::exact_wasserstein};
-/// let x = Points::new(1, vec![0.0, 1.0, 2.0]).unwrap();
-/// let y = Points::new(1, vec![2.5, 0.5, 1.5]).unwrap();
-/// let ot = exact_wasserstein(&x, &y).unwrap();
+/// use pushforward_ot::exact_wasserstein;
+/// let ot = exact_wasserstein(&[0.0, 1.0, 2.0], &[2.5, 0.5, 1.5], 1).unwrap();
 /// assert!((ot.w1 - 0.5).abs() < 1e-12 && (ot.w2 - 0.5).abs() < 1e-12);
 /// ```
-pub fn exact_wasserstein(x: &Points, y: &Points) -> Result<ExactOt, MetricsError> {
-    same_dim(x, y)?;
-    let n = x.len();
-    if n == 0 || y.is_empty() {
-        return Err(MetricsError::TooFewPoints {
-            metric: "exact wasserstein",
-            needed: 1,
-            got: 0,
-        });
-    }
-    if y.len() != n {
-        return Err(MetricsError::BadParameter {
-            name: "points in the second cloud",
-            value: y.len() as f64,
-            expected: "as many points as the first cloud (exact transport needs equal sizes)",
-        });
-    }
-    let mut cost = vec![0.0; n * n];
-    cost.par_chunks_mut(n).enumerate().for_each(|(i, row)| {
-        let xi = x.row(i);
-        for (j, c) in row.iter_mut().enumerate() {
-            *c = sq_dist(xi, y.row(j));
-        }
-    });
-    if let Some(&c) = cost.iter().find(|c| !c.is_finite()) {
-        return Err(MetricsError::BadParameter {
-            name: "squared distance",
-            value: c,
-            expected: "a finite value (coordinates below about 1e154 in magnitude)",
-        });
-    }
+pub fn exact_wasserstein(x: &[f64], y: &[f64], d: usize) -> Result<ExactOt, OtError> {
+    let (cost, n) = squared_costs(x, y, d)?;
     let (w2_sq, w1) = if rayon::current_num_threads() > 1 && 2 * 8 * n * n <= JOIN_BYTES {
         let euclidean: Vec<f64> = cost.par_iter().map(|c| c.sqrt()).collect();
         rayon::join(|| assignment_mean(&cost, n), || assignment_mean(&euclidean, n))
     } else {
         let w2_sq = assignment_mean(&cost, n);
+        let mut cost = cost;
         cost.par_iter_mut().for_each(|c| *c = c.sqrt());
         (w2_sq, assignment_mean(&cost, n))
     };
-    Ok(ExactOt {
-        w1: w1?,
-        w2: w2_sq?.sqrt(),
-    })
+    Ok(ExactOt { w1, w2: w2_sq.sqrt() })
+}
+
+/// Exact `W2²` alone between two clouds of the same size `n ≥ 1`, each
+/// point weighing `1/n`: POT's `ot.emd2(a, b, ot.dist(x, y))` with uniform
+/// `a` and `b`.
+///
+/// # Errors
+/// As [`exact_wasserstein`].
+///
+/// ```
+/// use pushforward_ot::exact_w2_squared;
+/// let w2sq = exact_w2_squared(&[0.0, 0.0, 1.0, 0.0], &[1.0, 1.0, 0.0, 1.0], 2).unwrap();
+/// assert!((w2sq - 1.0).abs() < 1e-12);
+/// ```
+pub fn exact_w2_squared(x: &[f64], y: &[f64], d: usize) -> Result<f64, OtError> {
+    let (cost, n) = squared_costs(x, y, d)?;
+    Ok(assignment_mean(&cost, n))
+}
+
+/// The `n × n` squared distances between two clouds of `n ≥ 1` points each.
+fn squared_costs(x: &[f64], y: &[f64], d: usize) -> Result<(Vec<f64>, usize), OtError> {
+    let (n, m) = sizes(x, y, d)?;
+    if n == 0 || m == 0 {
+        return Err(OtError::TooFewPoints {
+            what: "exact wasserstein",
+            needed: 1,
+            got: 0,
+        });
+    }
+    if m != n {
+        return Err(OtError::BadParameter {
+            name: "points in the second cloud",
+            value: m as f64,
+            expected: "as many points as the first cloud (exact transport needs equal sizes)",
+        });
+    }
+    let mut cost = vec![0.0; n * n];
+    cost.par_chunks_mut(n).enumerate().for_each(|(i, row)| {
+        let xi = &x[i * d..(i + 1) * d];
+        for (c, yj) in row.iter_mut().zip(y.chunks_exact(d)) {
+            *c = sq_dist(xi, yj);
+        }
+    });
+    if let Some(&c) = cost.iter().find(|c| !c.is_finite()) {
+        return Err(OtError::BadParameter {
+            name: "squared distance",
+            value: c,
+            expected: "a finite value (coordinates below about 1e154 in magnitude)",
+        });
+    }
+    Ok((cost, n))
 }
 
 /// `(1/n) min_σ Σ_i cost[i, σ(i)]` for a finite `n × n` row-major cost.
-fn assignment_mean(cost: &[f64], n: usize) -> Result<f64, MetricsError> {
+fn assignment_mean(cost: &[f64], n: usize) -> f64 {
     let sigma = assignment(cost, n);
-    Ok(sigma
+    sigma
         .iter()
         .enumerate()
         .map(|(i, &j)| cost[i * n + j])
         .sum::<f64>()
-        / n as f64)
+        / n as f64
 }

@@ -34,8 +34,8 @@
 //! Why hand-written: this is the "online" reduction of KeOps (geomloss's
 //! backend) for the CPU; no Rust crate provides it.
 
-use super::cloud::{Cloud, R, W};
-use super::fastexp::exp_neg;
+use crate::cloud::{Cloud, R, W};
+use crate::fastexp::exp_neg;
 use pushforward_simd::simd_dispatch;
 use rayon::prelude::*;
 
@@ -334,8 +334,8 @@ pub(crate) fn sum_exp_in_place(v: &mut [f64], m: f64) -> f64 {
 mod tests {
     #![allow(clippy::unwrap_used)]
 
-    use super::*;
     use crate::points::standard_normals as draws;
+    use crate::*;
     use pushforward_simd::SIMD_LIMIT;
     use std::sync::atomic::Ordering;
 
