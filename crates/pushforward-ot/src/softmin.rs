@@ -334,8 +334,8 @@ pub(crate) fn sum_exp_in_place(v: &mut [f64], m: f64) -> f64 {
 mod tests {
     #![allow(clippy::unwrap_used)]
 
+    use super::*;
     use crate::points::standard_normals as draws;
-    use crate::*;
     use pushforward_simd::SIMD_LIMIT;
     use std::sync::atomic::Ordering;
 

@@ -136,8 +136,8 @@ fn lists_rows_body(eps: f64, lists: &Lists, u: &[f64], first: usize, buf: &mut V
 mod tests {
     #![allow(clippy::unwrap_used)]
 
+    use super::*;
     use crate::points::standard_normals as draws;
-    use crate::*;
 
     /// The dense soft-min, as a reference.
     fn dense(eps: f64, x: &Cloud, y: &Cloud, g: &[f64]) -> Vec<f64> {
