@@ -116,7 +116,7 @@ pub fn emd(a: &[f64], b: &[f64], cost: &[f64]) -> Result<Transport, OtError> {
         return Err(bad("cost", c, "a finite number"));
     }
     let (sa, sb) = (a.iter().sum::<f64>(), b.iter().sum::<f64>());
-    if !(sa > 0.0) || (sa - sb).abs() > 1e-9 * sa {
+    if sa <= 0.0 || !(sa.is_finite() && sb.is_finite()) || (sa - sb).abs() > 1e-9 * sa {
         return Err(bad(
             "total of the second weights",
             sb,
