@@ -8,9 +8,9 @@
 //!        A = (max C + 1)(n + m), so that an optimum carries no flow on them when Σa = Σb
 //! basis: a spanning tree; potentials π_u with C_e + π_s − π_t = 0 on its arcs
 //! pivot: an arc with reduced cost C_e + π_s − π_t < 0 enters, the cycle it closes carries
-//!        the largest flow it can, an arc whose flow drops to zero leaves (ties: the last one met
-//!        on the path from the join towards the entering arc's head: Cunningham's strongly
-//!        feasible trees, so no cycling)
+//!        the largest flow it can, an arc whose flow drops to zero leaves (ties broken as LEMON
+//!        does, the strongly feasible trees of Cunningham 1976, which keep the method from
+//!        cycling on degenerate pivots)
 //! stop:  no arc has a negative reduced cost: the flow and the potentials are optimal
 //! ```
 //! The spanning tree is stored as LEMON stores it (parent, predecessor arc

@@ -46,6 +46,10 @@
 //! exact, so it is a lower bound of `OT_ε`, and the error was measured at
 //! `1e-5` relative for the default tolerance.
 //!
+//! [`entropic_plan`] returns these potentials, one per point (equal points
+//! share their atom's), from which any row of the plan is computed on
+//! demand: flow matching's Sinkhorn coupling draws partners from it.
+//!
 //! Repeated points are merged into atoms weighing their share of the rows
 //! (the same measure, fewer points: one-hot and discrete columns repeat
 //! rows). Two clouds of one measure (the same points, in any order and
