@@ -3,15 +3,18 @@
 //! - `independent`: as drawn (conditional flow matching, Lipman et al. 2023).
 //! - `ot`: the permutation minimising `Σ‖x_i − ε_σ(i)‖²` over the batch,
 //!   exactly (minibatch OT-CFM, Tong et al. 2024; Pooladian et al. 2023),
-//!   by the shortest-augmenting-path solver of the evaluation crate.
-//! - `sinkhorn`: the entropic plan `π = diag(u) K diag(v)`,
-//!   `K_ij = exp(−C_ij / (ε·max C))`, by Sinkhorn's matrix scaling
-//!   (Cuturi 2013) to a row and column marginal error below 1e-3 or 500
-//!   iterations; each data point then draws its partner from its row of
-//!   `π`. `O(n²)` per iteration instead of the assignment's `O(n³)`, for
-//!   large batches; as `ε → 0` it approaches `ot`. The cost is divided by
-//!   its maximum, as torchcfm does, so `ε` is scale-free.
+//!   by the shortest-augmenting-path solver of `pushforward-ot`.
+//! - `sinkhorn`: the entropic plan
+//!   `π_ij = exp((f_i + g_j − C_ij)/ε) / n²` with `ε = 0.05 · max C`, by the
+//!   log-domain Sinkhorn iterations of `pushforward-ot` (Cuturi 2013;
+//!   ε-scaling as Schmitzer 2019) to an `L¹` row and column marginal error
+//!   below 1e-3 or 500 iterations; each data point then draws its partner
+//!   from its row of `π`. `O(n²)` per iteration instead of the
+//!   assignment's `O(n³)`, for large batches; as `ε → 0` it approaches
+//!   `ot`. `ε` is relative to the largest cost, as torchcfm divides the cost
+//!   by its maximum, so it is scale-free.
 
+use pushforward_ot::{SinkhornConfig, entropic_plan};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 
@@ -65,8 +68,8 @@ impl Coupling {
         let n = x.len() / d;
         match self {
             Coupling::Independent => (0..n).collect(),
-            Coupling::Ot => pushforward_metrics::ot::assignment(&squared_costs(x, noise, d), n),
-            Coupling::Sinkhorn => sinkhorn_partners(&squared_costs(x, noise, d), n, rng),
+            Coupling::Ot => pushforward_ot::assignment(&squared_costs(x, noise, d), n),
+            Coupling::Sinkhorn => sinkhorn_partners(x, noise, d, rng),
         }
     }
 }
@@ -82,47 +85,37 @@ fn squared_costs(x: &[f32], noise: &[f32], d: usize) -> Vec<f64> {
     cost
 }
 
-/// Partners drawn row by row from the Sinkhorn plan of `cost`.
-fn sinkhorn_partners(cost: &[f64], n: usize, rng: &mut impl Rng) -> Vec<usize> {
-    let scale = cost.iter().copied().fold(0.0, f64::max).max(f64::MIN_POSITIVE) * SINKHORN_EPSILON;
-    let k: Vec<f64> = cost.iter().map(|c| (-c / scale).exp()).collect();
-    let target = 1.0 / n as f64;
-    let (mut u, mut v) = (vec![1.0; n], vec![1.0; n]);
-    let mut kv = vec![0.0; n];
-    for _ in 0..SINKHORN_ITERATIONS {
-        for (i, ui) in u.iter_mut().enumerate() {
-            let s: f64 = k[i * n..(i + 1) * n].iter().zip(&v).map(|(k, v)| k * v).sum();
-            *ui = target / s.max(f64::MIN_POSITIVE);
-        }
-        let mut ktu = vec![0.0; n];
-        for (i, &ui) in u.iter().enumerate() {
-            ktu.iter_mut()
-                .zip(&k[i * n..(i + 1) * n])
-                .for_each(|(a, k)| *a += k * ui);
-        }
-        v.iter_mut()
-            .zip(&ktu)
-            .for_each(|(v, s)| *v = target / s.max(f64::MIN_POSITIVE));
-        // Columns are now exact; the rows' error decides convergence.
-        for (i, r) in kv.iter_mut().enumerate() {
-            *r = u[i]
-                * k[i * n..(i + 1) * n]
-                    .iter()
-                    .zip(&v)
-                    .map(|(k, v)| k * v)
-                    .sum::<f64>();
-        }
-        if kv.iter().map(|r| (r - target).abs()).sum::<f64>() < SINKHORN_TOLERANCE {
-            break;
-        }
-    }
-    (0..n)
-        .map(|i| {
-            let row = &k[i * n..(i + 1) * n];
-            let total: f64 = row.iter().zip(&v).map(|(k, v)| k * v).sum();
+/// Partners drawn row by row from the Sinkhorn plan between `x` and
+/// `noise` (`n` points each); pairs as drawn if the batch is degenerate
+/// (all points equal, or non-finite).
+fn sinkhorn_partners(x: &[f32], noise: &[f32], d: usize, rng: &mut impl Rng) -> Vec<usize> {
+    let n = x.len() / d;
+    let (x, noise): (Vec<f64>, Vec<f64>) = (
+        x.iter().map(|&v| f64::from(v)).collect(),
+        noise.iter().map(|&v| f64::from(v)).collect(),
+    );
+    let max_cost = x
+        .chunks_exact(d)
+        .flat_map(|p| noise.chunks_exact(d).map(move |q| sq_dist(p, q)))
+        .fold(0.0, f64::max);
+    let config = SinkhornConfig {
+        epsilon: max_cost * SINKHORN_EPSILON,
+        tolerance: SINKHORN_TOLERANCE,
+        max_iterations: SINKHORN_ITERATIONS,
+        ..SinkhornConfig::default()
+    };
+    let Ok(plan) = entropic_plan(&x, &noise, d, &config) else {
+        return (0..n).collect();
+    };
+    let mut row = Vec::with_capacity(n);
+    x.chunks_exact(d)
+        .enumerate()
+        .map(|(i, xi)| {
+            plan.row(i, xi, &noise, &mut row);
+            let total: f64 = row.iter().sum();
             let mut draw = rng.random::<f64>() * total;
-            for (j, (k, v)) in row.iter().zip(&v).enumerate() {
-                draw -= k * v;
+            for (j, p) in row.iter().enumerate() {
+                draw -= p;
                 if draw <= 0.0 {
                     return j;
                 }
@@ -130,6 +123,11 @@ fn sinkhorn_partners(cost: &[f64], n: usize, rng: &mut impl Rng) -> Vec<usize> {
             n - 1
         })
         .collect()
+}
+
+/// Squared Euclidean distance.
+fn sq_dist(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(p, q)| (p - q) * (p - q)).sum()
 }
 
 #[cfg(test)]

@@ -46,6 +46,10 @@
 //! exact, so it is a lower bound of `OT_ε`, and the error was measured at
 //! `1e-5` relative for the default tolerance.
 //!
+//! [`entropic_plan`] returns these potentials, one per point (equal points
+//! share their atom's), from which any row of the plan is computed on
+//! demand: flow matching's Sinkhorn coupling draws partners from it.
+//!
 //! Repeated points are merged into atoms weighing their share of the rows
 //! (the same measure, fewer points: one-hot and discrete columns repeat
 //! rows). Two clouds of one measure (the same points, in any order and
@@ -57,10 +61,13 @@
 //! target `ε` on truncated kernels when they are sparse (`truncated.rs`).
 //! Deterministic: rayon splits rows only, and every sum has a fixed order.
 
-use super::cloud::Cloud;
-use super::truncated::SoftMin;
-use crate::error::MetricsError;
-use crate::points::{Points, same_dim};
+use crate::cloud::Cloud;
+use crate::error::OtError;
+use crate::points::{sizes, sq_dist};
+use crate::truncated::SoftMin;
+use rand::SeedableRng;
+use rand::seq::index::sample;
+use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
 /// Clouds with at least this many points anneal on subsamples.
@@ -117,33 +124,36 @@ pub struct SinkhornResult {
 }
 
 /// The debiased Sinkhorn divergence `S_ε(α, β)` between the uniform
-/// measures on two non-empty clouds (sizes may differ).
+/// measures on two non-empty clouds (row-major, `d` coordinates per point;
+/// sizes may differ).
 ///
 /// # Errors
-/// [`MetricsError::DimensionMismatch`]; [`MetricsError::TooFewPoints`] for
-/// an empty cloud; [`MetricsError::BadParameter`] for a configuration out
-/// of range or coordinates so large that squared distances overflow.
+/// [`OtError::Shape`] or [`OtError::BadParameter`] for a bad shape;
+/// [`OtError::TooFewPoints`] for an empty cloud; [`OtError::BadParameter`]
+/// for a configuration out of range or coordinates so large that squared
+/// distances overflow.
 ///
 /// ```
-/// use pushforward_metrics::{Points, ot::{SinkhornConfig, sinkhorn_divergence}};
-/// let x = Points::new(2, vec![0.0, 0.0, 1.0, 0.0, 0.0, 1.0]).unwrap();
-/// let y = Points::new(2, vec![0.5, 0.0, 1.5, 0.0, 0.5, 1.0]).unwrap();
-/// let s = sinkhorn_divergence(&x, &y, &SinkhornConfig::default()).unwrap();
+/// use pushforward_ot::{SinkhornConfig, sinkhorn_divergence};
+/// let x = [0.0, 0.0, 1.0, 0.0, 0.0, 1.0];
+/// let y = [0.5, 0.0, 1.5, 0.0, 0.5, 1.0];
+/// let s = sinkhorn_divergence(&x, &y, 2, &SinkhornConfig::default()).unwrap();
 /// // A translation by t costs exactly ‖t‖² for any ε.
 /// assert!(s.converged && (s.value - 0.25).abs() < 1e-3);
 /// ```
 pub fn sinkhorn_divergence(
-    x: &Points,
-    y: &Points,
+    x: &[f64],
+    y: &[f64],
+    d: usize,
     config: &SinkhornConfig,
-) -> Result<SinkhornResult, MetricsError> {
-    let p = Problem::new(x, y, config)?;
-    let xx = p.symmetric(&p.x);
+) -> Result<SinkhornResult, OtError> {
+    let p = Problem::new(x, y, d, config)?;
+    let xx = p.symmetric(&p.x).0;
     if p.x.same_measure(&p.y) {
         return Ok(SinkhornResult { value: 0.0, ..xx });
     }
-    let yy = p.symmetric(&p.y);
-    let xy = p.cross();
+    let yy = p.symmetric(&p.y).0;
+    let xy = p.cross().0;
     Ok(SinkhornResult {
         value: xy.value - 0.5 * (xx.value + yy.value),
         iterations: xy.iterations + xx.iterations + yy.iterations,
@@ -156,12 +166,86 @@ pub fn sinkhorn_divergence(
 ///
 /// # Errors
 /// As [`sinkhorn_divergence`].
-pub fn entropic_ot(x: &Points, y: &Points, config: &SinkhornConfig) -> Result<SinkhornResult, MetricsError> {
-    let p = Problem::new(x, y, config)?;
+pub fn entropic_ot(
+    x: &[f64],
+    y: &[f64],
+    d: usize,
+    config: &SinkhornConfig,
+) -> Result<SinkhornResult, OtError> {
+    let p = Problem::new(x, y, d, config)?;
     Ok(if p.x.same_measure(&p.y) {
-        p.symmetric(&p.x)
+        p.symmetric(&p.x).0
+    } else {
+        p.cross().0
+    })
+}
+
+/// The entropic optimal plan between the uniform measures on two clouds,
+/// through its dual potentials:
+/// `π_ij = exp((f_i + g_j − C_ij)/ε) / (n m)`, `C_ij = ‖x_i − y_j‖²`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EntropicPlan {
+    /// How the potentials were reached; `value` is `OT_ε`.
+    pub result: SinkhornResult,
+    /// The regularisation `ε`.
+    pub epsilon: f64,
+    /// `f_i`, one per point of the first cloud (equal points share one).
+    pub f: Vec<f64>,
+    /// `g_j`, one per point of the second cloud; the columns of the plan
+    /// have the exact marginals `1/m` (the last update was of `g`).
+    pub g: Vec<f64>,
+}
+
+impl EntropicPlan {
+    /// Row `i` of the plan into `out`, given the point `x_i` of the first
+    /// cloud and the second cloud `y` (the clouds the plan was solved on;
+    /// `d = x_i.len()` coordinates per point): it sums to about `1/n`.
+    pub fn row(&self, i: usize, x_i: &[f64], y: &[f64], out: &mut Vec<f64>) {
+        let d = x_i.len().max(1);
+        let nm = self.f.len() as f64 * self.g.len() as f64;
+        out.clear();
+        out.extend(
+            y.chunks_exact(d)
+                .zip(&self.g)
+                .map(|(yj, gj)| ((self.f[i] + gj - sq_dist(x_i, yj)) / self.epsilon).exp() / nm),
+        );
+    }
+}
+
+/// The entropic plan of `OT_ε(α, β)` ([`EntropicPlan`]), by the iterations
+/// of [`entropic_ot`].
+///
+/// # Errors
+/// As [`sinkhorn_divergence`].
+///
+/// ```
+/// use pushforward_ot::{SinkhornConfig, entropic_plan};
+/// let (x, y) = ([0.0, 1.0], [0.1, 1.1]);
+/// let config = SinkhornConfig { epsilon: 0.01, ..SinkhornConfig::default() };
+/// let plan = entropic_plan(&x, &y, 1, &config).unwrap();
+/// let mut row = Vec::new();
+/// plan.row(0, &x[..1], &y, &mut row);
+/// // Nearly all of the first point's mass goes to its neighbour 0.1.
+/// assert!(row[0] > 0.49 && row[1] < 1e-6);
+/// ```
+pub fn entropic_plan(
+    x: &[f64],
+    y: &[f64],
+    d: usize,
+    config: &SinkhornConfig,
+) -> Result<EntropicPlan, OtError> {
+    let p = Problem::new(x, y, d, config)?;
+    let (result, f, g) = if p.x.same_measure(&p.y) {
+        let (result, f) = p.symmetric(&p.x);
+        (result, f.clone(), f)
     } else {
         p.cross()
+    };
+    Ok(EntropicPlan {
+        result,
+        epsilon: config.epsilon,
+        f: p.x.to_rows(&f),
+        g: p.y.to_rows(&g),
     })
 }
 
@@ -179,20 +263,20 @@ struct Problem {
 }
 
 impl Problem {
-    fn new(x: &Points, y: &Points, config: &SinkhornConfig) -> Result<Problem, MetricsError> {
+    fn new(x: &[f64], y: &[f64], d: usize, config: &SinkhornConfig) -> Result<Problem, OtError> {
         check_config(config)?;
-        let d = same_dim(x, y)?;
-        let few = x.len().min(y.len());
+        let (n, m) = sizes(x, y, d)?;
+        let few = n.min(m);
         if few == 0 {
-            return Err(MetricsError::TooFewPoints {
-                metric: "sinkhorn",
+            return Err(OtError::TooFewPoints {
+                what: "sinkhorn",
                 needed: 1,
                 got: 0,
             });
         }
         let mut lo = vec![f64::INFINITY; d];
         let mut hi = vec![f64::NEG_INFINITY; d];
-        for p in x.as_slice().chunks_exact(d).chain(y.as_slice().chunks_exact(d)) {
+        for p in x.chunks_exact(d).chain(y.chunks_exact(d)) {
             for k in 0..d {
                 lo[k] = lo[k].min(p[k]);
                 hi[k] = hi[k].max(p[k]);
@@ -200,7 +284,7 @@ impl Problem {
         }
         let diameter_sq: f64 = lo.iter().zip(&hi).map(|(l, h)| (h - l) * (h - l)).sum();
         if !diameter_sq.is_finite() {
-            return Err(MetricsError::BadParameter {
+            return Err(OtError::BadParameter {
                 name: "squared diameter",
                 value: diameter_sq,
                 expected: "a finite value (coordinates below about 1e154 in magnitude)",
@@ -209,12 +293,12 @@ impl Problem {
         // The mean, as the box middle plus the mean offset from it (no overflow).
         let middle: Vec<f64> = lo.iter().zip(&hi).map(|(l, h)| 0.5 * l + 0.5 * h).collect();
         let mut offset = vec![0.0; d];
-        for p in x.as_slice().chunks_exact(d).chain(y.as_slice().chunks_exact(d)) {
+        for p in x.chunks_exact(d).chain(y.chunks_exact(d)) {
             for ((o, v), m) in offset.iter_mut().zip(p).zip(&middle) {
                 *o += v - m;
             }
         }
-        let total = (x.len() + y.len()) as f64;
+        let total = (n + m) as f64;
         let centre: Vec<f64> = middle.iter().zip(&offset).map(|(m, o)| m + o / total).collect();
         let mut annealing = Vec::new();
         let mut e = diameter_sq;
@@ -223,24 +307,22 @@ impl Problem {
             e *= config.scaling;
         }
         let coarse = (few >= COARSE_FROM).then(|| {
-            let cx = x.subsample(x.len() / COARSEN, COARSE_SEED);
-            let cy = y.subsample(y.len() / COARSEN, COARSE_SEED + 1);
-            (
-                Cloud::new(d, cx.as_slice(), &centre),
-                Cloud::new(d, cy.as_slice(), &centre),
-            )
+            let cx = subsample(x, d, n / COARSEN, COARSE_SEED);
+            let cy = subsample(y, d, m / COARSEN, COARSE_SEED + 1);
+            (Cloud::new(d, &cx, &centre), Cloud::new(d, &cy, &centre))
         });
         Ok(Problem {
-            x: Cloud::new(d, x.as_slice(), &centre),
-            y: Cloud::new(d, y.as_slice(), &centre),
+            x: Cloud::new(d, x, &centre),
+            y: Cloud::new(d, y, &centre),
             coarse,
             annealing,
             config: *config,
         })
     }
 
-    /// `OT_ε(α, β)`: annealing, then over-relaxed alternating updates.
-    fn cross(&self) -> SinkhornResult {
+    /// `OT_ε(α, β)`: annealing, then over-relaxed alternating updates; with
+    /// the last potentials `f` and `g = T_a(f)` of the atoms.
+    fn cross(&self) -> (SinkhornResult, Vec<f64>, Vec<f64>) {
         let (x, y, eps) = (&self.x, &self.y, self.config.epsilon);
         let (mut f, mut g) = (vec![0.0; x.len()], vec![0.0; y.len()]);
         match (&self.coarse, self.annealing.last()) {
@@ -277,15 +359,17 @@ impl Problem {
                 omega = 1.0;
             }
         }
-        SinkhornResult {
+        let result = SinkhornResult {
             value,
             iterations: self.annealing.len() + errors.len(),
             converged: errors.last().is_some_and(|&e| e < self.config.tolerance),
-        }
+        };
+        (result, f, s)
     }
 
-    /// `OT_ε(α, α)` by averaged symmetric updates at the target `ε`.
-    fn symmetric(&self, x: &Cloud) -> SinkhornResult {
+    /// `OT_ε(α, α)` by averaged symmetric updates at the target `ε`; with
+    /// the potential of the atoms.
+    fn symmetric(&self, x: &Cloud) -> (SinkhornResult, Vec<f64>) {
         let eps = self.config.epsilon;
         let mut to_x = SoftMin::new(x, x, eps);
         let (mut f, mut t) = (vec![0.0; x.len()], vec![0.0; x.len()]);
@@ -299,12 +383,29 @@ impl Problem {
             relax(&mut f, &t, if iterations == 0 { 1.0 } else { 0.5 });
             iterations += 1;
         }
-        SinkhornResult {
+        let result = SinkhornResult {
             value,
             iterations,
             converged,
-        }
+        };
+        (result, f)
     }
+}
+
+/// `max` rows of the `d`-column row-major `data` drawn without replacement
+/// from `seed`, in their original order (all of them if there are fewer).
+fn subsample(data: &[f64], d: usize, max: usize, seed: u64) -> Vec<f64> {
+    let rows = data.len() / d;
+    if rows <= max {
+        return data.to_vec();
+    }
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut idx = sample(&mut rng, rows, max).into_vec();
+    idx.sort_unstable();
+    idx.iter()
+        .flat_map(|&i| &data[i * d..(i + 1) * d])
+        .copied()
+        .collect()
 }
 
 /// Alternating updates from zero potentials, one per ε of `schedule`.
@@ -339,9 +440,9 @@ fn dot(a: &[f64], f: &[f64]) -> f64 {
     a.iter().zip(f).map(|(w, v)| w * v).sum()
 }
 
-fn check_config(c: &SinkhornConfig) -> Result<(), MetricsError> {
+fn check_config(c: &SinkhornConfig) -> Result<(), OtError> {
     let bad = |name, value, expected| {
-        Err(MetricsError::BadParameter {
+        Err(OtError::BadParameter {
             name,
             value,
             expected,

@@ -24,7 +24,7 @@ use pushforward_simd::simd_dispatch;
 /// (finite entries).
 ///
 /// ```
-/// use pushforward_metrics::ot::assignment;
+/// use pushforward_ot::assignment;
 /// // Row 0 prefers column 1, row 1 column 0.
 /// assert_eq!(assignment(&[4.0, 1.0, 2.0, 8.0], 2), vec![1, 0]);
 /// ```

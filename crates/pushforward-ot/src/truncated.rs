@@ -17,8 +17,8 @@
 //! fixed truncation threshold. Hand-written because it is tied to the
 //! kernel layout of `softmin.rs`.
 
-use super::cloud::{Cloud, W};
-use super::softmin::{Keep, Lists, block_max, softmin, sum_exp_in_place};
+use crate::cloud::{Cloud, W};
+use crate::softmin::{Keep, Lists, block_max, softmin, sum_exp_in_place};
 use pushforward_simd::simd_dispatch;
 use rayon::prelude::*;
 

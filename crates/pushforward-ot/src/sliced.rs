@@ -26,49 +26,50 @@
 //! most, 37 % less time than `sort_unstable_by(f64::total_cmp)` here), as
 //! no sorting crate is among the dependencies.
 
-use crate::error::MetricsError;
-use crate::points::{Points, same_dim};
+use crate::error::OtError;
+use crate::points::sizes;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::StandardNormal;
 use rayon::prelude::*;
 
-/// Sliced `W2` between the uniform measures on two non-empty clouds (sizes
-/// may differ), over `projections` random directions drawn from `seed`.
+/// Sliced `W2` between the uniform measures on two non-empty clouds
+/// (row-major, `d` coordinates per point; sizes may differ), over
+/// `projections` random directions drawn from `seed`.
 ///
 /// Time `O(L (n + m) (d + log(n + m)))`, memory `O(L d + n + m)` per thread.
 ///
 /// # Errors
-/// [`MetricsError::DimensionMismatch`]; [`MetricsError::TooFewPoints`] for
-/// an empty cloud; [`MetricsError::BadParameter`] for `projections = 0` or
-/// coordinates so large that the value overflows.
+/// [`OtError::Shape`] or [`OtError::BadParameter`] for a bad shape;
+/// [`OtError::TooFewPoints`] for an empty cloud; [`OtError::BadParameter`]
+/// for `projections = 0` or coordinates so large that the value overflows.
 ///
 /// ```
-/// use pushforward_metrics::{Points, ot::sliced_wasserstein2};
-/// let x = Points::new(1, vec![0.0, 1.0, 2.0]).unwrap();
-/// let y = Points::new(1, vec![5.0, 1.0, 0.0]).unwrap();
+/// use pushforward_ot::sliced_wasserstein2;
+/// let (x, y) = ([0.0, 1.0, 2.0], [5.0, 1.0, 0.0]);
 /// // In one dimension every direction is ±1, so SW₂ = W₂: sorted values
 /// // 0, 1, 2 against 0, 1, 5, W₂² = (0² + 0² + 3²)/3.
-/// let sw = sliced_wasserstein2(&x, &y, 8, 0).unwrap();
+/// let sw = sliced_wasserstein2(&x, &y, 1, 8, 0).unwrap();
 /// assert!((sw - 3f64.sqrt()).abs() < 1e-12);
 /// ```
 pub fn sliced_wasserstein2(
-    x: &Points,
-    y: &Points,
+    x: &[f64],
+    y: &[f64],
+    d: usize,
     projections: usize,
     seed: u64,
-) -> Result<f64, MetricsError> {
-    let d = same_dim(x, y)?;
-    let few = x.len().min(y.len());
+) -> Result<f64, OtError> {
+    let (n, m) = sizes(x, y, d)?;
+    let few = n.min(m);
     if few == 0 {
-        return Err(MetricsError::TooFewPoints {
-            metric: "sliced wasserstein",
+        return Err(OtError::TooFewPoints {
+            what: "sliced wasserstein",
             needed: 1,
             got: 0,
         });
     }
     if projections == 0 {
-        return Err(MetricsError::BadParameter {
+        return Err(OtError::BadParameter {
             name: "projections",
             value: 0.0,
             expected: "at least 1",
@@ -88,7 +89,7 @@ pub fn sliced_wasserstein2(
         .collect();
     let value = (w2sq.iter().sum::<f64>() / projections as f64).sqrt();
     if !value.is_finite() {
-        return Err(MetricsError::BadParameter {
+        return Err(OtError::BadParameter {
             name: "sliced wasserstein",
             value,
             expected: "a finite value (coordinates below about 1e154 in magnitude)",
@@ -119,11 +120,10 @@ fn directions(d: usize, count: usize, seed: u64) -> Vec<f64> {
 }
 
 /// The projections `θ·p` of all points, sorted, into `out`.
-fn project_sorted(p: &Points, theta: &[f64], out: &mut Vec<f64>, keys: &mut Vec<u64>, spare: &mut Vec<u64>) {
+fn project_sorted(p: &[f64], theta: &[f64], out: &mut Vec<f64>, keys: &mut Vec<u64>, spare: &mut Vec<u64>) {
     keys.clear();
     keys.extend(
-        p.as_slice()
-            .chunks_exact(theta.len())
+        p.chunks_exact(theta.len())
             .map(|row| order_key(row.iter().zip(theta).map(|(a, b)| a * b).sum::<f64>())),
     );
     radix_sort(keys, spare);

@@ -31,6 +31,8 @@ pub(crate) struct Cloud {
     pub(super) atoms: Vec<f64>,
     /// Rows per atom.
     counts: Vec<usize>,
+    /// The atom of each row.
+    atom_of: Vec<usize>,
     /// Weight of each atom (they sum to one).
     weights: Vec<f64>,
     /// Their logarithms.
@@ -55,6 +57,7 @@ impl Cloud {
         let mut order: Vec<usize> = (0..rows).collect();
         order.sort_unstable_by(|&i, &j| -> Ordering { bits(i).cmp(bits(j)) });
         let (mut atoms, mut counts): (Vec<&[f64]>, Vec<usize>) = (Vec::new(), Vec::new());
+        let mut atom_of = vec![0; rows];
         for (k, &i) in order.iter().enumerate() {
             if k > 0 && bits(i).eq(bits(order[k - 1])) {
                 if let Some(c) = counts.last_mut() {
@@ -64,6 +67,7 @@ impl Cloud {
                 atoms.push(&data[i * d..(i + 1) * d]);
                 counts.push(1);
             }
+            atom_of[i] = atoms.len() - 1;
         }
         let n = atoms.len();
         let mut tiles = vec![[0.0; R]; n.div_ceil(R) * d];
@@ -88,6 +92,7 @@ impl Cloud {
             rows,
             atoms: atoms.concat(),
             counts: counts.clone(),
+            atom_of,
             weights: counts.iter().map(|&c| c as f64 / total).collect(),
             log_weights: counts.iter().map(|&c| (c as f64).ln() - total.ln()).collect(),
             tiles,
@@ -107,6 +112,11 @@ impl Cloud {
         &self.weights
     }
 
+    /// One value per row from one per atom.
+    pub(crate) fn to_rows(&self, per_atom: &[f64]) -> Vec<f64> {
+        self.atom_of.iter().map(|&a| per_atom[a]).collect()
+    }
+
     /// Whether both clouds are the same measure: the same atoms, with
     /// proportional counts (exact integer comparison).
     pub(crate) fn same_measure(&self, other: &Cloud) -> bool {
@@ -124,7 +134,7 @@ impl Cloud {
     }
 
     /// `u_j = g_j/ε + log b_j`, padded with `−∞` to whole panels: the `u`
-    /// argument of [`softmin`](super::softmin::softmin) for potential `g` on
+    /// argument of [`softmin`](crate::softmin::softmin) for potential `g` on
     /// this cloud's atoms.
     pub(crate) fn exponents(&self, g: &[f64], eps: f64) -> Vec<[f64; W]> {
         let mut u = vec![[f64::NEG_INFINITY; W]; self.panel_norms.len()];
@@ -146,6 +156,7 @@ mod tests {
         let a = Cloud::new(2, &[1.0, 2.0, 0.0, 0.0, 1.0, 2.0, 1.0, 2.0], &[0.0; 2]);
         assert_eq!((a.len(), a.counts.clone()), (2, vec![1, 3]));
         assert_eq!(a.weights(), &[0.25, 0.75]);
+        assert_eq!(a.to_rows(&[5.0, 7.0]), vec![7.0, 5.0, 7.0, 7.0]);
         let b = Cloud::new(
             2,
             &[

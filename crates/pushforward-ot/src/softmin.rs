@@ -34,8 +34,8 @@
 //! Why hand-written: this is the "online" reduction of KeOps (geomloss's
 //! backend) for the CPU; no Rust crate provides it.
 
-use super::cloud::{Cloud, R, W};
-use super::fastexp::exp_neg;
+use crate::cloud::{Cloud, R, W};
+use crate::fastexp::exp_neg;
 use pushforward_simd::simd_dispatch;
 use rayon::prelude::*;
 
