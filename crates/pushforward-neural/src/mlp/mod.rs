@@ -13,7 +13,7 @@
 //! ```
 //! The second-order pass is Pearlmutter's (1994) R-operator run backwards:
 //! with `ẋ = u` and `q = 1` at a scalar output it gives `∇θ ⟨u, ∇ₓD⟩`,
-//! the gradient of a gradient penalty ([`second_order`]).
+//! the gradient of a gradient penalty ([`MlpView::penalty_backward`]).
 //!
 //! Weights are stored input-major (`W_l` is `in × out`, row-major) in one
 //! flat parameter vector ([`Architecture`] says where each layer lives;
