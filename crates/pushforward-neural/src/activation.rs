@@ -1,12 +1,17 @@
 //! Hidden-layer activations, applied element-wise with their derivatives.
 //!
-//! | name | `a = φ(z)` | `φ'(z)` |
-//! |---|---|---|
-//! | ReLU | `max(z, 0)` | `[z > 0]` |
-//! | LeakyReLU | `z` if `z > 0`, else `0.01·z` | `1` or `0.01` |
-//! | SiLU | `z·σ(z)` | `σ(z)·(1 + z·(1 − σ(z)))` |
-//! | GELU | `½z(1 + tanh u)`, `u = √(2/π)(z + 0.044715 z³)` | `½(1 + tanh u) + ½z(1 − tanh²u)·u'(z)` |
-//! | ELU | `z` if `z > 0`, else `eᶻ − 1` | `1` or `a + 1` |
+//! | name | `a = φ(z)` | `φ'(z)` | `φ''(z)` |
+//! |---|---|---|---|
+//! | ReLU | `max(z, 0)` | `[z > 0]` | `0` |
+//! | LeakyReLU | `z` if `z > 0`, else `0.01·z` | `1` or `0.01` | `0` |
+//! | SiLU | `z·σ(z)` | `σ(1 + z(1 − σ))` | `σ(1 − σ)(2 + z(1 − 2σ))` |
+//! | GELU | `½z(1 + t)`, `t = tanh u`, `u = √(2/π)(z + 0.044715 z³)` | `½(1 + t) + ½z(1 − t²)u'` | `(1 − t²)(u' + ½z(u'' − 2t·u'²))` |
+//! | ELU | `z` if `z > 0`, else `eᶻ − 1` | `1` or `a + 1` | `0` or `a + 1` |
+//!
+//! (`σ = σ(z)`; `u' = √(2/π)(1 + 3·0.044715 z²)`, `u'' = 6·√(2/π)·0.044715 z`.)
+//! The second derivatives at the kinks of ReLU, LeakyReLU and ELU are taken
+//! as those of the branch, as PyTorch's double backward does. They serve the
+//! second-order pass of [`crate::mlp`] (gradient penalties).
 //!
 //! GELU is the tanh form of Hendrycks and Gimpel (2016) (PyTorch's
 //! `approximate="tanh"`). The forward pass keeps an auxiliary value per
@@ -105,10 +110,50 @@ impl Activation {
         }
     }
 
+    /// `φ''(z)` from the forward pass's `z`, `a` and `aux`.
+    #[inline(always)]
+    pub(crate) fn second_derivative(self, z: f32, a: f32, aux: f32) -> f32 {
+        match self {
+            Activation::Relu | Activation::LeakyRelu => 0.0,
+            Activation::Silu => aux * (1.0 - aux) * (2.0 + z * (1.0 - 2.0 * aux)),
+            Activation::Gelu => {
+                let du = GELU_SCALE * (1.0 + 3.0 * GELU_CUBIC * z * z);
+                let ddu = 6.0 * GELU_SCALE * GELU_CUBIC * z;
+                (1.0 - aux * aux) * (du + 0.5 * z * (ddu - 2.0 * aux * du * du))
+            }
+            Activation::Elu => {
+                if z > 0.0 {
+                    0.0
+                } else {
+                    a + 1.0
+                }
+            }
+        }
+    }
+
     /// `g ← g ⊙ φ'(z)`: the chain rule through the activation, in place.
     pub(crate) fn backward(self, z: &[f32], a: &[f32], aux: &[f32], g: &mut [f32]) {
         backward_kernel(self, z, a, aux, g);
     }
+
+    /// The reverse step of the activation for a pass that carries tangents
+    /// `ż` (see [`crate::mlp`]): with `p` the adjoint of `a` and `q` that of
+    /// `ȧ = φ'(z)·ż`, `p ← p·φ'(z) + q·φ''(z)·ż` and `q ← q·φ'(z)`.
+    pub(crate) fn backward_second(self, cache: Cache<'_>, dz: &[f32], p: &mut [f32], q: &mut [f32]) {
+        backward_second_kernel(self, cache.z, cache.a, cache.aux, dz, p, q);
+    }
+}
+
+/// A hidden layer's forward values: pre-activations, activations and the
+/// auxiliaries of [`Activation::forward`].
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Cache<'a> {
+    /// `z`.
+    pub(crate) z: &'a [f32],
+    /// `φ(z)`.
+    pub(crate) a: &'a [f32],
+    /// The auxiliaries.
+    pub(crate) aux: &'a [f32],
 }
 
 simd_dispatch! {
@@ -136,6 +181,29 @@ fn forward_body(act: Activation, z: &[f32], a: &mut [f32], aux: &mut [f32]) {
             *a = 0.5 * z * (1.0 + *th);
         }),
         Activation::Elu => it.for_each(|((&z, a), _)| *a = if z > 0.0 { z } else { exp(z) - 1.0 }),
+    }
+}
+
+simd_dispatch! {
+    /// [`Activation::backward_second`], compiled for the CPU's vector width.
+    fn backward_second_kernel(act: Activation, z: &[f32], a: &[f32], aux: &[f32], dz: &[f32], p: &mut [f32], q: &mut [f32]) -> () => backward_second_body
+}
+
+#[inline(always)]
+fn backward_second_body(
+    act: Activation,
+    z: &[f32],
+    a: &[f32],
+    aux: &[f32],
+    dz: &[f32],
+    p: &mut [f32],
+    q: &mut [f32],
+) {
+    let it = p.iter_mut().zip(q.iter_mut()).zip(z).zip(a).zip(aux).zip(dz);
+    for (((((p, q), &z), &a), &aux), &dz) in it {
+        let (d1, d2) = (act.derivative(z, a, aux), act.second_derivative(z, a, aux));
+        *p = *p * d1 + *q * d2 * dz;
+        *q *= d1;
     }
 }
 
@@ -219,6 +287,53 @@ mod tests {
                 let fd = (eval(z + h).0 as f64 - eval(z - h).0 as f64) / (2.0 * h as f64);
                 let d = act.derivative(z, a, aux) as f64;
                 assert!((d - fd).abs() < 2e-3, "{act:?} at {z}: {d} vs {fd}");
+            }
+        }
+    }
+
+    /// Each second derivative against a central difference of the first,
+    /// away from the kinks (where the one-sided branches are used).
+    #[test]
+    fn second_derivatives_match_finite_differences() {
+        let h = 1e-2f32;
+        for act in Activation::ALL {
+            for i in -30..=30 {
+                let z = i as f32 * 0.1 + 0.05;
+                let d1 = |z: f32| {
+                    let (mut a, mut aux) = ([0.0f32], [0.0f32]);
+                    act.forward(&[z], &mut a, &mut aux);
+                    act.derivative(z, a[0], aux[0]) as f64
+                };
+                let (mut a, mut aux) = ([0.0f32], [0.0f32]);
+                act.forward(&[z], &mut a, &mut aux);
+                let fd = (d1(z + h) - d1(z - h)) / (2.0 * h as f64);
+                let d2 = act.second_derivative(z, a[0], aux[0]) as f64;
+                assert!((d2 - fd).abs() < 2e-3, "{act:?} at {z}: {d2} vs {fd}");
+            }
+        }
+    }
+
+    /// The fused reverse step equals its definition element by element.
+    #[test]
+    fn the_second_order_step_follows_its_definition() {
+        let z = [-1.5f32, -0.2, 0.3, 2.0];
+        let dz = [0.5f32, -1.0, 2.0, 0.25];
+        for act in Activation::ALL {
+            let (mut a, mut aux) = ([0.0f32; 4], [0.0f32; 4]);
+            act.forward(&z, &mut a, &mut aux);
+            let (mut p, mut q) = ([1.0f32, 2.0, -1.0, 0.5], [0.3f32, -0.7, 1.1, 2.0]);
+            let (p0, q0) = (p, q);
+            let cache = Cache {
+                z: &z,
+                a: &a,
+                aux: &aux,
+            };
+            act.backward_second(cache, &dz, &mut p, &mut q);
+            for i in 0..4 {
+                let d1 = act.derivative(z[i], a[i], aux[i]);
+                let d2 = act.second_derivative(z[i], a[i], aux[i]);
+                assert!((p[i] - (p0[i] * d1 + q0[i] * d2 * dz[i])).abs() < 1e-6, "{act:?}");
+                assert!((q[i] - q0[i] * d1).abs() < 1e-6, "{act:?}");
             }
         }
     }

@@ -1,7 +1,9 @@
 //! Neural generative models of pushforward.
 //!
 //! - [`Mlp`]: the perceptron every model is built from, with hand-written
-//!   reverse- and forward-mode derivatives and batch-sharded parallelism.
+//!   reverse-, forward-mode and second-order derivatives (gradient
+//!   penalties) and batch-sharded parallelism; [`MlpView`] runs it on a
+//!   borrowed slice, [`ParamLayout`] puts several networks in one vector.
 //! - [`train()`]: AdamW, schedules, loss curve, early stopping, progress.
 //! - [`flow`]: flow matching with independent, OT and Sinkhorn couplings,
 //!   classifier-free guidance, three ODE solvers and exact likelihoods.
@@ -17,8 +19,8 @@
 //! a tensor framework dominates the arithmetic. A hand-written pass over a
 //! packed GEMM kernel (`matrixmultiply`) does the same work with one
 //! synchronisation per pass and builds in seconds. Models reach the network
-//! only through [`Mlp::forward`], [`Mlp::backward`] and
-//! [`Mlp::forward_tangents`], the seam where a GPU implementation would go.
+//! only through [`MlpView`]'s passes (forward, backward, tangents and the
+//! penalty backward), the seam where a GPU implementation would go.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 mod activation;
@@ -41,7 +43,9 @@ pub use error::NeuralError;
 pub use flow::coupling::Coupling;
 pub use flow::solver::Solver;
 pub use flow::{FlowConfig, FlowData, FlowMatching, SampleOptions};
-pub use mlp::{Mlp, MlpShape, SHARD_ROWS, Tape};
+pub use mlp::{
+    Architecture, Grads, LayerSpan, Mlp, MlpShape, MlpView, ParamGrad, ParamLayout, SHARD_ROWS, Tape,
+};
 pub use model::{Model, ModelHeader, SampleRequest};
 pub use model_file::{FORMAT, Method, VERSION, method_of};
 pub use optim::{AdamW, AdamWConfig, Schedule};

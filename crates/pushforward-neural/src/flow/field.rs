@@ -60,7 +60,10 @@ impl Field {
                 scratch.inputs.truncate(rows * w);
                 scratch.inputs.extend_from_slice(&cond);
                 scratch.cond = cond;
-                let y = self.mlp.forward(&scratch.inputs, 2 * rows, &mut scratch.tape);
+                let y = self
+                    .mlp
+                    .view()
+                    .forward(&scratch.inputs, 2 * rows, &mut scratch.tape);
                 let (uncond, cond) = y.split_at(out.len());
                 for ((o, u), c) in out.iter_mut().zip(uncond).zip(cond) {
                     *o = u + guide.weight * (c - u);
@@ -68,7 +71,7 @@ impl Field {
             }
             labels => {
                 self.inputs(x, t, labels, &mut scratch.inputs);
-                out.copy_from_slice(self.mlp.forward(&scratch.inputs, rows, &mut scratch.tape));
+                out.copy_from_slice(self.mlp.view().forward(&scratch.inputs, rows, &mut scratch.tape));
             }
         }
     }

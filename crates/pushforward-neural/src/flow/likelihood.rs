@@ -7,7 +7,7 @@
 //! ```
 //! integrated from data (`t = 0`) to noise (`t = 1`) by classical RK4. The
 //! trace is exact: the `d` columns of the Jacobian come from one
-//! forward-mode pass with `d` tangents per row ([`crate::Mlp::forward_tangents`]),
+//! forward-mode pass with `d` tangents per row ([`crate::MlpView::forward_tangents`]),
 //! so the cost is about `d + 1` forward passes per evaluation; limited to
 //! `d ≤ 16`, where that beats a stochastic (Hutchinson) estimate.
 
@@ -16,6 +16,7 @@ use std::f64::consts::PI;
 use crate::error::NeuralError;
 use crate::flow::FlowMatching;
 use crate::flow::solver::Solver;
+use crate::mlp::Tape;
 
 /// Largest dimension with an exact trace.
 pub const MAX_DIM: usize = 16;
@@ -59,13 +60,18 @@ impl FlowMatching {
             }
         }
         let mut inputs = Vec::new();
+        let mut tape = Tape::default();
         let mut points = vec![0.0f32; rows * d];
         let mut field = |s: &[f32], t: f32, out: &mut [f32]| {
             for (p, row) in points.chunks_exact_mut(d).zip(s.chunks_exact(d + 1)) {
                 p.copy_from_slice(&row[..d]);
             }
             self.field.inputs(&points, t, labels, &mut inputs);
-            let (v, jv) = self.field.mlp.forward_tangents(&inputs, rows, &tangents, d);
+            let (v, jv) = self
+                .field
+                .mlp
+                .view()
+                .forward_tangents(&inputs, rows, &tangents, d, &mut tape);
             for (r, o) in out.chunks_exact_mut(d + 1).enumerate() {
                 o[..d].copy_from_slice(&v[r * d..(r + 1) * d]);
                 o[d] = (0..d).map(|j| jv[(r * d + j) * d + j]).sum();

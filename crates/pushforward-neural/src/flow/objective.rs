@@ -23,7 +23,7 @@ use rand_distr::StandardNormal;
 
 use crate::flow::coupling::Coupling;
 use crate::flow::field::Field;
-use crate::mlp::Tape;
+use crate::mlp::{Grads, Tape};
 use crate::train::Objective;
 
 /// Standardised training rows and their classes.
@@ -164,7 +164,7 @@ impl Objective for FlowObjective<'_> {
                 &mut self.inputs[r * w..(r + 1) * w],
             );
         }
-        let v = self.field.mlp.forward(&self.inputs, b, &mut self.tape);
+        let v = self.field.mlp.view().forward(&self.inputs, b, &mut self.tape);
         let scale = 2.0 / (b * d) as f32;
         let mut loss = 0.0f64;
         self.d_out.resize(b * d, 0.0);
@@ -173,7 +173,10 @@ impl Objective for FlowObjective<'_> {
             loss += f64::from(r * r);
             *g = scale * r;
         }
-        self.field.mlp.backward(&mut self.tape, &self.d_out, grad);
+        self.field
+            .mlp
+            .view()
+            .backward(&mut self.tape, &self.d_out, Grads::params(grad));
         loss / (b * d) as f64
     }
 }

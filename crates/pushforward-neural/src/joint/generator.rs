@@ -32,7 +32,7 @@ use crate::joint::heads::Head;
 use crate::joint::loss::{ColumnTarget, LossHistory, SetLoss, set_loss};
 use crate::joint::output::{Output, TEMPERATURE, gumbel};
 use crate::joint::softsort::SoftSort;
-use crate::mlp::{Mlp, MlpShape, Tape};
+use crate::mlp::{Grads, Mlp, MlpShape, Tape};
 use crate::optim::{AdamWConfig, Schedule};
 use crate::train::{Objective, Progress, TrainConfig, TrainSummary, train};
 
@@ -199,7 +199,7 @@ impl Objective for SetObjective<'_> {
         let gumbels = gumbel_noise(self.columns, k * m * width, &mut self.rng);
         let progress = step as f64 / (self.config.train.steps.max(2) - 1) as f64;
         let tau = TEMPERATURE.0 * (TEMPERATURE.1 / TEMPERATURE.0).powf(progress.min(1.0));
-        let raw = self.mlp.forward(&noise, k * m, &mut self.tape).to_vec();
+        let raw = self.mlp.view().forward(&noise, k * m, &mut self.tape).to_vec();
         let mut d_raw = vec![0.0f32; raw.len()];
         let (columns, targets, correlation, weights) =
             (self.columns, &self.targets, self.correlation, self.config.weights);
@@ -237,7 +237,9 @@ impl Objective for SetObjective<'_> {
                 loss
             })
             .collect();
-        self.mlp.backward(&mut self.tape, &d_raw, grad);
+        self.mlp
+            .view()
+            .backward(&mut self.tape, &d_raw, Grads::params(grad));
         self.last = SetLoss::mean(&losses);
         self.window.push(self.last);
         if self.window.len() == self.config.train.record_every || step + 1 == self.config.train.steps {
@@ -362,7 +364,7 @@ impl JointGenerator {
             let n = block.max(1).min(rows - done);
             let noise: Vec<f32> = (0..n * 2 * d).map(|_| rng.sample(StandardNormal)).collect();
             let gumbels = gumbel_noise(&self.columns, n * width, &mut rng);
-            let raw = self.mlp.forward(&noise, n, &mut tape);
+            let raw = self.mlp.view().forward(&noise, n, &mut tape);
             for (j, c) in self.columns.iter().enumerate() {
                 let span = |i: usize| i * width + starts[j]..i * width + starts[j] + c.output.width();
                 let col: Vec<f64> = if match_marginals {
