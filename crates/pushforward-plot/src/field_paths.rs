@@ -123,6 +123,11 @@ fn band(value: f64, low: f64, high: f64) -> RGBColor {
     RGBColor(mix(LIGHT.0, DARK.0), mix(LIGHT.1, DARK.1), mix(LIGHT.2, DARK.2))
 }
 
+/// `v` with rounding noise of the tick arithmetic removed (0 rather than -2.2e-16).
+fn snap(v: f64, (low, high): (f64, f64)) -> f64 {
+    if v.abs() < 1e-9 * (high - low) { 0.0 } else { v }
+}
+
 fn draw(root: &Area<'_>, f: &FieldPaths<'_>) -> Result<(), DrawError> {
     let (width, _) = root.dim_in_pixel();
     root.draw_text(
@@ -141,8 +146,8 @@ fn draw(root: &Area<'_>, f: &FieldPaths<'_>) -> Result<(), DrawError> {
         .disable_mesh()
         .label_style(font::text(14.0))
         .axis_desc_style(font::text(15.0))
-        .x_label_formatter(&labels::tick)
-        .y_label_formatter(&labels::tick)
+        .x_label_formatter(&|v| labels::tick(&snap(*v, f.x)))
+        .y_label_formatter(&|v| labels::tick(&snap(*v, f.y)))
         .x_desc(labels::abbreviate(f.names[0], 40))
         .y_desc(labels::abbreviate(f.names[1], 40))
         .draw()?;
@@ -216,6 +221,12 @@ mod tests {
         let step = 1.0 / BANDS as f64;
         assert_eq!(band(0.2 * step, 0.0, 1.0), band(0.8 * step, 0.0, 1.0));
         assert_ne!(band(0.8 * step, 0.0, 1.0), band(1.2 * step, 0.0, 1.0));
+    }
+
+    #[test]
+    fn ticks_near_zero_are_zero() {
+        assert_eq!(snap(-2.22e-16, (-1.1, 1.1)), 0.0);
+        assert_eq!(snap(0.2, (-1.1, 1.1)), 0.2);
     }
 
     #[test]
