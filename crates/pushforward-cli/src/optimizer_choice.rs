@@ -42,11 +42,14 @@ mod tests {
         });
         let adamw = OptimizerConfig::default();
         let sgd = OptimizerConfig::ALL[0];
-        assert_eq!(choose(engine, None, None, None).unwrap(), engine);
-        assert_eq!(choose(engine, Some(adamw), None, None).unwrap(), engine);
-        assert_eq!(choose(engine, Some(sgd), None, None).unwrap(), sgd);
-        assert_eq!(choose(engine, Some(sgd), Some(0.3), None).unwrap().lr(), 0.3);
-        let decayed = choose(engine, None, Some(0.1), Some(0.5)).unwrap();
+        assert_eq!(choose(engine, None, None, None).expect("valid"), engine);
+        assert_eq!(choose(engine, Some(adamw), None, None).expect("valid"), engine);
+        assert_eq!(choose(engine, Some(sgd), None, None).expect("valid"), sgd);
+        assert_eq!(
+            choose(engine, Some(sgd), Some(0.3), None).expect("valid").lr(),
+            0.3
+        );
+        let decayed = choose(engine, None, Some(0.1), Some(0.5)).expect("valid");
         assert_eq!(
             decayed,
             OptimizerConfig::AdamW(AdamWConfig {

@@ -199,7 +199,7 @@ impl<'a> Trainer<'a> {
         self.steps += 1;
         self.window.0 += loss;
         self.window.1 += 1;
-        if self.steps % REPORT_EVERY == 0 {
+        if self.steps.is_multiple_of(REPORT_EVERY) {
             self.progress
                 .update(self.steps, self.window.0 / self.window.1 as f64);
             if self.progress.cancelled() {
