@@ -11,6 +11,7 @@ mod input;
 mod interrupt;
 mod neural_engine;
 mod neural_plots;
+mod optimizer_choice;
 mod output;
 mod progress;
 mod report;

@@ -5,13 +5,14 @@
 use crate::args::{GenerateArgs, OnInfeasible};
 use crate::atomic;
 use crate::neural_plots::{self, Achieved};
+use crate::optimizer_choice::choose;
 use crate::output::Plan;
 use crate::progress::Steps;
 use anyhow::{Context, bail};
 use pushforward_core::Table;
 use pushforward_io::{Output, open_sink};
+use pushforward_neural::TrainConfig;
 use pushforward_neural::joint::{JointConfig, JointGenerator, JointModel};
-use pushforward_neural::{AdamWConfig, TrainConfig};
 use pushforward_stats::fidelity::{ks_distance, mean_std, pearson_matrix};
 use pushforward_stats::{CorrelationKind, InfeasiblePolicy, NearestOptions, Spec, SpecSampler};
 use std::time::Instant;
@@ -44,10 +45,7 @@ pub(crate) fn run(spec: &Spec, spec_toml: &str, plan: &Plan, args: &GenerateArgs
         train: TrainConfig {
             steps: n.train_steps,
             patience: n.patience,
-            optimizer: AdamWConfig {
-                lr: n.lr,
-                ..defaults.train.optimizer
-            },
+            optimizer: choose(defaults.train.optimizer, n.optimizer, n.lr, None)?,
             ..defaults.train.clone()
         },
         seed: plan.seed,
@@ -111,7 +109,7 @@ pub(crate) fn run(spec: &Spec, spec_toml: &str, plan: &Plan, args: &GenerateArgs
             dir,
             spec,
             &table,
-            &model.header().history,
+            &model.header().training.curve,
             run,
             copula_point(spec, plan.seed),
         )

@@ -7,7 +7,7 @@
 use crate::evaluate_plots::{against_spec, file_safe};
 use anyhow::Context;
 use pushforward_core::Table;
-use pushforward_neural::joint::loss::LossHistory;
+use pushforward_neural::LossCurve as TrainingCurve;
 use pushforward_plot::{LossCurve, TradeoffPlot, correlation_heatmaps, loss_curve, tradeoff_plot};
 use pushforward_stats::Spec;
 use pushforward_stats::fidelity::pearson_matrix;
@@ -22,6 +22,14 @@ pub(crate) struct Achieved {
     pub(crate) correlation_error: f64,
 }
 
+/// The joint generator's loss terms as recorded in training, with their legend labels.
+const TERMS: [(&str, &str); 4] = [
+    ("correlation", "correlation (as sampled)"),
+    ("soft_correlation", "correlation before rounding"),
+    ("marginal", "marginal (quantile + spread)"),
+    ("quantile", "quantile term"),
+];
+
 /// Writes every plot into `dir`, creating it if needed: `column_NN_name.png`
 /// per column, `correlation.png` (with two columns or more), `loss.png`
 /// (when training recorded a window) and `tradeoff.png` (`run` as "neural",
@@ -30,7 +38,7 @@ pub(crate) fn write(
     dir: &Path,
     spec: &Spec,
     table: &Table,
-    history: &LossHistory,
+    history: &TrainingCurve,
     run: Achieved,
     copula: Option<Achieved>,
 ) -> anyhow::Result<()> {
@@ -53,18 +61,17 @@ pub(crate) fn write(
             ("neural (pearson)", &pearson_matrix(&columns)),
         )?;
     }
-    if !history.steps.is_empty() {
+    let series: Vec<(&str, &[f64])> = TERMS
+        .iter()
+        .filter_map(|&(name, label)| history.term(name).map(|values| (label, values)))
+        .collect();
+    if !history.steps.is_empty() && !series.is_empty() {
         loss_curve(
             &dir.join("loss.png"),
             &LossCurve {
                 title: "neural engine training losses (means per window)",
                 steps: &history.steps,
-                series: &[
-                    ("correlation (as sampled)", &history.correlation),
-                    ("correlation before rounding", &history.soft_correlation),
-                    ("marginal (quantile + spread)", &history.marginal),
-                    ("quantile term", &history.quantile),
-                ],
+                series: &series,
             },
         )?;
     }
@@ -88,7 +95,7 @@ mod tests {
 
     use super::*;
     use pushforward_core::Column;
-    use pushforward_neural::joint::loss::SetLoss;
+    use pushforward_neural::NamedSeries;
     use std::sync::Arc;
 
     const SPEC: &str = r#"
@@ -128,16 +135,18 @@ matrix = [[1.0, 0.3, 0.1], [0.3, 1.0, 0.2], [0.1, 0.2, 1.0]]
             ),
         ])
         .unwrap();
-        let mut history = LossHistory::default();
-        for (step, loss) in [(100, 1.0), (200, 0.5), (300, 0.4)] {
-            let terms = SetLoss {
-                correlation: loss,
-                marginal: loss / 2.0,
-                quantile: loss / 3.0,
-                soft_correlation: loss / 4.0,
-            };
-            history.push(step, &terms);
-        }
+        let losses = vec![1.0, 0.5, 0.4];
+        let history = TrainingCurve {
+            steps: vec![100, 200, 300],
+            loss: losses.clone(),
+            terms: TERMS
+                .iter()
+                .map(|(name, _)| NamedSeries {
+                    name: (*name).into(),
+                    values: losses.clone(),
+                })
+                .collect(),
+        };
         let dir = tempfile::tempdir().unwrap();
         let plots = dir.path().join("plots");
         let run = Achieved {

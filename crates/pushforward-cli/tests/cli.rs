@@ -970,6 +970,34 @@ fn spec_without_flags_lists_the_families() {
 }
 
 #[test]
+fn demo_rosenbrock_prints_the_table_and_draws_the_paths() {
+    let dir = tempfile::tempdir().unwrap();
+    let plots = dir.path().join("plots");
+    let out = pf()
+        .args(["demo", "rosenbrock", "--plots"])
+        .arg(&plots)
+        .output()
+        .unwrap();
+    let err = stderr_of(&out);
+    assert!(out.status.success(), "{err}");
+    assert_contains(&err, "steps to f<1e-3");
+    for name in [
+        "sgd", "momentum", "nesterov", "rmsprop", "adagrad", "adam", "adamw",
+    ] {
+        assert!(
+            err.lines().any(|l| l.split_whitespace().next() == Some(name)),
+            "no row for {name} in:\n{err}"
+        );
+    }
+    let adam = err.lines().find(|l| l.starts_with("adam ")).unwrap();
+    let f: f64 = adam.split_whitespace().nth(3).unwrap().parse().unwrap();
+    assert!(f < 1e-3, "{adam}");
+    assert_eq!(entries(&plots), set(&["rosenbrock.png"]));
+    let png = std::fs::read(plots.join("rosenbrock.png")).unwrap();
+    assert!(png.starts_with(b"\x89PNG"), "not a PNG");
+}
+
+#[test]
 fn demo_prints_the_per_column_check() {
     let out = pf()
         .args(["demo", "--rows", "20000", "--quiet"])

@@ -247,6 +247,42 @@ fn the_same_seed_and_data_give_byte_identical_model_files() {
     assert_eq!(a.len(), b.len());
 }
 
+/// `--optimizer` reaches the model header with `--lr` applied to it, the
+/// weights change with it, and AdamW's decay is refused for another optimiser.
+#[test]
+fn the_optimizer_is_chosen_by_name_and_written_to_the_header() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = toy(dir.path(), "moons", 400, &[], "moons.csv");
+    let (adamw, _) = fit(dir.path(), &data, "adamw.pf", &[]);
+    let (sgd, _) = fit(
+        dir.path(),
+        &data,
+        "sgd.pf",
+        &["--optimizer", "sgd", "--lr", "0.05"],
+    );
+    let (adamw, sgd) = (std::fs::read(adamw).unwrap(), std::fs::read(sgd).unwrap());
+    let header = |m: &[u8]| {
+        let n = u64::from_le_bytes(m[..8].try_into().unwrap()) as usize;
+        String::from_utf8(m[8..8 + n].to_vec()).unwrap()
+    };
+    // The settings are JSON inside a safetensors metadata string: quotes are escaped.
+    assert_contains(&header(&sgd), r#"\"optimizer\":{\"name\":\"sgd\",\"lr\":0.05}"#);
+    assert_contains(
+        &header(&adamw),
+        r#"\"optimizer\":{\"name\":\"adamw\",\"lr\":0.002,\"weight_decay\":0.01"#,
+    );
+    assert_ne!(weights(&adamw), weights(&sgd));
+    fails(
+        dir.path(),
+        pf().arg("fit")
+            .arg(&data)
+            .arg("-o")
+            .arg(dir.path().join("x.pf"))
+            .args(tiny(&["--optimizer", "sgd", "--weight-decay", "0.1"])),
+        &["--weight-decay applies to adamw, not sgd"],
+    );
+}
+
 // ----------------------------------------------------------- conditional --
 
 #[test]

@@ -217,3 +217,39 @@ fn patience_stops_training_on_a_plateau() {
     assert!(stderr.contains("(stopped on a plateau)"), "{stderr}");
     assert!(!stderr.contains("trained 100000 steps"), "{stderr}");
 }
+
+/// `--optimizer` and `--lr` reach the saved generator's settings, and its
+/// training curve carries each loss term.
+#[test]
+fn the_optimizer_is_chosen_by_name_and_the_terms_are_saved() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("joint.pf");
+    let model_arg = model.to_str().unwrap();
+    let out = generate(
+        dir.path(),
+        SPEC,
+        &[
+            "--optimizer",
+            "rmsprop",
+            "--lr",
+            "0.01",
+            "--save-model",
+            model_arg,
+        ],
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let bytes = std::fs::read(&model).unwrap();
+    let n = u64::from_le_bytes(bytes[..8].try_into().unwrap()) as usize;
+    // The settings are JSON inside a safetensors metadata string: quotes are escaped.
+    let header = String::from_utf8_lossy(&bytes[8..8 + n]);
+    assert!(
+        header.contains(r#"\"optimizer\":{\"name\":\"rmsprop\",\"lr\":0.01,\"alpha\":0.99"#),
+        "{header}"
+    );
+    for term in ["correlation", "soft_correlation", "marginal", "quantile"] {
+        assert!(
+            header.contains(&format!(r#"{{\"name\":\"{term}\",\"values\":["#)),
+            "{term}: {header}"
+        );
+    }
+}

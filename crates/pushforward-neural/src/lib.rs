@@ -4,7 +4,9 @@
 //!   reverse-, forward-mode and second-order derivatives (gradient
 //!   penalties) and batch-sharded parallelism; [`MlpView`] runs it on a
 //!   borrowed slice, [`ParamLayout`] puts several networks in one vector.
-//! - [`train()`]: AdamW, schedules, loss curve, early stopping, progress.
+//! - [`optim`]: seven optimisers behind one trait, and schedules.
+//! - [`Trainer`] and [`train()`]: the training step and loop (schedule,
+//!   parameter average, loss curve with named terms, early stopping, progress).
 //! - [`flow`]: flow matching with independent, OT and Sinkhorn couplings,
 //!   classifier-free guidance, three ODE solvers and exact likelihoods.
 //! - [`Model`]: a fitted model of a table, its file format, sampling.
@@ -33,8 +35,8 @@ pub mod joint;
 mod mlp;
 mod model;
 mod model_file;
-mod optim;
-mod train;
+pub mod optim;
+pub mod train;
 
 pub use activation::Activation;
 pub use data::{Condition, ConditionKind, NumericColumn, NumericKind, Standardiser, TrainingTable};
@@ -48,5 +50,8 @@ pub use mlp::{
 };
 pub use model::{Model, ModelHeader, SampleRequest};
 pub use model_file::{FORMAT, Method, VERSION, method_of};
-pub use optim::{AdamW, AdamWConfig, Schedule};
-pub use train::{LossCurve, Objective, Progress, Silent, TrainConfig, TrainSummary, train};
+pub use optim::adam::{AdamW, AdamWConfig};
+pub use optim::{Optimizer, OptimizerConfig, Schedule};
+pub use train::{
+    Control, LossCurve, NamedSeries, Objective, Progress, Silent, TrainConfig, TrainSummary, Trainer, train,
+};

@@ -75,10 +75,11 @@ fn a_short_training_meets_marginals_and_correlation() {
     let (model, summary, last) = (fit.generator, fit.summary, fit.last);
     // One record per 100-step window and one for the last, shorter window; training lowered every
     // term.
-    let h = &fit.history;
+    let h = &summary.curve;
     assert_eq!(h.steps, [100, 200, 300, 400, 500, 600, 650]);
-    for term in [&h.correlation, &h.soft_correlation, &h.marginal, &h.quantile] {
-        assert!(term[6] < term[0], "{h:?}");
+    for name in ["correlation", "soft_correlation", "marginal", "quantile"] {
+        let term = h.term(name).expect("term recorded");
+        assert!(term.len() == 7 && term[6] < term[0], "{name}: {h:?}");
     }
     let table = model.sample(20_000, 7, 4096, false).expect("samples");
     let (ks, err, std_ratio) = report(&spec, &table);

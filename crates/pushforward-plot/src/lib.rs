@@ -9,12 +9,14 @@
 //! - [`scatter_matrix`]: pairwise scatter plots of the first few columns of two samples.
 //! - [`loss_curve`]: loss series (training, validation, or a loss's terms) against the optimiser step.
 //! - [`trajectories_plot`]: sampling paths of a 2-D flow from noise to samples, over the data.
+//! - [`field_paths_plot`]: paths (e.g. of optimisers) over the filled contours of a scalar field.
 //! - [`tradeoff_plot`]: labelled points of worst column KS against mean absolute correlation error.
 
 mod bins;
 mod colors;
 mod curve;
 mod error;
+mod field_paths;
 mod font;
 mod heatmap;
 mod labels;
@@ -27,6 +29,7 @@ mod write;
 
 pub use curve::{LossCurve, loss_curve};
 pub use error::PlotError;
+pub use field_paths::{FieldPaths, field_paths_plot};
 pub use heatmap::correlation_heatmaps;
 pub use marginal::{MarginalPlot, marginal_plot};
 pub use scatter::scatter_matrix;

@@ -126,13 +126,15 @@ pub fn trajectories_plot(path: &Path, t: &Trajectories<'_>) -> Result<(), PlotEr
 }
 
 /// The plotted rectangle in data coordinates.
-struct View {
-    x: (f64, f64),
-    y: (f64, f64),
+pub(crate) struct View {
+    /// Horizontal range.
+    pub(crate) x: (f64, f64),
+    /// Vertical range.
+    pub(crate) y: (f64, f64),
 }
 
 impl View {
-    fn contains(&self, [x, y]: [f64; 2]) -> bool {
+    pub(crate) fn contains(&self, [x, y]: [f64; 2]) -> bool {
         (self.x.0..=self.x.1).contains(&x) && (self.y.0..=self.y.1).contains(&y)
     }
 
@@ -163,7 +165,7 @@ impl View {
     }
 
     /// The pieces of the polyline `points` inside the view, each as a list of points.
-    fn clip_path(&self, points: &[[f64; 2]]) -> Vec<Vec<(f64, f64)>> {
+    pub(crate) fn clip_path(&self, points: &[[f64; 2]]) -> Vec<Vec<(f64, f64)>> {
         let at = |a: [f64; 2], b: [f64; 2], t: f64| (a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t);
         let mut pieces: Vec<Vec<(f64, f64)>> = Vec::new();
         // Whether the last piece ends where the next segment starts (the previous segment was not cut).

@@ -1,7 +1,8 @@
 //! `pushforward demo`: the main job on a built-in spec, with a check of the
-//! result printed as a table.
+//! result printed as a table; `demo rosenbrock` runs the optimisers instead.
 
-use crate::args::DemoArgs;
+use crate::args::{DemoArgs, DemoExample};
+use crate::cmd::rosenbrock;
 use crate::output::{self, Plan};
 use crate::report;
 use anyhow::Context;
@@ -12,6 +13,9 @@ use std::time::Instant;
 const DEMO: &str = include_str!("../../../../examples/demo.toml");
 
 pub(crate) fn run(args: DemoArgs) -> anyhow::Result<()> {
+    if let Some(DemoExample::Rosenbrock(args)) = args.example {
+        return rosenbrock::run(&args);
+    }
     let spec = Spec::from_toml(DEMO).context("built-in demo spec")?;
     let plan = Plan::new(&spec, &args.sample)?;
     let start = Instant::now();

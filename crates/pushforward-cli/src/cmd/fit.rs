@@ -3,10 +3,11 @@
 
 use crate::args::FitArgs;
 use crate::input::read;
+use crate::optimizer_choice::choose;
 use crate::progress::Steps;
 use crate::{atomic, fit_plots};
 use anyhow::{Context, bail};
-use pushforward_neural::{AdamWConfig, FlowConfig, Method, Model, TrainConfig};
+use pushforward_neural::{FlowConfig, Method, Model, TrainConfig};
 
 pub(crate) fn run(args: FitArgs) -> anyhow::Result<()> {
     atomic::check_parent(&args.output).context("cannot write the model")?;
@@ -15,7 +16,7 @@ pub(crate) fn run(args: FitArgs) -> anyhow::Result<()> {
             .with_context(|| format!("cannot create the plot directory '{}'", dir.display()))?;
     }
     let table = read(&args.data, "training")?;
-    let settings = settings(&args);
+    let settings = settings(&args)?;
     let bar = Steps::training(args.quiet);
     let model = match args.method {
         Method::FlowMatching => Model::fit(&table, args.condition.as_deref(), &settings, &bar),
@@ -55,8 +56,15 @@ pub(crate) fn run(args: FitArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn settings(args: &FitArgs) -> FlowConfig {
-    FlowConfig {
+fn settings(args: &FitArgs) -> anyhow::Result<FlowConfig> {
+    let defaults = FlowConfig::default();
+    let optimizer = choose(
+        defaults.train.optimizer,
+        args.optimizer,
+        args.lr,
+        args.weight_decay,
+    )?;
+    Ok(FlowConfig {
         coupling: args.coupling,
         time_embedding: args.time_embedding,
         hidden: args.hidden.clone(),
@@ -65,16 +73,12 @@ fn settings(args: &FitArgs) -> FlowConfig {
         label_dropout: args.label_dropout,
         train: TrainConfig {
             steps: args.steps,
-            optimizer: AdamWConfig {
-                lr: args.lr,
-                weight_decay: args.weight_decay,
-                ..AdamWConfig::default()
-            },
+            optimizer,
             schedule: args.schedule,
             patience: args.patience,
             ema: args.ema,
-            ..TrainConfig::default()
+            ..defaults.train
         },
         seed: args.seed,
-    }
+    })
 }

@@ -5,6 +5,7 @@ mod evaluate;
 mod fit;
 mod generate;
 mod likelihood;
+mod rosenbrock;
 mod sample;
 mod spec;
 mod toy;

@@ -29,11 +29,12 @@ use serde::{Deserialize, Serialize};
 use crate::activation::Activation;
 use crate::error::NeuralError;
 use crate::joint::heads::Head;
-use crate::joint::loss::{ColumnTarget, LossHistory, SetLoss, set_loss};
+use crate::joint::loss::{ColumnTarget, SetLoss, set_loss};
 use crate::joint::output::{Output, TEMPERATURE, gumbel};
 use crate::joint::softsort::SoftSort;
 use crate::mlp::{Grads, Mlp, MlpShape, Tape};
-use crate::optim::{AdamWConfig, Schedule};
+use crate::optim::adam::AdamWConfig;
+use crate::optim::{OptimizerConfig, Schedule};
 use crate::train::{Objective, Progress, TrainConfig, TrainSummary, train};
 
 /// Settings of a joint-generator fit.
@@ -68,11 +69,11 @@ impl Default for JointConfig {
             weights: (1.0, 1.0),
             train: TrainConfig {
                 steps: 1000,
-                optimizer: AdamWConfig {
+                optimizer: OptimizerConfig::AdamW(AdamWConfig {
                     lr: 0.04,
                     weight_decay: 0.0,
-                    ..AdamWConfig::default()
-                },
+                    ..AdamWConfig::DEFAULT
+                }),
                 schedule: Schedule::Cosine,
                 ..TrainConfig::default()
             },
@@ -155,11 +156,9 @@ pub struct JointFit {
     pub generator: JointGenerator,
     /// What the training loop did.
     pub summary: TrainSummary,
-    /// The losses of the last step.
+    /// The losses of the last step (each term's window means are in
+    /// `summary.curve.terms`, named as in [`SetLoss::terms`]).
     pub last: SetLoss,
-    /// Each loss term per window of `record_every` steps (the last window
-    /// may be shorter).
-    pub history: LossHistory,
 }
 
 /// A trained joint generator.
@@ -179,8 +178,6 @@ struct SetObjective<'a> {
     rng: ChaCha8Rng,
     tape: Tape,
     last: SetLoss,
-    window: Vec<SetLoss>,
-    history: LossHistory,
 }
 
 impl Objective for SetObjective<'_> {
@@ -241,12 +238,11 @@ impl Objective for SetObjective<'_> {
             .view()
             .backward(&mut self.tape, &d_raw, Grads::params(grad));
         self.last = SetLoss::mean(&losses);
-        self.window.push(self.last);
-        if self.window.len() == self.config.train.record_every || step + 1 == self.config.train.steps {
-            self.history.push(step + 1, &SetLoss::mean(&self.window));
-            self.window.clear();
-        }
         weights.0 * self.last.correlation + weights.1 * self.last.marginal
+    }
+
+    fn terms(&self) -> Vec<(&'static str, f64)> {
+        self.last.terms()
     }
 }
 
@@ -331,16 +327,13 @@ impl JointGenerator {
             rng: stream(config.seed, Purpose::Batches),
             tape: Tape::default(),
             last: SetLoss::default(),
-            window: Vec::with_capacity(config.train.record_every),
-            history: LossHistory::default(),
         };
         let summary = train(&mut objective, &config.train, progress)?;
-        let (mlp, last, history) = (objective.mlp, objective.last, objective.history);
+        let (mlp, last) = (objective.mlp, objective.last);
         Ok(JointFit {
             generator: JointGenerator { mlp, columns },
             summary,
             last,
-            history,
         })
     }
 

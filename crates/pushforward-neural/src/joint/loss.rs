@@ -21,10 +21,8 @@
 //! rounded from. The seed matches the correlation before rounding, which a
 //! Bernoulli column relaxed to [0, 1] can meet where a true one cannot.
 
-use pushforward_stats::fidelity::mean_std;
-use serde::{Deserialize, Serialize};
-
 use crate::joint::softsort::SoftSort;
+use pushforward_stats::fidelity::mean_std;
 
 /// One column's targets.
 #[derive(Debug, Clone)]
@@ -63,32 +61,15 @@ impl SetLoss {
             soft_correlation: mean(|l| l.soft_correlation),
         }
     }
-}
 
-/// Each loss term's mean per window of training steps.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct LossHistory {
-    /// Step at the end of each window.
-    pub steps: Vec<usize>,
-    /// [`SetLoss::correlation`] per window.
-    pub correlation: Vec<f64>,
-    /// [`SetLoss::soft_correlation`] per window.
-    pub soft_correlation: Vec<f64>,
-    /// [`SetLoss::marginal`] per window.
-    pub marginal: Vec<f64>,
-    /// [`SetLoss::quantile`] per window.
-    pub quantile: Vec<f64>,
-}
-
-impl LossHistory {
-    /// Records the mean of a window that ended at `step`.
-    pub fn push(&mut self, step: usize, mean: &SetLoss) {
-        self.steps.push(step);
-        self.correlation.push(mean.correlation);
-        self.soft_correlation.push(mean.soft_correlation);
-        self.marginal.push(mean.marginal);
-        self.quantile.push(mean.quantile);
+    /// The terms by name, as recorded in the training curve.
+    pub fn terms(&self) -> Vec<(&'static str, f64)> {
+        vec![
+            ("correlation", self.correlation),
+            ("soft_correlation", self.soft_correlation),
+            ("marginal", self.marginal),
+            ("quantile", self.quantile),
+        ]
     }
 }
 

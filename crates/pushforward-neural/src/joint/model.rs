@@ -11,7 +11,6 @@ use pushforward_stats::Spec;
 use serde::{Deserialize, Serialize};
 
 use crate::error::NeuralError;
-use crate::joint::loss::LossHistory;
 use crate::joint::{JointConfig, JointFit, JointGenerator};
 use crate::mlp::MlpShape;
 use crate::model_file::{self, FORMAT, Method, VERSION};
@@ -44,11 +43,8 @@ pub struct JointHeader {
     pub network: MlpShape,
     /// The settings.
     pub settings: JointConfig,
-    /// What training did.
+    /// What training did, with each loss term per window of training steps.
     pub training: TrainSummary,
-    /// Each loss term per window of training steps.
-    #[serde(default)]
-    pub history: LossHistory,
 }
 
 /// A joint generator with its header.
@@ -70,7 +66,6 @@ impl JointModel {
         let JointFit {
             generator,
             summary: training,
-            history,
             ..
         } = fit;
         let header = JointHeader {
@@ -84,7 +79,6 @@ impl JointModel {
             network: generator.network().shape().clone(),
             settings: settings.clone(),
             training,
-            history,
         };
         JointModel { header, generator }
     }

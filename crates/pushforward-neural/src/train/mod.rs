@@ -1,19 +1,19 @@
-//! The training loop shared by every model: AdamW steps on an
-//! [`Objective`], a learning-rate schedule, a loss curve, early stopping on
-//! a plateau, progress reports and cancellation.
+//! The training loop shared by every model: a [`Trainer`] stepping an
+//! [`Objective`] until its steps are done, a plateau or a cancellation.
 //!
-//! Early stopping compares means of the loss over windows of
-//! [`TrainConfig::record_every`] steps: training stops once `patience`
-//! windows in a row fail to beat the best window mean by a relative
-//! `min_improvement`. Stochastic losses fluctuate within a window, so the
-//! window mean, not the last step, is what is compared.
+//! [`trainer`] holds the state and its step (optimiser, schedule,
+//! parameter average, loss windows and named terms, early stopping); a
+//! model with one set of parameters implements [`Objective`] and calls
+//! [`train()`], and one with several players drives a [`Trainer`] per
+//! player itself.
 
-use std::time::Instant;
+pub mod trainer;
 
 use serde::{Deserialize, Serialize};
 
 use crate::error::NeuralError;
-use crate::optim::{AdamW, AdamWConfig, Schedule};
+use crate::optim::{OptimizerConfig, Schedule};
+pub use trainer::{Control, LossCurve, NamedSeries, TrainSummary, Trainer};
 
 /// Steps between progress reports and cancellation checks.
 const REPORT_EVERY: usize = 25;
@@ -26,6 +26,12 @@ pub trait Objective {
     /// The loss of a fresh minibatch at `step` (0-based), with its gradient
     /// written into `grad` (one entry per parameter).
     fn loss_and_grad(&mut self, step: usize, grad: &mut [f32]) -> f64;
+
+    /// Named terms of the last loss, recorded per window beside it (the
+    /// same names at every step); none by default.
+    fn terms(&self) -> Vec<(&'static str, f64)> {
+        Vec::new()
+    }
 }
 
 /// Reports training progress; every method has a silent default.
@@ -54,8 +60,8 @@ impl Progress for Silent {}
 pub struct TrainConfig {
     /// Optimiser steps at most.
     pub steps: usize,
-    /// AdamW's settings.
-    pub optimizer: AdamWConfig,
+    /// The optimiser and its settings.
+    pub optimizer: OptimizerConfig,
     /// Learning-rate schedule.
     pub schedule: Schedule,
     /// Steps per loss-curve point and per early-stopping window.
@@ -70,10 +76,12 @@ pub struct TrainConfig {
 }
 
 impl Default for TrainConfig {
+    /// 10,000 AdamW steps at [`crate::AdamWConfig::DEFAULT`], a constant
+    /// rate, windows of 100 steps, no early stopping, EMA 0.999.
     fn default() -> Self {
         TrainConfig {
             steps: 10_000,
-            optimizer: AdamWConfig::default(),
+            optimizer: OptimizerConfig::default(),
             schedule: Schedule::Constant,
             record_every: 100,
             patience: 0,
@@ -83,124 +91,25 @@ impl Default for TrainConfig {
     }
 }
 
-/// Mean training loss per window of steps.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct LossCurve {
-    /// Step at the end of each window.
-    pub steps: Vec<usize>,
-    /// Mean loss over that window.
-    pub loss: Vec<f64>,
-}
-
-/// What a training run did.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TrainSummary {
-    /// Steps taken.
-    pub steps: usize,
-    /// Wall-clock seconds of the loop (not written to model files, which
-    /// depend only on the data and the settings).
-    #[serde(skip_serializing, default)]
-    pub seconds: f64,
-    /// Mean loss over the last window.
-    pub final_loss: f64,
-    /// Lowest window mean.
-    pub best_loss: f64,
-    /// Whether the plateau rule ended training before `steps`.
-    pub stopped_early: bool,
-    /// The loss curve.
-    pub curve: LossCurve,
-}
-
 /// Trains `objective` for `config.steps` steps (fewer on a plateau).
 ///
 /// # Errors
-/// [`NeuralError::Diverged`] on a non-finite loss;
-/// [`NeuralError::Interrupted`] when `progress` reports a cancellation;
-/// [`NeuralError::BadConfig`] for zero steps or `record_every`.
+/// The errors of [`Trainer::new`] and [`Trainer::step`].
 pub fn train(
     objective: &mut impl Objective,
     config: &TrainConfig,
     progress: &dyn Progress,
 ) -> Result<TrainSummary, NeuralError> {
-    if config.steps == 0 || config.record_every == 0 {
-        return Err(NeuralError::BadConfig(
-            "training needs at least one step and a window of at least one".into(),
-        ));
-    }
-    let started = Instant::now();
-    let n = objective.params_mut().len();
-    if !(0.0..1.0).contains(&config.ema) {
-        return Err(NeuralError::BadConfig(format!(
-            "the EMA decay must be in [0, 1), got {}",
-            config.ema
-        )));
-    }
-    let mut optimizer = AdamW::new(config.optimizer, n);
-    let mut average = objective.params_mut().to_vec();
-    let mut grad = vec![0.0f32; n];
-    let mut curve = LossCurve::default();
-    let (mut window_sum, mut window_len) = (0.0, 0usize);
-    let (mut best, mut stale) = (f64::INFINITY, 0usize);
-    let mut stopped_early = false;
-    let mut steps = 0;
-    progress.start(config.steps);
-    for step in 0..config.steps {
+    let mut trainer = Trainer::new(config, objective.params_mut(), progress)?;
+    let mut grad = vec![0.0f32; objective.params_mut().len()];
+    for step in 0.. {
         let loss = objective.loss_and_grad(step, &mut grad);
-        if !loss.is_finite() {
-            progress.finish();
-            return Err(NeuralError::Diverged { step: step + 1, loss });
-        }
-        optimizer.step(
-            objective.params_mut(),
-            &grad,
-            config.schedule.factor(step, config.steps),
-        );
-        // Bias-corrected as in Adam: early averages weigh the start less.
-        let decay = config.ema.min((1.0 + step as f64) / (10.0 + step as f64)) as f32;
-        let params = objective.params_mut();
-        average
-            .iter_mut()
-            .zip(params.iter())
-            .for_each(|(a, p)| *a = decay * *a + (1.0 - decay) * p);
-        steps = step + 1;
-        window_sum += loss;
-        window_len += 1;
-        if steps % REPORT_EVERY == 0 {
-            progress.update(steps, window_sum / window_len as f64);
-            if progress.cancelled() {
-                progress.finish();
-                return Err(NeuralError::Interrupted { step: steps });
-            }
-        }
-        if window_len == config.record_every || steps == config.steps {
-            let mean = window_sum / window_len as f64;
-            curve.steps.push(steps);
-            curve.loss.push(mean);
-            (window_sum, window_len) = (0.0, 0);
-            if mean < best * (1.0 - config.min_improvement) {
-                (best, stale) = (mean, 0);
-            } else {
-                best = best.min(mean);
-                stale += 1;
-            }
-            if config.patience > 0 && stale >= config.patience {
-                stopped_early = steps < config.steps;
-                break;
-            }
+        let terms = objective.terms();
+        if trainer.step(objective.params_mut(), &grad, loss, &terms)? == Control::Stop {
+            break;
         }
     }
-    progress.finish();
-    if config.ema > 0.0 {
-        objective.params_mut().copy_from_slice(&average);
-    }
-    Ok(TrainSummary {
-        steps,
-        seconds: started.elapsed().as_secs_f64(),
-        final_loss: curve.loss.last().copied().unwrap_or(f64::NAN),
-        best_loss: best,
-        stopped_early,
-        curve,
-    })
+    Ok(trainer.finish(objective.params_mut()))
 }
 
 #[cfg(test)]
@@ -240,10 +149,11 @@ mod tests {
         let mut q = quadratic();
         let config = TrainConfig {
             steps: 2000,
-            optimizer: AdamWConfig {
+            optimizer: OptimizerConfig::Adam {
                 lr: 0.05,
-                weight_decay: 0.0,
-                ..AdamWConfig::default()
+                beta1: 0.9,
+                beta2: 0.999,
+                eps: 1e-8,
             },
             ..TrainConfig::default()
         };
@@ -315,6 +225,77 @@ mod tests {
         assert!(
             matches!(err, NeuralError::Interrupted { step: REPORT_EVERY }),
             "{err}"
+        );
+    }
+
+    /// Named terms are averaged per window beside the loss, the last
+    /// window shorter; a step that renames them is refused.
+    #[test]
+    fn named_terms_are_recorded_per_window() {
+        struct Terms(Vec<f32>, usize);
+        impl Objective for Terms {
+            fn params_mut(&mut self) -> &mut [f32] {
+                &mut self.0
+            }
+            fn loss_and_grad(&mut self, step: usize, grad: &mut [f32]) -> f64 {
+                grad.fill(0.0);
+                self.1 = step;
+                2.0
+            }
+            fn terms(&self) -> Vec<(&'static str, f64)> {
+                vec![("step", self.1 as f64), ("one", 1.0)]
+            }
+        }
+        let config = TrainConfig {
+            steps: 250,
+            ..TrainConfig::default()
+        };
+        let summary = train(&mut Terms(vec![0.0], 0), &config, &Silent).expect("trains");
+        let curve = &summary.curve;
+        assert_eq!(curve.steps, [100, 200, 250]);
+        // Means of 0..=99, 100..=199 and 200..=249.
+        assert_eq!(curve.term("step").expect("recorded"), [49.5, 149.5, 224.5]);
+        assert_eq!(curve.term("one").expect("recorded"), [1.0; 3]);
+        assert_eq!(curve.loss, [2.0; 3]);
+        let json = serde_json::to_string(curve).expect("serialises");
+        assert_eq!(serde_json::from_str::<LossCurve>(&json).expect("parses"), *curve);
+
+        let mut p = [0.0f32];
+        let mut trainer = Trainer::new(&config, &p, &Silent).expect("valid");
+        let _ = trainer.step(&mut p, &[0.0], 1.0, &[("a", 1.0)]).expect("steps");
+        let err = trainer
+            .step(&mut p, &[0.0], 1.0, &[("b", 1.0)])
+            .expect_err("renamed");
+        assert!(matches!(err, NeuralError::BadConfig(_)), "{err}");
+    }
+
+    /// Two players, each with its own trainer, alternate: `y` minimises
+    /// `(y − 1)²` and `x` chases it through `(x − y)²`; both reach 1.
+    #[test]
+    fn two_trainers_alternate() {
+        let config = TrainConfig {
+            steps: 500,
+            optimizer: OptimizerConfig::Sgd { lr: 0.1 },
+            ema: 0.0,
+            ..TrainConfig::default()
+        };
+        let (mut x, mut y) = ([3.0f32], [-2.0f32]);
+        let mut tx = Trainer::new(&config, &x, &Silent).expect("valid");
+        let mut ty = Trainer::new(&config, &y, &Silent).expect("valid");
+        loop {
+            let (gy, ly) = ([2.0 * (y[0] - 1.0)], f64::from((y[0] - 1.0).powi(2)));
+            let sy = ty.step(&mut y, &gy, ly, &[]).expect("steps");
+            let (gx, lx) = ([2.0 * (x[0] - y[0])], f64::from((x[0] - y[0]).powi(2)));
+            let sx = tx.step(&mut x, &gx, lx, &[]).expect("steps");
+            if sx == Control::Stop || sy == Control::Stop {
+                break;
+            }
+        }
+        let (sx, sy) = (tx.finish(&mut x), ty.finish(&mut y));
+        assert_eq!((sx.steps, sy.steps), (500, 500));
+        assert!(
+            (x[0] - 1.0).abs() < 1e-4 && (y[0] - 1.0).abs() < 1e-4,
+            "{x:?} {y:?}"
         );
     }
 }

@@ -1,4 +1,4 @@
-//! AdamW and learning-rate schedules.
+//! Adam and AdamW, one kernel for both.
 //!
 //! AdamW (Loshchilov and Hutter 2019, "Decoupled weight decay
 //! regularization"), exactly as PyTorch's `torch.optim.AdamW`:
@@ -7,65 +7,13 @@
 //! m ← β₁m + (1 − β₁)g,   v ← β₂v + (1 − β₂)g²
 //! θ ← θ − η · (m / (1 − β₁ᵗ)) / (√(v / (1 − β₂ᵗ)) + ε)
 //! ```
-//! with the decay applied to every parameter. The schedule scales `η` per
-//! step: constant, or a linear warm-up followed by a cosine decay to zero.
+//! with the decay applied to every parameter. Adam (Kingma and Ba 2015) is
+//! the same update with `λ = 0`, so it runs the same kernel.
 
 use pushforward_simd::simd_dispatch;
 use serde::{Deserialize, Serialize};
 
-/// How the learning rate moves over training.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Schedule {
-    /// The base rate throughout.
-    Constant,
-    /// Linear warm-up over the first 5% of steps, then half a cosine down to zero.
-    Cosine,
-}
-
-impl Schedule {
-    /// Every schedule, in the order of `--help`.
-    pub const ALL: [Schedule; 2] = [Schedule::Constant, Schedule::Cosine];
-
-    /// The name used on the command line and in model files.
-    pub fn name(self) -> &'static str {
-        match self {
-            Schedule::Constant => "constant",
-            Schedule::Cosine => "cosine",
-        }
-    }
-
-    /// One line for `--help`.
-    pub fn description(self) -> &'static str {
-        match self {
-            Schedule::Constant => "the base rate throughout (the default)",
-            Schedule::Cosine => "5% linear warm-up, then cosine decay to zero",
-        }
-    }
-
-    /// The factor on the base rate at `step` (0-based) of `total`.
-    ///
-    /// ```
-    /// use pushforward_neural::Schedule;
-    /// assert_eq!(Schedule::Constant.factor(7, 10), 1.0);
-    /// assert!((Schedule::Cosine.factor(52, 100) - 0.5).abs() < 0.01);
-    /// assert!(Schedule::Cosine.factor(0, 100) < 0.25);
-    /// ```
-    pub fn factor(self, step: usize, total: usize) -> f64 {
-        match self {
-            Schedule::Constant => 1.0,
-            Schedule::Cosine => {
-                let warm = (total / 20).max(1);
-                if step < warm {
-                    (step + 1) as f64 / warm as f64
-                } else {
-                    let p = (step - warm) as f64 / (total - warm).max(1) as f64;
-                    0.5 * (1.0 + (std::f64::consts::PI * p.min(1.0)).cos())
-                }
-            }
-        }
-    }
-}
+use crate::optim::Optimizer;
 
 /// AdamW's settings.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -83,16 +31,21 @@ pub struct AdamWConfig {
     pub eps: f64,
 }
 
-impl Default for AdamWConfig {
+impl AdamWConfig {
     /// PyTorch's defaults but for the rate and decay used for flow matching (2e-3, 0.01).
+    pub const DEFAULT: AdamWConfig = AdamWConfig {
+        lr: 2e-3,
+        weight_decay: 0.01,
+        beta1: 0.9,
+        beta2: 0.999,
+        eps: 1e-8,
+    };
+}
+
+impl Default for AdamWConfig {
+    /// [`AdamWConfig::DEFAULT`].
     fn default() -> Self {
-        AdamWConfig {
-            lr: 2e-3,
-            weight_decay: 0.01,
-            beta1: 0.9,
-            beta2: 0.999,
-            eps: 1e-8,
-        }
+        AdamWConfig::DEFAULT
     }
 }
 
@@ -115,10 +68,11 @@ impl AdamW {
             t: 0,
         }
     }
+}
 
-    /// One update of `params` by `grad` at `lr_factor` times the base rate.
-    pub fn step(&mut self, params: &mut [f32], grad: &[f32], lr_factor: f64) {
-        self.t += 1;
+impl Optimizer for AdamW {
+    fn step(&mut self, params: &mut [f32], grad: &[f32], lr_factor: f64) {
+        self.t = self.t.saturating_add(1);
         let c = &self.config;
         let lr = c.lr * lr_factor;
         let decay = (1.0 - lr * c.weight_decay) as f32;
@@ -167,15 +121,5 @@ mod tests {
         // m = 0.9·0.4 − 0.4 = −0.04, m̂ = −0.04/0.19; v̂ = 16: step = +0.1·(0.04/0.19)/4.
         let want = 1.8 * 0.95 + 0.1 * (0.04 / 0.19) / 4.0;
         assert!((p[0] as f64 - want).abs() < 1e-5, "{} vs {want}", p[0]);
-    }
-
-    #[test]
-    fn cosine_warms_up_then_decays_to_zero() {
-        let s = Schedule::Cosine;
-        let f: Vec<f64> = (0..1000).map(|i| s.factor(i, 1000)).collect();
-        assert!(f[..50].windows(2).all(|w| w[1] > w[0]));
-        assert!((f[49] - 1.0).abs() < 1e-12);
-        assert!(f[50..].windows(2).all(|w| w[1] <= w[0]));
-        assert!(f[999] < 1e-4);
     }
 }

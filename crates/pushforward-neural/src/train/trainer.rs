@@ -1,0 +1,298 @@
+//! The training state and its step: the optimiser, the schedule, the
+//! parameter average, the loss windows with any named loss terms, early
+//! stopping, progress and cancellation.
+//!
+//! The loss is averaged over windows of [`TrainConfig::record_every`]
+//! steps; each window mean is a point of the [`LossCurve`], beside the
+//! window means of the named terms a step reports. Training stops once
+//! `patience` windows in a row fail to beat the best window mean by a
+//! relative `min_improvement`: stochastic losses fluctuate within a window,
+//! so the window mean, not the last step, is what is compared. The
+//! parameter average is an exponential moving average (Polyak and Juditsky
+//! 1992) with Adam's warm-up, decay `min(ema, (1 + t)/(10 + t))`.
+//!
+//! A [`Trainer`] does not own the parameters or compute gradients, so a
+//! game of two players holds one per player and alternates their steps.
+
+use std::time::Instant;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::NeuralError;
+use crate::optim::Optimizer;
+use crate::train::{Progress, REPORT_EVERY, TrainConfig};
+
+/// One named loss term's mean per window.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NamedSeries {
+    /// The term's name.
+    pub name: String,
+    /// Its mean over each window of [`LossCurve::steps`].
+    pub values: Vec<f64>,
+}
+
+/// Mean training loss per window of steps, and the named terms beside it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LossCurve {
+    /// Step at the end of each window.
+    pub steps: Vec<usize>,
+    /// Mean loss over that window.
+    pub loss: Vec<f64>,
+    /// Named terms of the loss, each with one mean per window.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub terms: Vec<NamedSeries>,
+}
+
+impl LossCurve {
+    /// The window means of the term called `name`.
+    pub fn term(&self, name: &str) -> Option<&[f64]> {
+        self.terms
+            .iter()
+            .find(|t| t.name == name)
+            .map(|t| t.values.as_slice())
+    }
+}
+
+/// What a training run did.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrainSummary {
+    /// Steps taken.
+    pub steps: usize,
+    /// Wall-clock seconds of the loop (not written to model files, which
+    /// depend only on the data and the settings).
+    #[serde(skip_serializing, default)]
+    pub seconds: f64,
+    /// Mean loss over the last window.
+    pub final_loss: f64,
+    /// Lowest window mean.
+    pub best_loss: f64,
+    /// Whether the plateau rule ended training before `steps`.
+    pub stopped_early: bool,
+    /// The loss curve.
+    pub curve: LossCurve,
+}
+
+/// Whether training goes on after a step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[must_use]
+pub enum Control {
+    /// Take another step.
+    Continue,
+    /// The last step was taken (all steps done, or a plateau).
+    Stop,
+}
+
+/// The training state of one set of parameters.
+pub struct Trainer<'a> {
+    config: TrainConfig,
+    optimizer: Box<dyn Optimizer>,
+    average: Vec<f32>,
+    progress: &'a dyn Progress,
+    started: Instant,
+    steps: usize,
+    window: (f64, usize),
+    term_sums: Vec<f64>,
+    curve: LossCurve,
+    best: f64,
+    stale: usize,
+    stopped_early: bool,
+    ended: bool,
+}
+
+impl<'a> Trainer<'a> {
+    /// A trainer for `params` (their starting values seed the average);
+    /// tells `progress` that training starts.
+    ///
+    /// # Errors
+    /// [`NeuralError::BadConfig`] for zero steps or `record_every`, an EMA
+    /// decay outside `[0, 1)`, or unusable optimiser settings.
+    pub fn new(
+        config: &TrainConfig,
+        params: &[f32],
+        progress: &'a dyn Progress,
+    ) -> Result<Trainer<'a>, NeuralError> {
+        if config.steps == 0 || config.record_every == 0 {
+            return Err(NeuralError::BadConfig(
+                "training needs at least one step and a window of at least one".into(),
+            ));
+        }
+        if !(0.0..1.0).contains(&config.ema) {
+            return Err(NeuralError::BadConfig(format!(
+                "the EMA decay must be in [0, 1), got {}",
+                config.ema
+            )));
+        }
+        config.optimizer.check().map_err(NeuralError::BadConfig)?;
+        progress.start(config.steps);
+        Ok(Trainer {
+            config: config.clone(),
+            optimizer: config.optimizer.build(params.len()),
+            average: params.to_vec(),
+            progress,
+            started: Instant::now(),
+            steps: 0,
+            window: (0.0, 0),
+            term_sums: Vec::new(),
+            curve: LossCurve::default(),
+            best: f64::INFINITY,
+            stale: 0,
+            stopped_early: false,
+            ended: false,
+        })
+    }
+
+    /// Steps taken so far.
+    pub fn steps_done(&self) -> usize {
+        self.steps
+    }
+
+    /// The loss curve so far.
+    pub fn curve(&self) -> &LossCurve {
+        &self.curve
+    }
+
+    /// One optimiser step on `params` by `grad`, recording `loss` and its
+    /// named `terms` (the same names in the same order at every step).
+    ///
+    /// # Errors
+    /// [`NeuralError::Diverged`] on a non-finite loss;
+    /// [`NeuralError::Interrupted`] when the progress reports a
+    /// cancellation; [`NeuralError::BadConfig`] for a step after training
+    /// ended, a gradient of the wrong length, or terms that changed names.
+    pub fn step(
+        &mut self,
+        params: &mut [f32],
+        grad: &[f32],
+        loss: f64,
+        terms: &[(&str, f64)],
+    ) -> Result<Control, NeuralError> {
+        if self.ended || params.len() != self.average.len() || grad.len() != params.len() {
+            return Err(NeuralError::BadConfig(format!(
+                "a step of {} parameters and {} gradients after {} steps of {} parameters{}",
+                params.len(),
+                grad.len(),
+                self.steps,
+                self.average.len(),
+                if self.ended { " (training had ended)" } else { "" }
+            )));
+        }
+        if !loss.is_finite() {
+            self.progress.finish();
+            return Err(NeuralError::Diverged {
+                step: self.steps + 1,
+                loss,
+            });
+        }
+        self.record_terms(terms)?;
+        let total = self.config.steps;
+        self.optimizer
+            .step(params, grad, self.config.schedule.factor(self.steps, total));
+        // Bias-corrected as in Adam: early averages weigh the start less.
+        let t = self.steps as f64;
+        let decay = self.config.ema.min((1.0 + t) / (10.0 + t)) as f32;
+        self.average
+            .iter_mut()
+            .zip(params.iter())
+            .for_each(|(a, p)| *a = decay * *a + (1.0 - decay) * p);
+        self.steps += 1;
+        self.window.0 += loss;
+        self.window.1 += 1;
+        if self.steps.is_multiple_of(REPORT_EVERY) {
+            self.progress
+                .update(self.steps, self.window.0 / self.window.1 as f64);
+            if self.progress.cancelled() {
+                self.progress.finish();
+                self.ended = true;
+                return Err(NeuralError::Interrupted { step: self.steps });
+            }
+        }
+        if self.window.1 == self.config.record_every || self.steps == total {
+            self.close_window();
+        }
+        if self.steps == total {
+            self.ended = true;
+        }
+        Ok(if self.ended {
+            Control::Stop
+        } else {
+            Control::Continue
+        })
+    }
+
+    /// Adds `terms` to the window's sums; the first step names the series.
+    fn record_terms(&mut self, terms: &[(&str, f64)]) -> Result<(), NeuralError> {
+        if self.steps == 0 {
+            self.curve.terms = terms
+                .iter()
+                .map(|(name, _)| NamedSeries {
+                    name: (*name).to_string(),
+                    values: Vec::new(),
+                })
+                .collect();
+            self.term_sums = vec![0.0; terms.len()];
+        }
+        let same = terms.len() == self.curve.terms.len()
+            && terms
+                .iter()
+                .zip(&self.curve.terms)
+                .all(|((name, _), series)| *name == series.name);
+        if !same {
+            return Err(NeuralError::BadConfig(format!(
+                "step {} reports loss terms {:?}, earlier steps {:?}",
+                self.steps + 1,
+                terms.iter().map(|t| t.0).collect::<Vec<_>>(),
+                self.curve.terms.iter().map(|t| &t.name).collect::<Vec<_>>()
+            )));
+        }
+        self.term_sums
+            .iter_mut()
+            .zip(terms)
+            .for_each(|(sum, (_, value))| *sum += value);
+        Ok(())
+    }
+
+    /// Records the window's means and applies the plateau rule.
+    fn close_window(&mut self) {
+        let n = self.window.1 as f64;
+        let mean = self.window.0 / n;
+        self.curve.steps.push(self.steps);
+        self.curve.loss.push(mean);
+        for (series, sum) in self.curve.terms.iter_mut().zip(&mut self.term_sums) {
+            series.values.push(*sum / n);
+            *sum = 0.0;
+        }
+        self.window = (0.0, 0);
+        if mean < self.best * (1.0 - self.config.min_improvement) {
+            (self.best, self.stale) = (mean, 0);
+        } else {
+            self.best = self.best.min(mean);
+            self.stale += 1;
+        }
+        if self.config.patience > 0 && self.stale >= self.config.patience {
+            self.stopped_early = self.steps < self.config.steps;
+            self.ended = true;
+        }
+    }
+
+    /// Ends training: writes the parameter average into `params` (when the
+    /// EMA is on), tells the progress and returns the summary.
+    pub fn finish(mut self, params: &mut [f32]) -> TrainSummary {
+        if self.window.1 > 0 {
+            self.close_window();
+        }
+        self.progress.finish();
+        if self.config.ema > 0.0 && params.len() == self.average.len() {
+            params.copy_from_slice(&self.average);
+        }
+        TrainSummary {
+            steps: self.steps,
+            seconds: self.started.elapsed().as_secs_f64(),
+            final_loss: self.curve.loss.last().copied().unwrap_or(f64::NAN),
+            best_loss: self.best,
+            stopped_early: self.stopped_early,
+            curve: self.curve,
+        }
+    }
+}
