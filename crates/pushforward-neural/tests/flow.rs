@@ -38,7 +38,7 @@ struct SampleRequest {
 /// The rows `r` asks of `model`.
 fn sample(model: &Model, r: &SampleRequest) -> Table {
     model
-        .sampler(r.options.clone(), r.class.as_deref())
+        .sampler(r.options, r.class.as_deref())
         .expect("configures")
         .sample(r.rows as u64, r.seed)
         .expect("samples")
