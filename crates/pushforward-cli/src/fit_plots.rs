@@ -2,13 +2,13 @@
 //! and for two-column models the sampling trajectories.
 
 use anyhow::Context;
-use pushforward_core::{ColumnData, Table};
-use pushforward_neural::{Model, SampleOptions, SampleRequest, Silent, Solver};
+use pushforward_core::{ColumnData, Sampler, Table};
+use pushforward_neural::{Model, SampleOptions, Solver};
 use pushforward_plot::{LossCurve, Trajectories, loss_curve, scatter_matrix, trajectories_plot};
 use std::path::Path;
 
 /// Rows drawn for the sample scatter.
-const SCATTER_ROWS: usize = 2_000;
+const SCATTER_ROWS: u64 = 2_000;
 /// Paths drawn in the trajectory plot.
 const PATHS: usize = 300;
 /// Euler steps of the trajectory plot: one point per step.
@@ -27,14 +27,9 @@ pub(crate) fn write(dir: &Path, model: &Model, data: &Table, seed: u64) -> anyho
             series: &[("training", &curve.loss)],
         },
     )?;
-    let request = SampleRequest {
-        rows: SCATTER_ROWS,
-        seed,
-        options: model.default_sample_options(),
-        class: None,
-    };
-    let synth = model.sample(&request, &Silent)?;
-    let names: Vec<String> = header.columns.iter().map(|c| c.name.clone()).collect();
+    let options = model.default_sample_options();
+    let synth = model.sampler(options, None)?.sample(SCATTER_ROWS, seed)?;
+    let names: Vec<String> = model.body().numeric.iter().map(|c| c.name.clone()).collect();
     let values = |t: &Table| -> Vec<Vec<f64>> {
         names
             .iter()
@@ -49,15 +44,12 @@ pub(crate) fn write(dir: &Path, model: &Model, data: &Table, seed: u64) -> anyho
         ("samples", &values(&synth)),
     )?;
     if names.len() == 2 {
-        let paths = model.trajectories(&SampleRequest {
-            rows: PATHS,
-            options: SampleOptions {
-                solver: Solver::Euler,
-                steps: PATH_STEPS,
-                guidance: 1.0,
-            },
-            ..request.clone()
-        })?;
+        let euler = SampleOptions {
+            solver: Solver::Euler,
+            steps: PATH_STEPS,
+            guidance: 1.0,
+        };
+        let paths = model.sampler(euler, None)?.trajectories(PATHS, seed)?;
         let columns = values(data);
         let points: Vec<[f64; 2]> = columns[0]
             .iter()
@@ -74,18 +66,14 @@ pub(crate) fn write(dir: &Path, model: &Model, data: &Table, seed: u64) -> anyho
             },
         )?;
     }
-    if let Some(condition) = &header.condition
+    if let Some(condition) = &model.body().condition
         && matches!(
             data.column(&condition.column).map(|c| &c.data),
             Some(ColumnData::Categorical { .. } | ColumnData::Int(_))
         )
     {
         for label in &condition.labels {
-            let request = SampleRequest {
-                class: Some(label.clone()),
-                ..request.clone()
-            };
-            let class = model.sample(&request, &Silent)?;
+            let class = model.sampler(options, Some(label))?.sample(SCATTER_ROWS, seed)?;
             let file = format!(
                 "samples_class_{}.png",
                 label.replace(|c: char| !c.is_ascii_alphanumeric(), "_")

@@ -2,6 +2,7 @@
 //! between blocks and stops with an error, so the output sink is dropped and
 //! its temporary file removed instead of the process dying mid-write.
 
+use pushforward_core::SampleError;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
@@ -18,10 +19,11 @@ pub(crate) fn requested() -> bool {
     INTERRUPTED.load(Ordering::SeqCst)
 }
 
-/// Fails once an interrupt has arrived.
-pub(crate) fn check() -> anyhow::Result<()> {
-    if requested() {
-        anyhow::bail!("interrupted: no output was written");
+/// The error of a sampling run: a cancellation says that no output was
+/// written (the sink was dropped unfinished).
+pub(crate) fn explain(e: SampleError) -> anyhow::Error {
+    match e {
+        SampleError::Interrupted { .. } => anyhow::anyhow!("interrupted: no output was written"),
+        e => anyhow::Error::new(e),
     }
-    Ok(())
 }

@@ -3,14 +3,14 @@
 //! achieved (discrete columns measured after rounding).
 
 use crate::args::{GenerateArgs, OnInfeasible};
-use crate::atomic;
 use crate::neural_plots::{self, Achieved};
 use crate::optimizer_choice::choose;
 use crate::output::Plan;
 use crate::progress::Steps;
+use crate::{atomic, interrupt};
 use anyhow::{Context, bail};
-use pushforward_core::Table;
-use pushforward_io::{Output, open_sink};
+use pushforward_core::{Sampler, Table};
+use pushforward_io::{Output, open_sink, write_sampled};
 use pushforward_neural::TrainConfig;
 use pushforward_neural::joint::{JointConfig, JointGenerator, JointModel};
 use pushforward_stats::fidelity::{ks_distance, mean_std, pearson_matrix};
@@ -75,6 +75,7 @@ pub(crate) fn run(spec: &Spec, spec_toml: &str, plan: &Plan, args: &GenerateArgs
     );
     let model = JointModel::new(
         fit,
+        spec,
         spec_toml,
         &spec.correlation.matrix,
         &config,
@@ -85,13 +86,20 @@ pub(crate) fn run(spec: &Spec, spec_toml: &str, plan: &Plan, args: &GenerateArgs
         eprintln!("saved the generator to '{}'", path.display());
     }
     let start = Instant::now();
-    let rows = usize::try_from(plan.rows).context("too many rows")?;
-    let table = model.sample(rows, plan.seed)?;
-    let mut sink = open_sink(&plan.target, plan.format)?;
-    sink.write(&table)?;
-    sink.finish().context("could not complete the output")?;
+    let sampler = model.sampler(n.match_marginals);
+    let sink = open_sink(&plan.target, plan.format)?;
+    write_sampled(
+        &sampler,
+        plan.rows,
+        plan.seed,
+        &Steps::rows(args.sample.quiet),
+        sink,
+    )
+    .map_err(interrupt::explain)?;
+    // The same seed draws the same rows again, to measure them.
+    let table = sampler.sample(plan.rows, plan.seed)?;
     if n.match_marginals {
-        let unmatched = model.sample_matched(rows, plan.seed, false)?;
+        let unmatched = model.sampler(false).sample(plan.rows, plan.seed)?;
         if let Some(before) = measure(spec, &unmatched) {
             eprintln!(
                 "before matching the marginals: worst KS {:.4}; correlation error mean {:.4}, max {:.4}",

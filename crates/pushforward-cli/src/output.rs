@@ -4,10 +4,9 @@
 
 use crate::args::{OnInfeasible, PenaltyArg, SampleArgs};
 use crate::interrupt;
-use crate::progress;
+use crate::progress::Steps;
 use crate::report;
-use anyhow::Context;
-use pushforward_io::{Output, OutputFormat, TableSink, open_sink};
+use pushforward_io::{Output, OutputFormat, open_sink, write_sampled};
 use pushforward_stats::{InfeasiblePolicy, NearestOptions, Penalty, Spec, SpecSampler};
 use std::path::Path;
 use std::time::Instant;
@@ -100,16 +99,9 @@ pub(crate) fn fit(spec: &Spec, args: &SampleArgs) -> anyhow::Result<SpecSampler>
 /// Streams `plan.rows` rows to the sink and finishes it.
 pub(crate) fn write(sampler: &SpecSampler, plan: &Plan, args: &SampleArgs) -> anyhow::Result<()> {
     let start = Instant::now();
-    let mut sink: Box<dyn TableSink + Send> = open_sink(&plan.target, plan.format)?;
-    let bar = progress::rows_bar(plan.rows, args.quiet);
-    sampler.sample_into(plan.rows, plan.seed, |batch| -> anyhow::Result<()> {
-        interrupt::check()?;
-        sink.write(&batch)?;
-        bar.inc(batch.rows() as u64);
-        Ok(())
-    })?;
-    sink.finish().context("could not complete the output")?;
-    bar.finish_and_clear();
+    let sink = open_sink(&plan.target, plan.format)?;
+    write_sampled(sampler, plan.rows, plan.seed, &Steps::rows(args.quiet), sink)
+        .map_err(interrupt::explain)?;
     if let Output::File(p) = &plan.target {
         eprintln!(
             "wrote {} rows x {} columns to '{}' ({}) in {:.2} s (seed {})",

@@ -583,7 +583,7 @@ fn a_truncated_model_file_is_refused() {
 #[test]
 fn a_model_of_a_future_version_or_another_method_is_refused() {
     let model = real_model();
-    let future = edit_header(&model, r#"\"version\":1"#, r#"\"version\":9"#);
+    let future = edit_header(&model, r#"\"version\":2"#, r#"\"version\":9"#);
     unreadable_model(&future, &["version 9"]);
     let other = edit_header(
         &model,

@@ -2,15 +2,21 @@
 //!
 //! Every layer of the pipeline (spec or data, fit, model, sample, write,
 //! evaluate, report) passes rows along as a [`Table`]: named, typed columns of
-//! equal length stored column by column. The crate has no heavy dependency, so
-//! the statistics, I/O and evaluation crates can all share it.
+//! equal length stored column by column. Everything that draws rows does so
+//! through the [`Sampler`] trait, reporting to a [`Progress`]. The crate has
+//! no heavy dependency, so the statistics, neural, I/O and evaluation crates
+//! can all share it.
 //!
-//! Beside the table: [`seed`], the one derivation of random streams from a
+//! Beside them: [`seed`], the one derivation of random streams from a
 //! user's seed (a stream per purpose), and [`atomic`], the one way a file is
 //! written (a temporary file renamed onto the target when complete).
 
 pub mod atomic;
+mod progress;
+mod sampler;
 pub mod seed;
 mod table;
 
+pub use progress::{Progress, Silent};
+pub use sampler::{BlockEmitter, BoxError, SampleError, Sampler};
 pub use table::{Column, ColumnData, Table, TableError};

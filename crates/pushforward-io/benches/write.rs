@@ -4,6 +4,7 @@
 #![allow(missing_docs, clippy::unwrap_used)]
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use pushforward_core::{Sampler, Silent};
 use pushforward_io::{Output, OutputFormat, open_sink};
 use pushforward_stats::{InfeasiblePolicy, NearestOptions, Spec, SpecSampler};
 use std::time::Duration;
@@ -15,7 +16,7 @@ fn benches(c: &mut Criterion) {
     let sampler = SpecSampler::new(&spec, InfeasiblePolicy::Error, &NearestOptions::default()).unwrap();
     let mut blocks = Vec::new();
     sampler
-        .sample_into(1_000_000, 7, |t| -> Result<(), ()> {
+        .sample_into(1_000_000, 7, &Silent, &mut |t| {
             blocks.push(t);
             Ok(())
         })

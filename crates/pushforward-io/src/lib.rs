@@ -47,6 +47,9 @@
 //! # }
 //! ```
 //!
+//! [`write_sampled`] does all of this for any [`Sampler`]: it streams the
+//! sampler's blocks into a sink and finishes it.
+//!
 //! # Reading
 //!
 //! [`read_table`] reads a whole CSV or Parquet file (the format chosen by
@@ -76,6 +79,7 @@
 //! applies, the column, row and value; nothing read can cause a panic.
 //!
 //! [`Table`]: pushforward_core::Table
+//! [`Sampler`]: pushforward_core::Sampler
 //! [`Column::missing`]: pushforward_core::Column::missing
 
 mod csv;
@@ -83,9 +87,11 @@ mod error;
 mod format;
 mod parquet;
 mod read;
+mod sampled;
 mod sink;
 
 pub use error::IoError;
 pub use format::OutputFormat;
 pub use read::read_table;
+pub use sampled::write_sampled;
 pub use sink::{Output, TableSink, open_sink};

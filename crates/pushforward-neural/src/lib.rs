@@ -9,7 +9,11 @@
 //!   parameter average, loss curve with named terms, early stopping, progress).
 //! - [`flow`]: flow matching with independent, OT and Sinkhorn couplings,
 //!   classifier-free guidance, three ODE solvers and exact likelihoods.
-//! - [`Model`]: a fitted model of a table, its file format, sampling.
+//! - [`Model`]: a fitted flow-matching model of a table and its sampler.
+//! - [`load`]: reads a model file of any method as a [`FittedModel`], whose
+//!   [`FittedModel::configure`] gives a [`pushforward_core::Sampler`]; the
+//!   file layout (format version 2) is in `model_file.rs`: a common
+//!   [`ModelHeader`] and a method body.
 //! - [`joint`]: building blocks of the neural joint generator (soft sort,
 //!   support heads).
 //!
@@ -32,6 +36,7 @@ mod error;
 pub mod flow;
 mod gemm;
 pub mod joint;
+mod loaded;
 mod mlp;
 mod model;
 mod model_file;
@@ -45,11 +50,12 @@ pub use error::NeuralError;
 pub use flow::coupling::Coupling;
 pub use flow::solver::Solver;
 pub use flow::{FlowConfig, FlowData, FlowMatching, SampleOptions};
+pub use loaded::{Configured, FittedModel, LoadedModel, SampleOption, SampleSettings, load};
 pub use mlp::{
     Architecture, Grads, LayerSpan, Mlp, MlpShape, MlpView, ParamGrad, ParamLayout, SHARD_ROWS, Tape,
 };
-pub use model::{Model, ModelHeader, SampleRequest};
-pub use model_file::{FORMAT, Method, VERSION, method_of};
+pub use model::{FlowBody, FlowSampler, Model};
+pub use model_file::{ColumnInfo, ColumnKind, FORMAT, Method, ModelHeader, VERSION};
 pub use optim::adam::{AdamW, AdamWConfig};
 pub use optim::{Optimizer, OptimizerConfig, Schedule};
 pub use train::{

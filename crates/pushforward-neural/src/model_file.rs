@@ -1,13 +1,37 @@
 //! The model file container shared by every method: a safetensors file
-//! whose metadata holds the method's JSON header under `"pushforward"`, and
-//! whose tensors are the method's networks.
+//! whose metadata holds a JSON header under `"pushforward"`, and whose
+//! tensors are the method's networks.
 //!
-//! A network named `P` is stored as, for each layer `l`, `P.l.weight` of
-//! shape `[in, out]` (input-major: `y = x W + b`, the transpose of PyTorch's
-//! `nn.Linear.weight`) and `P.l.bias` of shape `[out]`, all `F32`. Every
-//! header starts with `format` (`"pushforward-model"`), `version` and
-//! `method`; loading checks those three before anything else, then every
-//! tensor's name, type and shape against the header's network shapes.
+//! # File format (version 2)
+//!
+//! ```text
+//! u64 (little-endian) N | N bytes of JSON: tensor table + "__metadata__" | tensor bytes
+//! ```
+//! - Tensors are `F32`. A network named `P` is stored as, for each layer
+//!   `l`, `P.l.weight` of shape `[in, out]` (input-major: `y = x W + b`, the
+//!   transpose of PyTorch's `nn.Linear.weight`) and `P.l.bias` of shape
+//!   `[out]`.
+//! - `__metadata__["pushforward"]` holds the header as JSON: the common
+//!   part every method writes ([`ModelHeader`]: `format`
+//!   (`"pushforward-model"`), `version`, `software`, `method`, `columns`
+//!   (name and kind, `float`, `int` or `categorical`, of each output column
+//!   in the table's order), `rows` (training rows), `seed` and `training`
+//!   (steps, losses, the loss curve)), and `body`, the method's own part:
+//!   - `flow-matching` (network `velocity`): `numeric` (the network's
+//!     columns and kinds, in its order), `standardisation` (`mean` and `std`
+//!     per numeric column: the network sees `(x − mean)/std`), `condition`
+//!     (the class column, its kind, labels and training counts, or null),
+//!     `network` (widths and activation) and `settings`;
+//!   - `neural-joint` (network `generator`): `spec` (its TOML text),
+//!     `correlation` (the Pearson target trained on), `match_marginals`,
+//!     `network`, `settings` and `history` (each loss term per window).
+//!
+//! Loading reads the file once and checks the format name, the version and
+//! the method before anything else, then decodes the common part and the
+//! method's body (unknown fields are refused), then every tensor's name,
+//! type and shape against the body's network shapes. A file of format
+//! version 1 is refused with the command to refit it; a truncated, corrupt
+//! or foreign file is an error naming the file and what was wrong.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -17,13 +41,16 @@ use serde::{Deserialize, Serialize, de::DeserializeOwned};
 
 use crate::error::NeuralError;
 use crate::mlp::{Mlp, MlpShape};
+use crate::train::TrainSummary;
 
 /// The `format` field of every model file.
 pub const FORMAT: &str = "pushforward-model";
 /// The file format version written (and the newest read).
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 /// The metadata key holding the header.
 const HEADER_KEY: &str = "pushforward";
+/// The header field holding the method's own part.
+const BODY: &str = "body";
 
 /// The generative method of a model.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -59,11 +86,119 @@ impl Method {
             }
         }
     }
+
+    /// The command that fits a model of this method, for messages.
+    pub fn fit_command(self) -> &'static str {
+        match self {
+            Method::FlowMatching => "pushforward fit DATA -o MODEL",
+            Method::NeuralJoint => "pushforward generate SPEC --engine neural --save-model MODEL",
+        }
+    }
 }
 
-/// The file's bytes: `header` as JSON metadata and each named network.
-pub(crate) fn encode(header: &impl Serialize, networks: &[(&str, &Mlp)]) -> Result<Vec<u8>, NeuralError> {
-    let header = serde_json::to_string(header).map_err(|e| NeuralError::BadConfig(e.to_string()))?;
+/// The kind of an output column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ColumnKind {
+    /// Real numbers.
+    Float,
+    /// Integers.
+    Int,
+    /// Category labels.
+    Categorical,
+}
+
+/// An output column of a model: its name and kind.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ColumnInfo {
+    /// Its name.
+    pub name: String,
+    /// Its kind.
+    pub kind: ColumnKind,
+}
+
+/// The part of a model file's header every method writes (see the module
+/// doc); the method's own part follows it under `body`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModelHeader {
+    /// Always [`FORMAT`].
+    pub format: String,
+    /// File format version.
+    pub version: u32,
+    /// The program that wrote the file.
+    pub software: String,
+    /// The method.
+    pub method: Method,
+    /// The output columns, in the table's order.
+    pub columns: Vec<ColumnInfo>,
+    /// Training rows.
+    pub rows: usize,
+    /// The seed of training.
+    pub seed: u64,
+    /// What training did.
+    pub training: TrainSummary,
+}
+
+impl ModelHeader {
+    /// The header of a model of `method` written by this build.
+    pub(crate) fn new(
+        method: Method,
+        columns: Vec<ColumnInfo>,
+        rows: usize,
+        seed: u64,
+        training: TrainSummary,
+    ) -> ModelHeader {
+        ModelHeader {
+            format: FORMAT.into(),
+            version: VERSION,
+            software: concat!("pushforward ", env!("CARGO_PKG_VERSION")).into(),
+            method,
+            columns,
+            rows,
+            seed,
+            training,
+        }
+    }
+}
+
+/// A model file read and checked: the common header, the method's body
+/// (still JSON) and the tensors.
+pub(crate) struct Decoded<'a> {
+    /// The common part.
+    pub(crate) header: ModelHeader,
+    /// The method's part.
+    body: serde_json::Value,
+    /// The networks.
+    pub(crate) tensors: SafeTensors<'a>,
+}
+
+impl Decoded<'_> {
+    /// The method's part as `B`.
+    pub(crate) fn body<B: DeserializeOwned>(&mut self) -> Result<B, String> {
+        serde_json::from_value(self.body.take()).map_err(|e| {
+            format!(
+                "the {} part of the header is malformed: {e}",
+                self.header.method.name()
+            )
+        })
+    }
+}
+
+/// The file's bytes: `header` with `body` as JSON metadata and each named
+/// network.
+pub(crate) fn encode(
+    header: &ModelHeader,
+    body: &impl Serialize,
+    networks: &[(&str, &Mlp)],
+) -> Result<Vec<u8>, NeuralError> {
+    let json = |e: serde_json::Error| NeuralError::BadConfig(e.to_string());
+    let mut value = serde_json::to_value(header).map_err(json)?;
+    if let Some(fields) = value.as_object_mut() {
+        fields.insert(BODY.into(), serde_json::to_value(body).map_err(json)?);
+    }
+    let header = serde_json::to_string(&value).map_err(json)?;
     let tensors: Vec<(String, Vec<usize>, Vec<u8>)> = networks
         .iter()
         .flat_map(|(prefix, mlp)| network_tensors(prefix, mlp))
@@ -85,12 +220,17 @@ pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), NeuralError>
     })
 }
 
-/// The checked header (format, version and a known method) as JSON, and
-/// the tensors.
-pub(crate) fn decode<'a>(
-    bytes: &'a [u8],
-    path: &Path,
-) -> Result<(serde_json::Value, SafeTensors<'a>), NeuralError> {
+/// The bytes of the file at `path`.
+pub(crate) fn read(path: &Path) -> Result<Vec<u8>, NeuralError> {
+    std::fs::read(path).map_err(|source| NeuralError::Io {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// The checked header (format, version and a known method), the method's
+/// body and the tensors of a model file's bytes; `path` names it in errors.
+pub(crate) fn decode<'a>(bytes: &'a [u8], path: &Path) -> Result<Decoded<'a>, NeuralError> {
     let bad = |reason: String| NeuralError::bad_file(path, reason);
     let (_, metadata) = SafeTensors::read_metadata(bytes).map_err(|e| {
         bad(format!(
@@ -104,38 +244,19 @@ pub(crate) fn decode<'a>(
         .ok_or_else(|| {
             bad("a safetensors file without a pushforward header: not a model written by pushforward".into())
         })?;
-    let value = check_header(text).map_err(bad)?;
+    let mut value = check_header(text).map_err(bad)?;
+    let body = value
+        .as_object_mut()
+        .and_then(|fields| fields.remove(BODY))
+        .ok_or_else(|| bad("the model header has no method body".into()))?;
+    let header: ModelHeader =
+        serde_json::from_value(value).map_err(|e| bad(format!("the model header is malformed: {e}")))?;
     let tensors = SafeTensors::deserialize(bytes).map_err(|e| bad(format!("corrupt tensor data: {e}")))?;
-    Ok((value, tensors))
-}
-
-/// The method of the model file at `path`.
-///
-/// # Errors
-/// As loading: [`NeuralError::Io`] or [`NeuralError::BadModelFile`].
-pub fn method_of(path: &Path) -> Result<Method, NeuralError> {
-    let (value, _) = decode(&read(path)?, path)?;
-    serde_json::from_value(value["method"].clone()).map_err(|e| NeuralError::bad_file(path, e.to_string()))
-}
-
-/// The bytes of the file at `path`.
-pub(crate) fn read(path: &Path) -> Result<Vec<u8>, NeuralError> {
-    std::fs::read(path).map_err(|source| NeuralError::Io {
-        path: path.to_path_buf(),
-        source,
+    Ok(Decoded {
+        header,
+        body,
+        tensors,
     })
-}
-
-/// The typed header of a file expected to hold `method`.
-pub(crate) fn header<H: DeserializeOwned>(value: serde_json::Value, method: Method) -> Result<H, String> {
-    let found = value.get("method").and_then(|m| m.as_str()).unwrap_or("(none)");
-    if found != method.name() {
-        return Err(format!(
-            "a '{found}' model where a '{}' model was expected",
-            method.name()
-        ));
-    }
-    serde_json::from_value(value).map_err(|e| format!("the model header is malformed: {e}"))
 }
 
 /// Checks the format, version and method before reading the rest.
@@ -149,8 +270,19 @@ fn check_header(text: &str) -> Result<serde_json::Value, String> {
             "not a pushforward model: the header's format is {found}, expected '{FORMAT}'"
         ));
     }
+    let method = value.get("method").and_then(|m| m.as_str()).unwrap_or("(none)");
     match value.get("version").and_then(|v| v.as_u64()) {
         Some(v) if v == u64::from(VERSION) => {}
+        Some(1) => {
+            let refit = Method::ALL.iter().find(|m| m.name() == method).map_or_else(
+                || "the command that wrote it".to_string(),
+                |m| format!("`{}`", m.fit_command()),
+            );
+            return Err(format!(
+                "model format version 1 is no longer read (this build reads version {VERSION}); \
+                 refit the model with {refit}"
+            ));
+        }
         Some(v) => {
             return Err(format!(
                 "model format version {v}, but this build of pushforward reads version {VERSION}; \
@@ -159,7 +291,6 @@ fn check_header(text: &str) -> Result<serde_json::Value, String> {
         }
         None => return Err("the model header has no format version".into()),
     }
-    let method = value.get("method").and_then(|m| m.as_str()).unwrap_or("(none)");
     if !Method::ALL.iter().any(|m| m.name() == method) {
         let known: Vec<&str> = Method::ALL.iter().map(|m| m.name()).collect();
         return Err(format!(

@@ -3,10 +3,10 @@
 
 use std::path::Path;
 
-use pushforward_core::{Column, ColumnData, Table};
+use pushforward_core::{Column, ColumnData, Sampler, Table};
 use pushforward_metrics::{Points, ot::sliced_wasserstein2};
 use pushforward_neural::{
-    Coupling, FlowConfig, Model, NeuralError, SampleOptions, SampleRequest, Silent, Solver, TrainConfig,
+    Coupling, FlowConfig, Model, NeuralError, SampleOptions, Silent, Solver, TrainConfig,
 };
 use pushforward_toy::Toy;
 use rand::SeedableRng;
@@ -24,6 +24,24 @@ fn config(steps: usize, coupling: Coupling) -> FlowConfig {
         },
         ..FlowConfig::default()
     }
+}
+
+/// What to sample.
+#[derive(Debug, Clone)]
+struct SampleRequest {
+    rows: usize,
+    seed: u64,
+    options: SampleOptions,
+    class: Option<String>,
+}
+
+/// The rows `r` asks of `model`.
+fn sample(model: &Model, r: &SampleRequest) -> Table {
+    model
+        .sampler(r.options, r.class.as_deref())
+        .expect("configures")
+        .sample(r.rows as u64, r.seed)
+        .expect("samples")
 }
 
 fn request(rows: usize, seed: u64) -> SampleRequest {
@@ -56,7 +74,7 @@ fn points(table: &Table) -> Points {
 /// Sliced W2 between 2,000 samples and 2,000 fresh moons.
 fn moons_distance(model: &Model) -> f64 {
     let fresh = points(&Toy::Moons.sample(2000, 99, false));
-    let synth = points(&model.sample(&request(2000, 5), &Silent).expect("samples"));
+    let synth = points(&sample(model, &request(2000, 5)));
     sliced_wasserstein2(&synth, &fresh, 128, 0).expect("distance")
 }
 
@@ -123,7 +141,7 @@ fn guidance_puts_samples_on_the_requested_moon() {
             },
             ..request(500, 7)
         };
-        let synth = model.sample(&req, &Silent).expect("samples");
+        let synth = sample(&model, &req);
         let column = synth.column("label").expect("the condition column is written");
         assert!((0..synth.rows()).all(|i| match &column.data {
             ColumnData::Categorical { codes, levels } => levels[codes[i] as usize] == class,
@@ -195,18 +213,12 @@ fn a_saved_model_samples_the_same_bytes() {
         },
         ..request(300, 9)
     };
-    assert_eq!(
-        loaded.sample(&req, &Silent).expect("samples"),
-        model.sample(&req, &Silent).expect("samples")
-    );
+    assert_eq!(sample(&loaded, &req), sample(&model, &req));
     let other = SampleRequest {
         seed: 10,
         ..req.clone()
     };
-    assert_ne!(
-        model.sample(&other, &Silent).expect("samples"),
-        model.sample(&req, &Silent).expect("samples")
-    );
+    assert_ne!(sample(&model, &other), sample(&model, &req));
 }
 
 fn rejected(bytes: &[u8]) -> String {
@@ -240,8 +252,13 @@ fn corrupt_truncated_and_foreign_files_are_rejected() {
     assert!(rejected(&bytes[..bytes.len() / 2]).contains("m.pf"));
     assert!(rejected(&bytes[..bytes.len() - 4]).contains("m.pf"));
     // The header is escaped JSON inside the safetensors header.
-    let future = rejected(&edited(&bytes, r#"\"version\":1"#, r#"\"version\":7"#));
+    let future = rejected(&edited(&bytes, r#"\"version\":2"#, r#"\"version\":7"#));
     assert!(future.contains("version 7"), "{future}");
+    let old = rejected(&edited(&bytes, r#"\"version\":2"#, r#"\"version\":1"#));
+    assert!(
+        old.contains("version 1") && old.contains("refit") && old.contains("pushforward fit"),
+        "{old}"
+    );
     assert!(rejected(&edited(&bytes, "flow-matching", "score-matchin")).contains("score-matchin"));
     assert!(
         rejected(&edited(&bytes, "pushforward-model", "someone-elses-mod"))
@@ -253,4 +270,62 @@ fn corrupt_truncated_and_foreign_files_are_rejected() {
     let foreign = safetensors::serialize(Vec::<(String, safetensors::tensor::TensorView<'_>)>::new(), None)
         .expect("an empty safetensors file");
     assert!(rejected(&foreign).contains("without a pushforward header"));
+}
+
+#[test]
+fn the_header_round_trips_and_sampling_ignores_the_thread_count() {
+    let data = Toy::Moons.sample(400, 2, true);
+    let model = Model::fit(&data, Some("label"), &config(30, Coupling::Ot), &Silent).expect("fits");
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let path = dir.path().join("m.pf");
+    model.save(&path).expect("saves");
+    let loaded = pushforward_neural::load(&path).expect("loads");
+    // Everything but the training times (not written) and the last digit
+    // of the losses (JSON) comes back as it was.
+    let (a, b) = (loaded.header(), model.header());
+    assert_eq!(
+        (a.method, &a.columns, a.rows, a.seed),
+        (b.method, &b.columns, b.rows, b.seed)
+    );
+    assert_eq!(
+        (a.training.steps, &a.training.curve.steps),
+        (b.training.steps, &b.training.curve.steps)
+    );
+    assert!((a.training.final_loss - b.training.final_loss).abs() < 1e-12);
+    let names: Vec<&str> = model.header().columns.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["x", "y", "label"]);
+    assert_eq!(model.header().rows, 400);
+    let configured = loaded
+        .configure(&pushforward_neural::SampleSettings::default())
+        .expect("configures");
+    // 40,000 rows span three blocks; one and four threads give equal tables.
+    let run = |threads: usize| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .expect("pool")
+            .install(|| configured.sampler.sample(40_000, 3).expect("samples"))
+    };
+    let one = run(1);
+    assert_eq!(one.rows(), 40_000);
+    assert!(one == run(4), "the thread count changed the rows");
+    let direct = Model::load(&path).expect("loads");
+    let options = direct.default_sample_options();
+    assert!(
+        one == sample(
+            &direct,
+            &SampleRequest {
+                options,
+                ..request(40_000, 3)
+            }
+        )
+    );
+    let refused = loaded
+        .configure(&pushforward_neural::SampleSettings {
+            match_marginals: true,
+            ..Default::default()
+        })
+        .expect_err("a flow has no --match-marginals");
+    assert!(refused.to_string().contains("--match-marginals"), "{refused}");
+    assert!(refused.to_string().contains("flow-matching"), "{refused}");
 }

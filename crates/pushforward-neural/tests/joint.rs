@@ -2,9 +2,9 @@
 //! within stated tolerances after a short training (650 steps of 4 sets of
 //! 512 rows), with and without matched marginals.
 
-use pushforward_core::Table;
-use pushforward_neural::joint::{JointConfig, JointGenerator};
-use pushforward_neural::{Silent, TrainConfig};
+use pushforward_core::{Sampler, Table};
+use pushforward_neural::joint::{JointConfig, JointGenerator, JointModel};
+use pushforward_neural::{ColumnKind, SampleSettings, Silent, TrainConfig};
 use pushforward_stats::Spec;
 use pushforward_stats::fidelity::{ks_distance, pearson_matrix};
 
@@ -149,4 +149,66 @@ fn a_categorical_column_trains_with_the_numeric_ones() {
     assert!(err < 0.03, "mean correlation error {err}: {r:?}");
     let ks = ks_distance(&spec.columns[2].marginal, &cols[2]);
     assert!(ks < 0.03, "gamma KS {ks}");
+}
+
+/// A saved joint model loads with the same header, samples the same rows
+/// on one or four threads, and refuses the options of a flow.
+#[test]
+fn a_saved_joint_model_round_trips_and_ignores_the_thread_count() {
+    let spec = Spec::from_toml(WITH_CATEGORY).expect("valid spec");
+    let target = [1.0, 0.5, 0.4, 0.5, 1.0, 0.3, 0.4, 0.3, 1.0];
+    let settings = config(20);
+    let fit = JointGenerator::fit(&spec, &target, &settings, &Silent).expect("trains");
+    let model = JointModel::new(fit, &spec, WITH_CATEGORY, &target, &settings, false);
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let path = dir.path().join("joint.pf");
+    model.save(&path).expect("saves");
+    let loaded = pushforward_neural::load(&path).expect("loads");
+    // Everything but the training times (not written) and the last digit
+    // of the losses (JSON) comes back as it was.
+    let (a, b) = (loaded.header(), model.header());
+    assert_eq!(
+        (a.method, &a.columns, a.rows, a.seed),
+        (b.method, &b.columns, b.rows, b.seed)
+    );
+    assert_eq!(
+        (a.training.steps, &a.training.curve.steps),
+        (b.training.steps, &b.training.curve.steps)
+    );
+    assert!((a.training.final_loss - b.training.final_loss).abs() < 1e-12);
+    let kinds: Vec<ColumnKind> = loaded.header().columns.iter().map(|c| c.kind).collect();
+    assert_eq!(
+        kinds,
+        [ColumnKind::Float, ColumnKind::Categorical, ColumnKind::Float]
+    );
+    let matched = SampleSettings {
+        match_marginals: true,
+        ..SampleSettings::default()
+    };
+    let configured = loaded.configure(&matched).expect("configures");
+    // 140,000 rows span three blocks of matching.
+    let run = |threads: usize| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .expect("pool")
+            .install(|| configured.sampler.sample(140_000, 5).expect("samples"))
+    };
+    let one = run(1);
+    assert_eq!(one.rows(), 140_000);
+    assert!(one == run(4), "the thread count changed the rows");
+    assert!(one == model.sampler(true).sample(140_000, 5).expect("samples"));
+    let refused = loaded
+        .configure(&SampleSettings {
+            class: Some("pro".into()),
+            ..SampleSettings::default()
+        })
+        .expect_err("a joint model has no --class");
+    assert!(refused.to_string().contains("--class"), "{refused}");
+    assert!(refused.to_string().contains("neural-joint"), "{refused}");
+    let no_likelihood = loaded.log_likelihood(&one, 4).expect_err("no likelihood");
+    assert!(
+        no_likelihood.to_string().contains("no likelihood"),
+        "{no_likelihood}"
+    );
 }

@@ -6,6 +6,7 @@
 #![allow(missing_docs, clippy::unwrap_used)]
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use pushforward_core::{Sampler, Silent};
 use pushforward_stats::{InfeasiblePolicy, NearestOptions, Spec, SpecSampler};
 use std::hint::black_box;
 use std::time::Duration;
@@ -26,7 +27,7 @@ fn benches(c: &mut Criterion) {
         b.iter(|| {
             let mut rows = 0;
             sampler
-                .sample_into(1_000_000, 7, |t| -> Result<(), ()> {
+                .sample_into(1_000_000, 7, &Silent, &mut |t| {
                     rows += black_box(t).rows();
                     Ok(())
                 })

@@ -6,7 +6,8 @@
 //! [`pushforward_core::seed`]), so the output depends only on the
 //! seed and never on the number of threads; blocks are generated in parallel
 //! with rayon, a group at a time, and handed to the caller in order, so
-//! memory stays bounded however many rows are asked for.
+//! memory stays bounded however many rows are asked for. The sampler is a
+//! [`Sampler`], so writers drive it like every other model.
 
 use crate::StatsError;
 use crate::copula::{CopulaFit, InfeasiblePolicy, NearestOptions, fit_copula};
@@ -14,7 +15,7 @@ use crate::latent::LatentMap;
 use crate::marginal::ValueKind;
 use crate::spec::Spec;
 use pushforward_core::seed::{Purpose, block_stream};
-use pushforward_core::{Column, Table};
+use pushforward_core::{BlockEmitter, Column, Progress, SampleError, Sampler, Table};
 use rand_distr::{Distribution, StandardNormal};
 use rayon::prelude::*;
 use std::sync::Arc;
@@ -82,63 +83,9 @@ impl SpecSampler {
         &self.names
     }
 
-    /// Generates `rows` rows, handing blocks of at most [`BLOCK_ROWS`] rows
-    /// to `emit` in order (one empty block when `rows` is 0, so a writer
-    /// still learns the columns). Stops at the first error `emit` returns.
-    pub fn sample_into<E>(
-        &self,
-        rows: u64,
-        seed: u64,
-        mut emit: impl FnMut(Table) -> Result<(), E>,
-    ) -> Result<(), E> {
-        let blocks = rows.div_ceil(BLOCK_ROWS as u64).max(1);
-        let group = (rayon::current_num_threads() as u64 * 2).max(4);
-        let mut start = 0;
-        while start < blocks {
-            let end = (start + group).min(blocks);
-            let tables: Vec<Table> = (start..end)
-                .into_par_iter()
-                .map(|b| {
-                    let n = rows.saturating_sub(b * BLOCK_ROWS as u64).min(BLOCK_ROWS as u64) as usize;
-                    self.block(b, n, seed)
-                })
-                .collect();
-            for t in tables {
-                emit(t)?;
-            }
-            start = end;
-        }
-        Ok(())
-    }
-
-    /// Generates `rows` rows into one table.
+    /// Generates `rows` rows into one table (see [`Sampler::sample`]).
     pub fn sample(&self, rows: u64, seed: u64) -> Table {
-        let mut parts: Vec<Vec<Column>> = Vec::new();
-        let _ = self.sample_into(rows, seed, |t| -> Result<(), std::convert::Infallible> {
-            parts.push(t.into_columns());
-            Ok(())
-        });
-        let mut cols = self.empty_columns();
-        for part in parts {
-            for (dst, src) in cols.iter_mut().zip(part) {
-                append(dst, src);
-            }
-        }
-        Table::new(cols).expect(SAME_SHAPE)
-    }
-
-    fn empty_columns(&self) -> Vec<Column> {
-        self.names
-            .iter()
-            .zip(&self.kinds)
-            .map(|(name, kind)| match kind {
-                ValueKind::Real => Column::float(name.clone(), Vec::new()),
-                ValueKind::Integer => Column::int(name.clone(), Vec::new()),
-                ValueKind::Category(levels) => {
-                    Column::categorical(name.clone(), Vec::new(), Arc::clone(levels))
-                }
-            })
-            .collect()
+        Sampler::sample(self, rows, seed).expect(SAME_SHAPE)
     }
 
     /// Block `b` of `n` rows.
@@ -181,17 +128,41 @@ impl SpecSampler {
     }
 }
 
-/// Why building a table here cannot fail: every column of a block has the
-/// block's length, names are unique (checked with the spec) and codes come
-/// from step maps over the categories.
-const SAME_SHAPE: &str = "sampled columns have equal lengths, unique names and valid codes";
-
-fn append(dst: &mut Column, src: Column) {
-    use pushforward_core::ColumnData as D;
-    match (&mut dst.data, src.data) {
-        (D::Float(a), D::Float(b)) => a.extend(b),
-        (D::Int(a), D::Int(b)) => a.extend(b),
-        (D::Categorical { codes: a, .. }, D::Categorical { codes: b, .. }) => a.extend(b),
-        _ => {}
+impl Sampler for SpecSampler {
+    /// Generates `rows` rows, handing blocks of at most [`BLOCK_ROWS`] rows
+    /// to `emit` in order (one empty block when `rows` is 0, so a writer
+    /// still learns the columns). Stops at the first error `emit` returns.
+    fn sample_into(
+        &self,
+        rows: u64,
+        seed: u64,
+        progress: &dyn Progress,
+        emit: &mut dyn FnMut(Table) -> Result<(), SampleError>,
+    ) -> Result<(), SampleError> {
+        let mut out = BlockEmitter::new(rows, progress, emit);
+        let blocks = rows.div_ceil(BLOCK_ROWS as u64).max(1);
+        let group = (rayon::current_num_threads() as u64 * 2).max(4);
+        let mut start = 0;
+        while start < blocks {
+            let end = (start + group).min(blocks);
+            let tables: Vec<Table> = (start..end)
+                .into_par_iter()
+                .map(|b| {
+                    let n = rows.saturating_sub(b * BLOCK_ROWS as u64).min(BLOCK_ROWS as u64) as usize;
+                    self.block(b, n, seed)
+                })
+                .collect();
+            for t in tables {
+                out.emit(t)?;
+            }
+            start = end;
+        }
+        Ok(())
     }
 }
+
+/// Why building a table here cannot fail: every column of a block has the
+/// block's length, names are unique (checked with the spec) and codes come
+/// from step maps over the categories; a silent progress never cancels and
+/// collecting blocks never refuses one.
+const SAME_SHAPE: &str = "sampled columns have equal lengths, unique names and valid codes";

@@ -28,7 +28,8 @@ pub(crate) fn run(args: FitArgs) -> anyhow::Result<()> {
     model.save(&args.output)?;
     let header = model.header();
     let t = &header.training;
-    let classes = header
+    let classes = model
+        .body()
         .condition
         .as_ref()
         .map(|c| format!(", conditioned on '{}' ({} classes)", c.column, c.labels.len()))
@@ -37,7 +38,7 @@ pub(crate) fn run(args: FitArgs) -> anyhow::Result<()> {
         "fitted {} to {} rows x {} columns{classes}: {} steps in {:.1} s{}, final loss {:.4}",
         header.method.name(),
         header.rows,
-        header.columns.len(),
+        model.body().numeric.len(),
         t.steps,
         t.seconds,
         if t.stopped_early {

@@ -7,7 +7,7 @@ use crate::output::resolve_target;
 use anyhow::{Context, bail};
 use pushforward_core::{Column, Table};
 use pushforward_io::open_sink;
-use pushforward_neural::{Model, ModelHeader};
+use pushforward_neural::{ModelHeader, load};
 use std::path::Path;
 
 /// Name of the added column.
@@ -15,7 +15,7 @@ const COLUMN: &str = "log_likelihood";
 
 pub(crate) fn run(args: LikelihoodArgs) -> anyhow::Result<()> {
     let (target, format) = resolve_target(args.output.as_deref(), args.format)?;
-    let model = Model::load(&args.model).context("cannot load the model")?;
+    let model = load(&args.model).context("cannot load the model")?;
     let table = read(&args.data, "scored")?;
     if table.column(COLUMN).is_some() {
         bail!("'{}' already has a column '{COLUMN}'", args.data.display());
@@ -39,25 +39,21 @@ pub(crate) fn run(args: LikelihoodArgs) -> anyhow::Result<()> {
 /// model's order: other columns are carried through unscored, the order of
 /// the file does not matter, and a missing column is named.
 fn model_columns(table: &Table, header: &ModelHeader, path: &Path) -> anyhow::Result<Table> {
-    let missing: Vec<&str> = header
-        .order
+    let order: Vec<&str> = header.columns.iter().map(|c| c.name.as_str()).collect();
+    let missing: Vec<&str> = order
         .iter()
+        .copied()
         .filter(|n| table.column(n).is_none())
-        .map(String::as_str)
         .collect();
     if !missing.is_empty() {
         bail!(
             "'{}' lacks the model's column(s) {}; the model was fitted on columns {}",
             path.display(),
             quoted(&missing),
-            quoted(&header.order.iter().map(String::as_str).collect::<Vec<_>>())
+            quoted(&order)
         );
     }
-    let columns = header
-        .order
-        .iter()
-        .filter_map(|n| table.column(n).cloned())
-        .collect();
+    let columns = order.iter().filter_map(|n| table.column(n).cloned()).collect();
     Ok(Table::new(columns)?)
 }
 

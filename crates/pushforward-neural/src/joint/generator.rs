@@ -18,7 +18,7 @@
 //! rounding than 2,000 steps at 3e-3.
 
 use pushforward_core::seed::{Purpose, stream};
-use pushforward_core::{Column, Table};
+use pushforward_core::{Column, Sampler, Table};
 use pushforward_stats::{Marginal, Spec, ValueKind, spec::ColumnSpec};
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
@@ -28,6 +28,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::activation::Activation;
 use crate::error::NeuralError;
+use crate::joint::JointSampler;
 use crate::joint::heads::Head;
 use crate::joint::loss::{ColumnTarget, SetLoss, set_loss};
 use crate::joint::output::{Output, TEMPERATURE, gumbel};
@@ -340,6 +341,10 @@ impl JointGenerator {
     /// Draws `rows` rows (in blocks of `block` rows); with `match_marginals`
     /// each block's columns are replaced by the target quantiles at their
     /// ranks.
+    ///
+    /// # Errors
+    /// [`NeuralError::BadData`] if a block cannot form a table (it cannot
+    /// for a generator built from a spec).
     pub fn sample(
         &self,
         rows: usize,
@@ -347,20 +352,38 @@ impl JointGenerator {
         block: usize,
         match_marginals: bool,
     ) -> Result<Table, NeuralError> {
+        Sampler::sample(
+            &JointSampler::new(self, block, match_marginals),
+            rows as u64,
+            seed,
+        )
+        .map_err(|e| NeuralError::BadData(e.to_string()))
+    }
+
+    /// The next block of `n` rows, its noise drawn from `rng`.
+    pub(crate) fn block(
+        &self,
+        n: usize,
+        match_marginals: bool,
+        rng: &mut ChaCha8Rng,
+        tape: &mut Tape,
+    ) -> Result<Table, NeuralError> {
         let d = self.columns.len();
         let (starts, width) = offsets(&self.columns);
-        let mut rng = stream(seed, Purpose::Sampling);
-        let mut values = vec![Vec::with_capacity(rows); d];
-        let mut tape = Tape::default();
-        let mut done = 0;
-        while done < rows {
-            let n = block.max(1).min(rows - done);
-            let noise: Vec<f32> = (0..n * 2 * d).map(|_| rng.sample(StandardNormal)).collect();
-            let gumbels = gumbel_noise(&self.columns, n * width, &mut rng);
-            let raw = self.mlp.view().forward(&noise, n, &mut tape);
-            for (j, c) in self.columns.iter().enumerate() {
+        let noise: Vec<f32> = (0..n * 2 * d).map(|_| rng.sample(StandardNormal)).collect();
+        let gumbels = gumbel_noise(&self.columns, n * width, rng);
+        let raw: &[f32] = if n > 0 {
+            self.mlp.view().forward(&noise, n, tape)
+        } else {
+            &[]
+        };
+        let columns = self
+            .columns
+            .iter()
+            .enumerate()
+            .map(|(j, c)| {
                 let span = |i: usize| i * width + starts[j]..i * width + starts[j] + c.output.width();
-                let col: Vec<f64> = if match_marginals {
+                let v: Vec<f64> = if match_marginals {
                     let keys: Vec<f64> = (0..n).map(|i| c.output.rank_key(&raw[span(i)])).collect();
                     let mut order: Vec<usize> = (0..n).collect();
                     order.sort_by(|&a, &b| keys[a].total_cmp(&keys[b]));
@@ -374,24 +397,17 @@ impl JointGenerator {
                         .map(|i| c.output.sampled(&raw[span(i)], &gumbels[span(i)]))
                         .collect()
                 };
-                values[j].extend(col);
-            }
-            done += n;
-        }
-        let columns = self
-            .columns
-            .iter()
-            .zip(values)
-            .map(|(c, v)| match &c.output {
-                Output::Categorical { levels } => Column::categorical(
-                    c.name.clone(),
-                    v.into_iter().map(|x| x as u32).collect(),
-                    levels.clone(),
-                ),
-                Output::Numeric { discrete: true, .. } => {
-                    Column::int(c.name.clone(), v.into_iter().map(|x| x as i64).collect())
+                match &c.output {
+                    Output::Categorical { levels } => Column::categorical(
+                        c.name.clone(),
+                        v.into_iter().map(|x| x as u32).collect(),
+                        levels.clone(),
+                    ),
+                    Output::Numeric { discrete: true, .. } => {
+                        Column::int(c.name.clone(), v.into_iter().map(|x| x as i64).collect())
+                    }
+                    Output::Numeric { discrete: false, .. } => Column::float(c.name.clone(), v),
                 }
-                Output::Numeric { discrete: false, .. } => Column::float(c.name.clone(), v),
             })
             .collect();
         Table::new(columns).map_err(|e| NeuralError::BadData(e.to_string()))

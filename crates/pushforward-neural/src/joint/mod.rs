@@ -12,5 +12,5 @@ mod softsort;
 
 pub use generator::{JointConfig, JointFit, JointGenerator};
 pub use heads::Head;
-pub use model::{JointHeader, JointModel, MATCH_BLOCK};
+pub use model::{JointBody, JointModel, JointSampler, MATCH_BLOCK};
 pub use softsort::SoftSort;

@@ -34,25 +34,7 @@ pub trait Objective {
     }
 }
 
-/// Reports training progress; every method has a silent default.
-pub trait Progress {
-    /// Training of `steps` steps begins.
-    fn start(&self, _steps: usize) {}
-    /// `step` steps are done; `loss` is the mean over the current window.
-    fn update(&self, _step: usize, _loss: f64) {}
-    /// Training ended.
-    fn finish(&self) {}
-    /// Whether the user asked to stop.
-    fn cancelled(&self) -> bool {
-        false
-    }
-}
-
-/// A [`Progress`] that reports nothing.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Silent;
-
-impl Progress for Silent {}
+pub use pushforward_core::{Progress, Silent};
 
 /// Settings of the loop.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
