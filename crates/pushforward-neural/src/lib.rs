@@ -5,6 +5,8 @@
 //! - [`train()`]: AdamW, schedules, loss curve, early stopping, progress.
 //! - [`flow`]: flow matching with independent, OT and Sinkhorn couplings,
 //!   classifier-free guidance, three ODE solvers and exact likelihoods.
+//! - [`mmd`]: MMD networks, a generator trained by minimising the unbiased
+//!   MMD² between generated and data batches.
 //! - [`Model`]: a fitted model of a table, its file format, sampling.
 //! - [`joint`]: building blocks of the neural joint generator (soft sort,
 //!   support heads).
@@ -29,6 +31,7 @@ pub mod flow;
 mod gemm;
 pub mod joint;
 mod mlp;
+pub mod mmd;
 mod model;
 mod model_file;
 mod optim;
@@ -42,6 +45,7 @@ pub use flow::coupling::Coupling;
 pub use flow::solver::Solver;
 pub use flow::{FlowConfig, FlowData, FlowMatching, SampleOptions};
 pub use mlp::{Mlp, MlpShape, SHARD_ROWS, Tape};
+pub use mmd::{MmdConfig, MmdNetwork};
 pub use model::{Model, ModelHeader, SampleRequest};
 pub use model_file::{FORMAT, Method, VERSION, method_of};
 pub use optim::{AdamW, AdamWConfig, Schedule};
