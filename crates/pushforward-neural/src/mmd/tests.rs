@@ -62,6 +62,10 @@ fn the_mixture_is_matched_within_ks_0_03() {
     let fresh = sorted(&mixture(10_000, 2));
     let made = sorted(&net.sample(10_000, 3, &Silent).expect("samples"));
     let ks = ks_sorted(&made, &fresh);
+    eprintln!(
+        "KS {ks:.4} after {} steps in {:.2} s",
+        summary.steps, summary.seconds
+    );
     assert!(ks < 0.03, "KS {ks}");
     let untrained = MmdNetwork::fit(&data, 1, &small(32, 1), &Silent).expect("fits").0;
     let before = ks_sorted(
