@@ -18,7 +18,7 @@
 //! then per bandwidth one polynomial exponential ([`crate::activation`]'s,
 //! which the compiler vectorises, where `expf` is a call per element). Rows
 //! run in parallel on rayon's pool; each row's sums are accumulated in `f64`
-//! in batch order and the row totals are added in row order, so the result
+//! in a fixed order and the row totals are added in row order, so the result
 //! does not depend on the number of threads.
 
 use pushforward_simd::simd_dispatch;
@@ -90,19 +90,59 @@ impl RowScratch {
             self.k[s - from] = 0.0;
             self.kp[s - from] = 0.0;
         }
-        let k = self.k.iter().map(|&v| f64::from(v)).sum();
-        let kp = self.kp.iter().map(|&v| f64::from(v)).sum();
         let kp_b = (0..a.len())
-            .map(|c| {
-                self.kp
-                    .iter()
-                    .zip(batch.coordinate(c, from))
-                    .map(|(&w, &b)| f64::from(w) * f64::from(b))
-                    .sum()
-            })
+            .map(|c| dot(&self.kp, batch.coordinate(c, from)))
             .collect();
-        RowSums { k, kp, kp_b }
+        RowSums {
+            k: sum(&self.k),
+            kp: sum(&self.kp),
+            kp_b,
+        }
     }
+}
+
+/// Lanes of the `f64` accumulators of [`sum`] and [`dot`]: independent
+/// partial sums in a fixed order, so the loops vectorise and the result
+/// does not depend on the CPU.
+const LANES: usize = 8;
+
+simd_dispatch! {
+    /// `Σ_j v[j]` accumulated in `f64`, compiled for the CPU's vector width.
+    fn sum(v: &[f32]) -> f64 => sum_body
+}
+
+#[inline(always)]
+fn sum_body(v: &[f32]) -> f64 {
+    let chunks = v.chunks_exact(LANES);
+    let tail: f64 = chunks.remainder().iter().map(|&x| f64::from(x)).sum();
+    let mut acc = [0.0f64; LANES];
+    for c in chunks {
+        acc.iter_mut().zip(c).for_each(|(a, &x)| *a += f64::from(x));
+    }
+    acc.iter().sum::<f64>() + tail
+}
+
+simd_dispatch! {
+    /// `Σ_j a[j]·b[j]` accumulated in `f64`, compiled for the CPU's vector width.
+    fn dot(a: &[f32], b: &[f32]) -> f64 => dot_body
+}
+
+#[inline(always)]
+fn dot_body(a: &[f32], b: &[f32]) -> f64 {
+    let (ca, cb) = (a.chunks_exact(LANES), b.chunks_exact(LANES));
+    let tail: f64 = ca
+        .remainder()
+        .iter()
+        .zip(cb.remainder())
+        .map(|(&x, &y)| f64::from(x) * f64::from(y))
+        .sum();
+    let mut acc = [0.0f64; LANES];
+    for (x, y) in ca.zip(cb) {
+        for ((a, &x), &y) in acc.iter_mut().zip(x).zip(y) {
+            *a += f64::from(x) * f64::from(y);
+        }
+    }
+    acc.iter().sum::<f64>() + tail
 }
 
 simd_dispatch! {
