@@ -14,6 +14,8 @@
 //!   [`FittedModel::configure`] gives a [`pushforward_core::Sampler`]; the
 //!   file layout (format version 2) is in `model_file.rs`: a common
 //!   [`ModelHeader`] and a method body.
+//! - [`mmd`]: MMD networks, a generator trained by minimising the unbiased
+//!   MMD² between generated and data batches.
 //! - [`joint`]: building blocks of the neural joint generator (soft sort,
 //!   support heads).
 //!
@@ -38,6 +40,7 @@ mod gemm;
 pub mod joint;
 mod loaded;
 mod mlp;
+pub mod mmd;
 mod model;
 mod model_file;
 pub mod optim;
@@ -54,6 +57,7 @@ pub use loaded::{Configured, FittedModel, LoadedModel, SampleOption, SampleSetti
 pub use mlp::{
     Architecture, Grads, LayerSpan, Mlp, MlpShape, MlpView, ParamGrad, ParamLayout, SHARD_ROWS, Tape,
 };
+pub use mmd::{MmdConfig, MmdNetwork};
 pub use model::{FlowBody, FlowSampler, Model};
 pub use model_file::{ColumnInfo, ColumnKind, FORMAT, Method, ModelHeader, VERSION};
 pub use optim::adam::{AdamW, AdamWConfig};

@@ -15,7 +15,7 @@
 //! `ot.sliced_wasserstein_distance(X, Y, n_projections=L, p=2)`, whose
 //! directions are also normalised Gaussian vectors.
 //!
-//! The directions come from a `ChaCha8Rng` seeded with `seed`, drawn in
+//! The directions come from the sampling stream of `seed` ([`pushforward_core::seed`]), drawn in
 //! order; projections run in parallel and their `W₂²` are summed in
 //! direction order, so the value does not depend on the number of threads.
 //! For a translation `y = x + t`, `E[(θ·t)²] = ‖t‖²/d`, so `SW₂ → ‖t‖/√d`
@@ -28,8 +28,8 @@
 
 use crate::error::OtError;
 use crate::points::sizes;
-use rand::{Rng, SeedableRng};
-use rand_chacha::ChaCha8Rng;
+use pushforward_core::seed::{Purpose, stream};
+use rand::Rng;
 use rand_distr::StandardNormal;
 use rayon::prelude::*;
 
@@ -101,7 +101,7 @@ pub fn sliced_wasserstein2(
 /// `count` unit vectors of `R^d`, row-major: normalised standard normal
 /// draws, redrawn in the (probability zero) case of a zero vector.
 fn directions(d: usize, count: usize, seed: u64) -> Vec<f64> {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut rng = stream(seed, Purpose::Sampling);
     let mut out = Vec::with_capacity(d * count);
     let mut v = vec![0.0; d];
     for _ in 0..count {
@@ -211,7 +211,7 @@ mod tests {
 
     #[test]
     fn radix_sort_orders_as_total_cmp() {
-        let mut rng = ChaCha8Rng::seed_from_u64(3);
+        let mut rng = stream(3, Purpose::Sampling);
         let mut values: Vec<f64> = (0..5000)
             .map(|_| rng.sample::<f64, _>(StandardNormal) * 1e3)
             .collect();
