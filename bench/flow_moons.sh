@@ -32,7 +32,7 @@
 #      2,000 rows for each Euler step count K in 1 2 5 10 50 (noise seed 11),
 #      which adds well under a second to that run's wall clock;
 #   3. samples from run 1 of the Rust model:
-#        pushforward sample rust_C_1.pf --rows 2000 --solver euler --steps K
+#        pushforward sample rust_C_1.pf --rows 2000 --solver euler --solver-steps K
 #            --seed 11 -o rust_C_eulerK.csv
 #   4. seed_metrics.py (W, MMD, coverage, density) of every sample file and of
 #      noise_floor.csv against real.csv -> metrics.txt, metrics.json;
@@ -118,7 +118,7 @@ samples=()
 for c in "${COUPLINGS[@]}"; do
   if has rust; then
     for k in "${EULER[@]}"; do
-      "$BIN" sample "$OUT/rust_${c}_1.pf" --rows "$SAMPLE_ROWS" --solver euler --steps "$k" \
+      "$BIN" sample "$OUT/rust_${c}_1.pf" --rows "$SAMPLE_ROWS" --solver euler --solver-steps "$k" \
         --seed "$SAMPLE_SEED" -o "$OUT/rust_${c}_euler${k}.csv"
       samples+=("$OUT/rust_${c}_euler${k}.csv")
     done

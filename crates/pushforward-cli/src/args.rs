@@ -452,57 +452,60 @@ pub(crate) struct FitArgs {
     /// The generative method.
     #[arg(long, default_value = "flow-matching", value_parser = named(&Method::FIT, Method::name, Method::description))]
     pub(crate) method: Method,
-    /// A column of class labels (integers or text) to condition on.
+    /// A column of class labels (integers or text) to condition on
+    /// (flow matching).
     #[arg(long, value_name = "COLUMN")]
     pub(crate) condition: Option<String>,
-    /// How noise is paired with data in each batch.
-    #[arg(long, default_value = "ot", value_parser = named(&Coupling::ALL, Coupling::name, Coupling::description))]
-    pub(crate) coupling: Coupling,
-    /// Optimiser steps.
-    #[arg(long, default_value_t = 10_000, help_heading = "Training")]
-    pub(crate) steps: usize,
-    /// Rows per batch (at most the table's rows).
-    #[arg(long, default_value_t = 256, help_heading = "Training")]
-    pub(crate) batch: usize,
+    /// How noise is paired with data in each batch (flow matching) [default: ot].
+    #[arg(long, value_parser = named(&Coupling::ALL, Coupling::name, Coupling::description))]
+    pub(crate) coupling: Option<Coupling>,
+    /// Gaussian kernel bandwidths of the MMD, comma-separated, in units of
+    /// each column's standard deviation (mmd) [default: 0.05,0.1,0.2,0.5,1,2].
+    #[arg(long, value_delimiter = ',', value_name = "SIGMAS", value_parser = positive)]
+    pub(crate) bandwidths: Option<Vec<f64>>,
+    /// Dimensions of the generator's noise (mmd) [default: 4].
+    #[arg(long, value_name = "K")]
+    pub(crate) noise_dim: Option<usize>,
+    /// Optimiser steps [default: 10,000 for flow matching, 5,000 for mmd].
+    #[arg(long, help_heading = "Training")]
+    pub(crate) steps: Option<usize>,
+    /// Rows per batch, at most the table's rows [default: 256].
+    #[arg(long, help_heading = "Training")]
+    pub(crate) batch: Option<usize>,
     /// The optimiser [default: adamw]; each starts from its own defaults.
     #[arg(long, value_name = "NAME", help_heading = "Training", value_parser = named(&OptimizerConfig::ALL, OptimizerConfig::name, OptimizerConfig::description))]
     pub(crate) optimizer: Option<OptimizerConfig>,
-    /// Learning rate of the optimiser [default: the optimiser's, 2e-3 for adamw].
+    /// Learning rate of the optimiser [default: the method's, 2e-3 for adamw].
     #[arg(long, help_heading = "Training", value_parser = positive)]
     pub(crate) lr: Option<f64>,
-    /// AdamW's decoupled weight decay [default: 0.01].
+    /// AdamW's decoupled weight decay [default: 0.01 for flow matching, 0 for mmd].
     #[arg(long, help_heading = "Training", value_parser = non_negative)]
     pub(crate) weight_decay: Option<f64>,
-    /// Learning-rate schedule.
-    #[arg(long, default_value = "constant", help_heading = "Training", value_parser = named(&Schedule::ALL, Schedule::name, Schedule::description))]
-    pub(crate) schedule: Schedule,
+    /// Learning-rate schedule [default: constant for flow matching, cosine for mmd].
+    #[arg(long, help_heading = "Training", value_parser = named(&Schedule::ALL, Schedule::name, Schedule::description))]
+    pub(crate) schedule: Option<Schedule>,
     /// Stop when the loss, averaged over windows of 100 steps, has not
-    /// improved by 0.1% for this many windows (0: never stop early).
-    #[arg(long, default_value_t = 0, help_heading = "Training")]
-    pub(crate) patience: usize,
+    /// improved by 0.1% for this many windows (0: never stop early) [default: 0].
+    #[arg(long, help_heading = "Training")]
+    pub(crate) patience: Option<usize>,
     /// Decay of the exponential moving average of the weights that the
-    /// saved model uses (0: keep the last step's weights).
-    #[arg(long, default_value_t = 0.999, help_heading = "Training")]
-    pub(crate) ema: f64,
+    /// saved model uses (0: keep the last step's weights) [default: 0.999].
+    #[arg(long, help_heading = "Training")]
+    pub(crate) ema: Option<f64>,
     /// Probability of hiding a row's class during training, so one network
-    /// also learns the unconditional field that guidance needs.
-    #[arg(long, default_value_t = 0.1, help_heading = "Training")]
-    pub(crate) label_dropout: f64,
-    /// Hidden layer widths, comma-separated.
-    #[arg(
-        long,
-        value_delimiter = ',',
-        default_value = "128,128,128",
-        value_name = "WIDTHS",
-        help_heading = "Network"
-    )]
-    pub(crate) hidden: Vec<usize>,
-    /// Hidden activation.
-    #[arg(long, default_value = "silu", help_heading = "Network", value_parser = named(&Activation::ALL, Activation::name, Activation::description))]
-    pub(crate) activation: Activation,
-    /// How time enters the network.
-    #[arg(long, default_value = "concat", help_heading = "Network", value_parser = named(&TimeEmbedding::ALL, TimeEmbedding::name, TimeEmbedding::description))]
-    pub(crate) time_embedding: TimeEmbedding,
+    /// also learns the unconditional field that guidance needs (flow
+    /// matching) [default: 0.1].
+    #[arg(long, help_heading = "Training")]
+    pub(crate) label_dropout: Option<f64>,
+    /// Hidden layer widths, comma-separated [default: 128,128,128].
+    #[arg(long, value_delimiter = ',', value_name = "WIDTHS", help_heading = "Network")]
+    pub(crate) hidden: Option<Vec<usize>>,
+    /// Hidden activation [default: silu].
+    #[arg(long, help_heading = "Network", value_parser = named(&Activation::ALL, Activation::name, Activation::description))]
+    pub(crate) activation: Option<Activation>,
+    /// How time enters the network (flow matching) [default: concat].
+    #[arg(long, help_heading = "Network", value_parser = named(&TimeEmbedding::ALL, TimeEmbedding::name, TimeEmbedding::description))]
+    pub(crate) time_embedding: Option<TimeEmbedding>,
     /// Seed of the initialisation and of every batch: the same seed and
     /// data give the same model file.
     #[arg(short, long, default_value_t = 0)]
@@ -528,7 +531,7 @@ pub(crate) struct SampleModelArgs {
     /// with OT or Sinkhorn pairs, whose paths are nearly straight; 50 with
     /// independent pairs].
     #[arg(long)]
-    pub(crate) steps: Option<usize>,
+    pub(crate) solver_steps: Option<usize>,
     /// ODE solver.
     #[arg(long, default_value = "midpoint", value_parser = named(&Solver::ALL, Solver::name, Solver::description))]
     pub(crate) solver: Solver,
@@ -570,7 +573,7 @@ pub(crate) struct LikelihoodArgs {
     pub(crate) data: PathBuf,
     /// RK4 steps of the change-of-variables integral.
     #[arg(long, default_value_t = 100)]
-    pub(crate) steps: usize,
+    pub(crate) solver_steps: usize,
     /// Output file (`.csv` or `.parquet`), or `-` for CSV on standard output
     /// [default: standard output].
     #[arg(short, long, value_name = "FILE")]

@@ -1,9 +1,9 @@
 //! `fit --plots DIR`: the loss curve, samples against the training data,
-//! and for two-column models the sampling trajectories.
+//! and for two-column flow-matching models the sampling trajectories.
 
 use anyhow::Context;
 use pushforward_core::{ColumnData, Sampler, Table};
-use pushforward_neural::{Model, SampleOptions, Solver};
+use pushforward_neural::{MmdModel, Model, ModelHeader, SampleOptions, Solver};
 use pushforward_plot::{LossCurve, Trajectories, loss_curve, scatter_matrix, trajectories_plot};
 use std::path::Path;
 
@@ -14,10 +14,25 @@ const PATHS: usize = 300;
 /// Euler steps of the trajectory plot: one point per step.
 const PATH_STEPS: usize = 50;
 
-/// Writes every plot into `dir`, creating it if needed.
-pub(crate) fn write(dir: &Path, model: &Model, data: &Table, seed: u64) -> anyhow::Result<()> {
+/// The values of the columns `names` of `t`, column by column.
+fn values(names: &[String], t: &Table) -> Vec<Vec<f64>> {
+    names
+        .iter()
+        .filter_map(|n| t.column(n))
+        .map(|c| (0..t.rows()).map(|i| c.data.value_f64(i)).collect())
+        .collect()
+}
+
+/// The plots of every method: the loss curve, and `synth` against the
+/// training data over the columns `names`.
+fn write_common(
+    dir: &Path,
+    header: &ModelHeader,
+    names: &[String],
+    data: &Table,
+    synth: &Table,
+) -> anyhow::Result<()> {
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create directory '{}'", dir.display()))?;
-    let header = model.header();
     let curve = &header.training.curve;
     loss_curve(
         &dir.join("loss.png"),
@@ -27,22 +42,30 @@ pub(crate) fn write(dir: &Path, model: &Model, data: &Table, seed: u64) -> anyho
             series: &[("training", &curve.loss)],
         },
     )?;
+    scatter_matrix(
+        &dir.join("samples.png"),
+        names,
+        ("training data", &values(names, data)),
+        ("samples", &values(names, synth)),
+    )?;
+    Ok(())
+}
+
+/// Writes the plots of an MMD network into `dir`, creating it if needed.
+pub(crate) fn write_mmd(dir: &Path, model: &MmdModel, data: &Table, seed: u64) -> anyhow::Result<()> {
+    let synth = model.sampler().sample(SCATTER_ROWS, seed)?;
+    let names: Vec<String> = model.body().numeric.iter().map(|c| c.name.clone()).collect();
+    write_common(dir, model.header(), &names, data, &synth)
+}
+
+/// Writes every plot of a flow-matching model into `dir`, creating it if
+/// needed: the common ones, and its sampling paths and classes.
+pub(crate) fn write(dir: &Path, model: &Model, data: &Table, seed: u64) -> anyhow::Result<()> {
     let options = model.default_sample_options();
     let synth = model.sampler(options, None)?.sample(SCATTER_ROWS, seed)?;
     let names: Vec<String> = model.body().numeric.iter().map(|c| c.name.clone()).collect();
-    let values = |t: &Table| -> Vec<Vec<f64>> {
-        names
-            .iter()
-            .filter_map(|n| t.column(n))
-            .map(|c| (0..t.rows()).map(|i| c.data.value_f64(i)).collect())
-            .collect()
-    };
-    scatter_matrix(
-        &dir.join("samples.png"),
-        &names,
-        ("training data", &values(data)),
-        ("samples", &values(&synth)),
-    )?;
+    write_common(dir, model.header(), &names, data, &synth)?;
+    let values = |t: &Table| values(&names, t);
     if names.len() == 2 {
         let euler = SampleOptions {
             solver: Solver::Euler,

@@ -261,16 +261,18 @@ fn the_optimizer_is_chosen_by_name_and_written_to_the_header() {
         &["--optimizer", "sgd", "--lr", "0.05"],
     );
     let (adamw, sgd) = (std::fs::read(adamw).unwrap(), std::fs::read(sgd).unwrap());
-    let header = |m: &[u8]| {
+    let optimizer = |m: &[u8]| {
         let n = u64::from_le_bytes(m[..8].try_into().unwrap()) as usize;
-        String::from_utf8(m[8..8 + n].to_vec()).unwrap()
+        let outer: serde_json::Value = serde_json::from_slice(&m[8..8 + n]).unwrap();
+        let header: serde_json::Value =
+            serde_json::from_str(outer["__metadata__"]["pushforward"].as_str().unwrap()).unwrap();
+        header["body"]["settings"]["train"]["optimizer"].clone()
     };
-    // The settings are JSON inside a safetensors metadata string: quotes are escaped.
-    assert_contains(&header(&sgd), r#"\"optimizer\":{\"name\":\"sgd\",\"lr\":0.05}"#);
-    assert_contains(
-        &header(&adamw),
-        r#"\"optimizer\":{\"name\":\"adamw\",\"lr\":0.002,\"weight_decay\":0.01"#,
-    );
+    assert_eq!(optimizer(&sgd), serde_json::json!({"name": "sgd", "lr": 0.05}));
+    let adamw_settings = optimizer(&adamw);
+    assert_eq!(adamw_settings["name"], "adamw");
+    assert_eq!(adamw_settings["lr"], 0.002);
+    assert_eq!(adamw_settings["weight_decay"], 0.01);
     assert_ne!(weights(&adamw), weights(&sgd));
     fails(
         dir.path(),
@@ -613,7 +615,7 @@ fn sampling_with_zero_steps_or_a_non_finite_guidance_is_refused() {
         dir.path(),
         pf().arg("sample")
             .arg(&model)
-            .args(["--steps", "0", "-o"])
+            .args(["--solver-steps", "0", "-o"])
             .arg(&target),
         &["step"],
     );
@@ -761,9 +763,61 @@ fn help_lists_every_choice_with_its_description() {
         assert_contains(&sample, &format!("- {}:", s.name()));
         assert_contains(&sample, s.description());
     }
-    for flag in ["--solver", "--steps", "--guidance", "--class", "--rows"] {
+    for flag in ["--solver", "--solver-steps", "--guidance", "--class", "--rows"] {
         assert_contains(&sample, flag);
     }
     let (stdout, _) = ok(pf().args(["likelihood", "--help"]));
     assert_contains(&String::from_utf8(stdout).unwrap(), "log_likelihood");
+}
+
+/// `fit --method mmd` trains an MMD network whose file `sample` reads like
+/// any other model: seeded, with the training columns; the flags of flow
+/// matching are refused on both sides, naming the method.
+#[test]
+fn an_mmd_network_is_fitted_and_sampled_like_any_model() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = toy(dir.path(), "moons", 400, &[], "moons.csv");
+    let (model, err) = fit(dir.path(), &data, "mmd.pf", &["--method", "mmd"]);
+    assert_contains(&err, "fitted mmd to 400 rows x 2 columns: 200 steps");
+    let draw = |seed: &str| {
+        ok(pf()
+            .arg("sample")
+            .arg(&model)
+            .args(["--rows", "300", "-q", "--seed", seed]))
+        .0
+    };
+    let first = draw("3");
+    let text = String::from_utf8(first.clone()).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(lines.next(), Some("x,y"));
+    let values: Vec<f64> = lines
+        .flat_map(|l| l.split(',').map(|v| v.parse::<f64>().unwrap()))
+        .collect();
+    assert_eq!(values.len(), 600);
+    assert!(values.iter().all(|v| v.is_finite()));
+    assert_eq!(draw("3"), first);
+    assert_ne!(draw("4"), first);
+    fails(
+        dir.path(),
+        pf().arg("sample").arg(&model).args(["--solver-steps", "5"]),
+        &["--solver-steps does not apply to a mmd model"],
+    );
+    fails(
+        dir.path(),
+        pf().arg("fit")
+            .arg(&data)
+            .arg("-o")
+            .arg(dir.path().join("x.pf"))
+            .args(tiny(&["--method", "mmd", "--coupling", "ot"])),
+        &["--coupling applies to flow matching, not to --method mmd"],
+    );
+    fails(
+        dir.path(),
+        pf().arg("fit")
+            .arg(&data)
+            .arg("-o")
+            .arg(dir.path().join("x.pf"))
+            .args(tiny(&["--noise-dim", "3"])),
+        &["--noise-dim apply to --method mmd"],
+    );
 }

@@ -240,16 +240,15 @@ fn the_optimizer_is_chosen_by_name_and_the_terms_are_saved() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let bytes = std::fs::read(&model).unwrap();
     let n = u64::from_le_bytes(bytes[..8].try_into().unwrap()) as usize;
-    // The settings are JSON inside a safetensors metadata string: quotes are escaped.
-    let header = String::from_utf8_lossy(&bytes[8..8 + n]);
-    assert!(
-        header.contains(r#"\"optimizer\":{\"name\":\"rmsprop\",\"lr\":0.01,\"alpha\":0.99"#),
-        "{header}"
-    );
-    for term in ["correlation", "soft_correlation", "marginal", "quantile"] {
-        assert!(
-            header.contains(&format!(r#"{{\"name\":\"{term}\",\"values\":["#)),
-            "{term}: {header}"
-        );
-    }
+    let outer: serde_json::Value = serde_json::from_slice(&bytes[8..8 + n]).unwrap();
+    let header: serde_json::Value =
+        serde_json::from_str(outer["__metadata__"]["pushforward"].as_str().unwrap()).unwrap();
+    let optimizer = &header["body"]["settings"]["train"]["optimizer"];
+    assert_eq!(optimizer["name"], "rmsprop", "{header}");
+    assert_eq!(optimizer["lr"], 0.01);
+    assert_eq!(optimizer["alpha"], 0.99);
+    let terms = header["training"]["curve"]["terms"].as_array().unwrap();
+    let names: Vec<&str> = terms.iter().map(|t| t["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["correlation", "soft_correlation", "marginal", "quantile"]);
+    assert!(terms.iter().all(|t| !t["values"].as_array().unwrap().is_empty()));
 }

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 /// What can go wrong in the neural crate.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum NeuralError {
     /// A setting out of range or inconsistent with the data.
     #[error("{0}")]

@@ -57,7 +57,7 @@ pub use loaded::{Configured, FittedModel, LoadedModel, SampleOption, SampleSetti
 pub use mlp::{
     Architecture, Grads, LayerSpan, Mlp, MlpShape, MlpView, ParamGrad, ParamLayout, SHARD_ROWS, Tape,
 };
-pub use mmd::{MmdConfig, MmdNetwork};
+pub use mmd::{MmdBody, MmdConfig, MmdModel, MmdNetwork, MmdSampler};
 pub use model::{FlowBody, FlowSampler, Model};
 pub use model_file::{ColumnInfo, ColumnKind, FORMAT, Method, ModelHeader, VERSION};
 pub use optim::adam::{AdamW, AdamWConfig};

@@ -16,6 +16,7 @@ use pushforward_stats::Spec;
 use crate::error::NeuralError;
 use crate::flow::solver::Solver;
 use crate::joint::JointModel;
+use crate::mmd::MmdModel;
 use crate::model::Model;
 use crate::model_file::{self, Method, ModelHeader};
 
@@ -42,7 +43,7 @@ pub struct SampleSettings {
 pub enum SampleOption {
     /// `--solver`.
     Solver,
-    /// `--steps`.
+    /// `--solver-steps`.
     Steps,
     /// `--guidance`.
     Guidance,
@@ -57,7 +58,7 @@ impl SampleOption {
     pub fn flag(self) -> &'static str {
         match self {
             SampleOption::Solver => "--solver",
-            SampleOption::Steps => "--steps",
+            SampleOption::Steps => "--solver-steps",
             SampleOption::Guidance => "--guidance",
             SampleOption::Class => "--class",
             SampleOption::MatchMarginals => "--match-marginals",
@@ -174,6 +175,7 @@ pub fn load(path: &Path) -> Result<LoadedModel, NeuralError> {
     Ok(match file.header.method {
         Method::FlowMatching => Box::new(Model::from_decoded(file).map_err(bad)?),
         Method::NeuralJoint => Box::new(JointModel::from_decoded(file).map_err(bad)?),
+        Method::Mmd => Box::new(MmdModel::from_decoded(file).map_err(bad)?),
     })
 }
 
@@ -195,7 +197,7 @@ mod tests {
         };
         assert_eq!(
             message,
-            "--steps, --class do not apply to a neural-joint model (it takes --match-marginals)"
+            "--solver-steps, --class do not apply to a neural-joint model (it takes --match-marginals)"
         );
         assert!(
             settings

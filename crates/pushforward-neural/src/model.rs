@@ -4,9 +4,9 @@
 //! [`FlowSampler`].
 //!
 //! Sampling integrates the flow from standard normal noise in blocks of
-//! 16,384 rows. The noise of all rows is one ChaCha8 stream of the seed, and
-//! the classes of a conditional model one stream of the seed mixed with a
-//! constant, each drawn block after block, so a block's rows do not depend
+//! 16,384 rows. The noise of all rows is the seed's sampling stream, and
+//! the classes of a conditional model its class stream
+//! ([`pushforward_core::seed`]), each drawn block after block, so a block's rows do not depend
 //! on the block size of a caller nor on the number of threads.
 
 use std::path::Path;
@@ -237,7 +237,7 @@ impl Model {
     ) -> Result<FlowSampler<'_>, NeuralError> {
         if options.steps == 0 {
             return Err(NeuralError::BadConfig(
-                "--steps 0: sampling needs at least one solver step".into(),
+                "--solver-steps 0: sampling needs at least one solver step".into(),
             ));
         }
         let class = match (&self.body.condition, class) {
@@ -300,7 +300,11 @@ impl Model {
 
 /// The kind of output column `name` of a model with `numeric` columns and
 /// `condition`.
-fn column_kind(name: &str, numeric: &[NumericColumn], condition: Option<&Condition>) -> ColumnKind {
+pub(crate) fn column_kind(
+    name: &str,
+    numeric: &[NumericColumn],
+    condition: Option<&Condition>,
+) -> ColumnKind {
     match condition.filter(|c| c.column == name) {
         Some(c) => match c.kind {
             ConditionKind::Int => ColumnKind::Int,

@@ -60,20 +60,23 @@ pub enum Method {
     FlowMatching,
     /// The neural joint generator of a spec ([`crate::joint`]).
     NeuralJoint,
+    /// An MMD network ([`crate::mmd`]).
+    Mmd,
 }
 
 impl Method {
     /// Every method, in the order of `--help`.
-    pub const ALL: [Method; 2] = [Method::FlowMatching, Method::NeuralJoint];
+    pub const ALL: [Method; 3] = [Method::FlowMatching, Method::NeuralJoint, Method::Mmd];
 
     /// The methods `fit` learns from a table.
-    pub const FIT: [Method; 1] = [Method::FlowMatching];
+    pub const FIT: [Method; 2] = [Method::FlowMatching, Method::Mmd];
 
     /// The name used on the command line and in model files.
     pub fn name(self) -> &'static str {
         match self {
             Method::FlowMatching => "flow-matching",
             Method::NeuralJoint => "neural-joint",
+            Method::Mmd => "mmd",
         }
     }
 
@@ -84,6 +87,7 @@ impl Method {
             Method::NeuralJoint => {
                 "a spec's marginals and correlation, learned on sets (generate --engine neural)"
             }
+            Method::Mmd => "a generator trained by minimising the MMD to the data (one pass to sample)",
         }
     }
 
@@ -92,6 +96,7 @@ impl Method {
         match self {
             Method::FlowMatching => "pushforward fit DATA -o MODEL",
             Method::NeuralJoint => "pushforward generate SPEC --engine neural --save-model MODEL",
+            Method::Mmd => "pushforward fit DATA --method mmd -o MODEL",
         }
     }
 }

@@ -78,13 +78,13 @@ fn moons_distance(model: &Model) -> f64 {
     sliced_wasserstein2(&synth, &fresh, 128, 0).expect("distance")
 }
 
-/// 1,500 steps on two moons bring the samples within 0.08 of fresh data
-/// in sliced W2 (two fresh samples of 2,000 are about 0.02 apart); the
+/// 4,000 steps on two moons bring the samples within 0.08 of fresh data
+/// in sliced W2 (two fresh samples of 2,000 are under 0.01 apart); the
 /// untrained network is far outside that.
 #[test]
 fn training_brings_samples_onto_the_moons() {
     let data = Toy::Moons.sample(2000, 1, false);
-    let trained = Model::fit(&data, None, &config(1500, Coupling::Ot), &Silent).expect("fits");
+    let trained = Model::fit(&data, None, &config(4000, Coupling::Ot), &Silent).expect("fits");
     let untrained = Model::fit(
         &data,
         None,

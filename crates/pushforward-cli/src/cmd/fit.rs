@@ -1,5 +1,6 @@
-//! `pushforward fit DATA -o MODEL`: train a generator on a table, save it,
-//! and optionally draw its diagnostic plots.
+//! `pushforward fit DATA -o MODEL`: train a generator on a table (flow
+//! matching or an MMD network), save it, and optionally draw its
+//! diagnostic plots. Each flag left out takes the method's library default.
 
 use crate::args::FitArgs;
 use crate::input::read;
@@ -7,7 +8,7 @@ use crate::optimizer_choice::choose;
 use crate::progress::Steps;
 use crate::{atomic, fit_plots};
 use anyhow::{Context, bail};
-use pushforward_neural::{FlowConfig, Method, Model, TrainConfig};
+use pushforward_neural::{FlowConfig, Method, MmdConfig, MmdModel, Model, ModelHeader, TrainConfig};
 
 pub(crate) fn run(args: FitArgs) -> anyhow::Result<()> {
     atomic::check_parent(&args.output).context("cannot write the model")?;
@@ -16,29 +17,51 @@ pub(crate) fn run(args: FitArgs) -> anyhow::Result<()> {
             .with_context(|| format!("cannot create the plot directory '{}'", dir.display()))?;
     }
     let table = read(&args.data, "training")?;
-    let settings = settings(&args)?;
     let bar = Steps::training(args.quiet);
-    let model = match args.method {
-        Method::FlowMatching => Model::fit(&table, args.condition.as_deref(), &settings, &bar),
+    let fit_error = || format!("cannot fit '{}'", args.data.display());
+    match args.method {
+        Method::FlowMatching => {
+            let model = Model::fit(&table, args.condition.as_deref(), &flow_settings(&args)?, &bar)
+                .with_context(fit_error)?;
+            model.save(&args.output)?;
+            let classes = model
+                .body()
+                .condition
+                .as_ref()
+                .map(|c| format!(", conditioned on '{}' ({} classes)", c.column, c.labels.len()))
+                .unwrap_or_default();
+            summary(model.header(), model.body().numeric.len(), &classes, &args);
+            if let Some(dir) = &args.plots {
+                fit_plots::write(dir, &model, &table, args.seed)
+                    .with_context(|| format!("cannot write plots into '{}'", dir.display()))?;
+            }
+        }
+        Method::Mmd => {
+            let model = MmdModel::fit(&table, &mmd_settings(&args)?, &bar).with_context(fit_error)?;
+            model.save(&args.output)?;
+            summary(model.header(), model.body().numeric.len(), "", &args);
+            if let Some(dir) = &args.plots {
+                fit_plots::write_mmd(dir, &model, &table, args.seed)
+                    .with_context(|| format!("cannot write plots into '{}'", dir.display()))?;
+            }
+        }
         Method::NeuralJoint => {
             bail!("neural-joint models are trained from a spec: pushforward generate SPEC --engine neural")
         }
     }
-    .with_context(|| format!("cannot fit '{}'", args.data.display()))?;
-    model.save(&args.output)?;
-    let header = model.header();
+    if let Some(dir) = &args.plots {
+        eprintln!("wrote plots into '{}'", dir.display());
+    }
+    Ok(())
+}
+
+/// The report of a finished fit.
+fn summary(header: &ModelHeader, columns: usize, classes: &str, args: &FitArgs) {
     let t = &header.training;
-    let classes = model
-        .body()
-        .condition
-        .as_ref()
-        .map(|c| format!(", conditioned on '{}' ({} classes)", c.column, c.labels.len()))
-        .unwrap_or_default();
     eprintln!(
-        "fitted {} to {} rows x {} columns{classes}: {} steps in {:.1} s{}, final loss {:.4}",
+        "fitted {} to {} rows x {columns} columns{classes}: {} steps in {:.1} s{}, final loss {:.4}",
         header.method.name(),
         header.rows,
-        model.body().numeric.len(),
         t.steps,
         t.seconds,
         if t.stopped_early {
@@ -49,37 +72,65 @@ pub(crate) fn run(args: FitArgs) -> anyhow::Result<()> {
         t.final_loss
     );
     eprintln!("wrote '{}'", args.output.display());
-    if let Some(dir) = &args.plots {
-        fit_plots::write(dir, &model, &table, args.seed)
-            .with_context(|| format!("cannot write plots into '{}'", dir.display()))?;
-        eprintln!("wrote plots into '{}'", dir.display());
-    }
-    Ok(())
 }
 
-fn settings(args: &FitArgs) -> anyhow::Result<FlowConfig> {
+/// The flags every method shares, laid over the method's training defaults.
+fn train_settings(args: &FitArgs, defaults: TrainConfig) -> anyhow::Result<TrainConfig> {
+    let optimizer = choose(defaults.optimizer, args.optimizer, args.lr, args.weight_decay)?;
+    Ok(TrainConfig {
+        steps: args.steps.unwrap_or(defaults.steps),
+        optimizer,
+        schedule: args.schedule.unwrap_or(defaults.schedule),
+        patience: args.patience.unwrap_or(defaults.patience),
+        ema: args.ema.unwrap_or(defaults.ema),
+        ..defaults
+    })
+}
+
+fn flow_settings(args: &FitArgs) -> anyhow::Result<FlowConfig> {
+    if args.bandwidths.is_some() || args.noise_dim.is_some() {
+        bail!("--bandwidths and --noise-dim apply to --method mmd, not to flow matching");
+    }
     let defaults = FlowConfig::default();
-    let optimizer = choose(
-        defaults.train.optimizer,
-        args.optimizer,
-        args.lr,
-        args.weight_decay,
-    )?;
     Ok(FlowConfig {
-        coupling: args.coupling,
-        time_embedding: args.time_embedding,
-        hidden: args.hidden.clone(),
-        activation: args.activation,
-        batch: args.batch,
-        label_dropout: args.label_dropout,
-        train: TrainConfig {
-            steps: args.steps,
-            optimizer,
-            schedule: args.schedule,
-            patience: args.patience,
-            ema: args.ema,
-            ..defaults.train
-        },
+        coupling: args.coupling.unwrap_or(defaults.coupling),
+        time_embedding: args.time_embedding.unwrap_or(defaults.time_embedding),
+        hidden: args.hidden.clone().unwrap_or(defaults.hidden),
+        activation: args.activation.unwrap_or(defaults.activation),
+        batch: args.batch.unwrap_or(defaults.batch),
+        label_dropout: args.label_dropout.unwrap_or(defaults.label_dropout),
+        train: train_settings(args, defaults.train)?,
+        seed: args.seed,
+    })
+}
+
+fn mmd_settings(args: &FitArgs) -> anyhow::Result<MmdConfig> {
+    let flow_only = [
+        ("--condition", args.condition.is_some()),
+        ("--coupling", args.coupling.is_some()),
+        ("--time-embedding", args.time_embedding.is_some()),
+        ("--label-dropout", args.label_dropout.is_some()),
+    ];
+    let given: Vec<&str> = flow_only
+        .iter()
+        .filter(|(_, set)| *set)
+        .map(|(f, _)| *f)
+        .collect();
+    if !given.is_empty() {
+        let verb = if given.len() == 1 { "applies" } else { "apply" };
+        bail!(
+            "{} {verb} to flow matching, not to --method mmd",
+            given.join(", ")
+        );
+    }
+    let defaults = MmdConfig::default();
+    Ok(MmdConfig {
+        hidden: args.hidden.clone().unwrap_or(defaults.hidden),
+        activation: args.activation.unwrap_or(defaults.activation),
+        noise_dim: args.noise_dim.unwrap_or(defaults.noise_dim),
+        batch: args.batch.unwrap_or(defaults.batch),
+        bandwidths: args.bandwidths.clone().unwrap_or(defaults.bandwidths),
+        train: train_settings(args, defaults.train)?,
         seed: args.seed,
     })
 }

@@ -22,7 +22,7 @@ pub(crate) fn run(args: LikelihoodArgs) -> anyhow::Result<()> {
     }
     let scored_columns = model_columns(&table, model.header(), &args.data)?;
     let ll = model
-        .log_likelihood(&scored_columns, args.steps)
+        .log_likelihood(&scored_columns, args.solver_steps)
         .with_context(|| format!("cannot score '{}'", args.data.display()))?;
     let mean = ll.iter().sum::<f64>() / ll.len() as f64;
     let mut columns = table.into_columns();

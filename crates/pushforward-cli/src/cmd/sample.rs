@@ -16,7 +16,7 @@ pub(crate) fn run(args: SampleModelArgs) -> anyhow::Result<()> {
     let model = load(&args.model).context("cannot load the model")?;
     let settings = SampleSettings {
         solver: (args.solver != Solver::Midpoint).then_some(args.solver),
-        steps: args.steps,
+        steps: args.solver_steps,
         guidance: (args.guidance != 1.0).then_some(args.guidance),
         class: args.class.clone(),
         match_marginals: args.match_marginals,

@@ -22,14 +22,18 @@
 //! alone 0.036, `{0.2, 0.5, 1, 2}` 0.015, `{0.02, 0.05, 0.1, 0.2}` 0.015,
 //! the mix 0.014; every kernel costs one exponential per pair.
 //!
-//! This module works on standardised data; the table, its scales and the
-//! model file are handled by the caller, as for [`crate::flow`].
+//! [`MmdNetwork`] works on standardised data; [`MmdModel`] holds it with
+//! the table's columns and scales, as a model file and a sampler.
 
 pub(crate) mod kernel;
-pub(crate) mod objective;
+mod model;
+mod objective;
+
+pub use model::{MmdBody, MmdModel, MmdSampler};
 
 use pushforward_core::seed::{Purpose, stream};
 use rand::Rng;
+use rand_chacha::ChaCha8Rng;
 use rand_distr::StandardNormal;
 use serde::{Deserialize, Serialize};
 
@@ -207,17 +211,14 @@ impl MmdNetwork {
     /// assert_eq!(x, net.sample(5, 7, &Silent).unwrap());
     /// ```
     pub fn sample(&self, rows: usize, seed: u64, progress: &dyn Progress) -> Result<Vec<f32>, NeuralError> {
-        let (k, d) = (self.noise_dim(), self.dim());
+        let d = self.dim();
         let mut rng = stream(seed, Purpose::Sampling);
         let mut out = Vec::with_capacity(rows * d);
-        let mut noise = Vec::with_capacity(SAMPLE_BLOCK.min(rows) * k);
         let mut tape = Tape::default();
         progress.start(rows);
         while out.len() < rows * d {
             let block = SAMPLE_BLOCK.min(rows - out.len() / d);
-            noise.clear();
-            noise.extend((0..block * k).map(|_| rng.sample::<f32, _>(StandardNormal)));
-            out.extend_from_slice(self.generator.view().forward(&noise, block, &mut tape));
+            out.extend_from_slice(self.block(block, &mut rng, &mut tape));
             progress.update(out.len() / d, 0.0);
             if progress.cancelled() {
                 progress.finish();
@@ -226,6 +227,14 @@ impl MmdNetwork {
         }
         progress.finish();
         Ok(out)
+    }
+
+    /// The next `n` standardised rows of the sampling stream `rng`.
+    pub(crate) fn block<'t>(&self, n: usize, rng: &mut ChaCha8Rng, tape: &'t mut Tape) -> &'t [f32] {
+        let noise: Vec<f32> = (0..n * self.noise_dim())
+            .map(|_| rng.sample::<f32, _>(StandardNormal))
+            .collect();
+        self.generator.view().forward(&noise, n, tape)
     }
 }
 
