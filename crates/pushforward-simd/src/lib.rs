@@ -9,7 +9,7 @@
 //! same, so are the results (`mul_add` is exactly rounded everywhere).
 //! Hand-written because the kernels are plain Rust that the compiler
 //! vectorises: they only need compiling for the right CPU, which no
-//! dependency is needed for. Used by the evaluation crate's transport
+//! dependency is needed for. Used by the transport crate's
 //! kernels and the neural crate's element-wise passes.
 
 /// Defines `$name` as `$body` compiled for the widest vector instructions
