@@ -109,18 +109,16 @@ impl Condition {
     /// The class of `label`.
     ///
     /// # Errors
-    /// [`NeuralError::BadConfig`] naming the known labels.
+    /// [`NeuralError::UnknownClass`] naming the known labels.
     pub fn class_of(&self, label: &str) -> Result<u32, NeuralError> {
         self.labels
             .iter()
             .position(|l| l == label)
             .map(|k| k as u32)
-            .ok_or_else(|| {
-                NeuralError::BadConfig(format!(
-                    "class '{label}' was not seen in column '{}' during training; known classes: {}",
-                    self.column,
-                    self.labels.join(", ")
-                ))
+            .ok_or_else(|| NeuralError::UnknownClass {
+                label: label.to_string(),
+                column: self.column.clone(),
+                known: self.labels.clone(),
             })
     }
 
@@ -161,32 +159,33 @@ impl TrainingTable {
     /// Reads `table`, with `condition` naming the class column if any.
     ///
     /// # Errors
-    /// [`NeuralError::BadData`] for an unknown condition column, a float
-    /// condition, a categorical column that is not the condition, missing
-    /// values, no rows or no numeric column.
+    /// [`NeuralError::MissingCondition`], [`NeuralError::RealCondition`],
+    /// [`NeuralError::TextColumn`], [`NeuralError::MissingValues`],
+    /// [`NeuralError::NoRows`] or [`NeuralError::NoNumericColumn`] for an
+    /// unknown condition column, a float condition, a categorical column
+    /// that is not the condition, missing values, no rows or no numeric
+    /// column.
     pub fn new(table: &Table, condition: Option<&str>) -> Result<TrainingTable, NeuralError> {
         if let Some(name) = condition
             && table.column(name).is_none()
         {
-            let names: Vec<&str> = table.columns().iter().map(|c| c.name.as_str()).collect();
-            return Err(NeuralError::BadData(format!(
-                "--condition names column '{name}', which the table does not have; its columns: {}",
-                names.join(", ")
-            )));
+            return Err(NeuralError::MissingCondition {
+                name: name.to_string(),
+                columns: table.columns().iter().map(|c| c.name.clone()).collect(),
+            });
         }
         if table.rows() == 0 {
-            return Err(NeuralError::BadData("the table has no rows".into()));
+            return Err(NeuralError::NoRows);
         }
         let mut numeric: Vec<(NumericColumn, Vec<f64>)> = Vec::new();
         let mut found = None;
         for column in table.columns() {
             if let Some(row) = column.missing.as_ref().and_then(|m| m.iter().position(|&b| b)) {
-                return Err(NeuralError::BadData(format!(
-                    "column '{}' has {} missing values (the first at data row {}); fill or drop them before fitting",
-                    column.name,
-                    column.missing_count(),
-                    row + 1
-                )));
+                return Err(NeuralError::MissingValues {
+                    column: column.name.clone(),
+                    count: column.missing_count(),
+                    first_row: row + 1,
+                });
             }
             if Some(column.name.as_str()) == condition {
                 found = Some(classes_of(column)?);
@@ -196,11 +195,9 @@ impl TrainingTable {
                 ColumnData::Float(_) => NumericKind::Float,
                 ColumnData::Int(_) => NumericKind::Int,
                 ColumnData::Categorical { .. } => {
-                    return Err(NeuralError::BadData(format!(
-                        "column '{0}' is not numeric (it holds text labels); pass --condition {0} to learn one \
-                         model per class, or drop the column",
-                        column.name
-                    )));
+                    return Err(NeuralError::TextColumn {
+                        column: column.name.clone(),
+                    });
                 }
             };
             let values = (0..table.rows()).map(|i| column.data.value_f64(i)).collect();
@@ -213,9 +210,7 @@ impl TrainingTable {
             ));
         }
         if numeric.is_empty() {
-            return Err(NeuralError::BadData(
-                "the table has no numeric column to model".into(),
-            ));
+            return Err(NeuralError::NoNumericColumn);
         }
         let x: Vec<f64> = (0..table.rows())
             .flat_map(|i| numeric.iter().map(move |(_, v)| v[i]))
@@ -246,10 +241,9 @@ fn classes_of(column: &Column) -> Result<(Condition, Vec<u32>), NeuralError> {
         ColumnData::Int(_) => ConditionKind::Int,
         ColumnData::Categorical { .. } => ConditionKind::Categorical,
         ColumnData::Float(_) => {
-            return Err(NeuralError::BadData(format!(
-                "condition column '{}' holds real numbers; a condition must be integer codes or text labels",
-                column.name
-            )));
+            return Err(NeuralError::RealCondition {
+                column: column.name.clone(),
+            });
         }
     };
     let values: Vec<String> = (0..column.data.len()).map(|i| label_text(column, i)).collect();
@@ -297,5 +291,5 @@ pub(crate) fn to_table(
             });
         }
     }
-    Table::new(out).map_err(|e| NeuralError::BadData(e.to_string()))
+    Table::new(out).map_err(NeuralError::Table)
 }

@@ -6,12 +6,268 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum NeuralError {
-    /// A setting out of range or inconsistent with the data.
-    #[error("{0}")]
-    BadConfig(String),
-    /// Training data that cannot be used, with the reason.
-    #[error("{0}")]
-    BadData(String),
+    /// A setting that must lie in a half-open range does not.
+    #[error("{setting} must be in {range}, got {value}")]
+    OutOfRange {
+        /// The setting, as the message names it.
+        setting: &'static str,
+        /// The range it must lie in.
+        range: &'static str,
+        /// The value given.
+        value: f64,
+    },
+    /// A count that must be at least one is zero.
+    #[error("{what} needs at least one {unit}")]
+    NeedsAtLeastOne {
+        /// What needs the count (`sampling`, `the noise`, ...).
+        what: &'static str,
+        /// What is counted (`solver step`, `dimension`, ...).
+        unit: &'static str,
+    },
+    /// `--solver-steps 0` was asked of a model.
+    #[error("--solver-steps 0: sampling needs at least one solver step")]
+    ZeroSolverSteps,
+    /// Training was asked for zero steps or a zero recording window.
+    #[error("training needs at least one step and a window of at least one")]
+    ZeroTrainingSteps,
+    /// Set-based training was asked for sets of fewer than two rows or no sets per batch.
+    #[error("sets need at least 2 rows and a batch at least one set")]
+    SetTooSmall,
+    /// The batch does not fit the number of rows.
+    #[error(
+        "the batch size ({batch}) must be between {min} and the number of rows ({rows}); pass a smaller batch"
+    )]
+    BatchSize {
+        /// The batch size given.
+        batch: usize,
+        /// The smallest batch the method accepts.
+        min: usize,
+        /// Rows in the data.
+        rows: usize,
+    },
+    /// The optimiser's settings are out of range.
+    #[error("{reason}")]
+    BadOptimizer {
+        /// Which setting, its value and its range.
+        reason: String,
+    },
+    /// MMD kernel bandwidths that are missing, non-positive or not finite.
+    #[error("kernel bandwidths must be positive and finite, and at least one is needed, got {bandwidths:?}")]
+    BadBandwidths {
+        /// The bandwidths given.
+        bandwidths: Vec<f64>,
+    },
+    /// A perceptron with a layer of width zero.
+    #[error("every layer needs at least one unit, got widths {widths:?}")]
+    ZeroWidth {
+        /// The layer widths, input to output.
+        widths: Vec<usize>,
+    },
+    /// A parameter vector whose length does not fit the perceptron.
+    #[error("{got} parameters for a perceptron of widths {widths:?}, which has {expected}")]
+    ParameterCount {
+        /// Parameters given.
+        got: usize,
+        /// The layer widths, input to output.
+        widths: Vec<usize>,
+        /// Parameters the perceptron has.
+        expected: usize,
+    },
+    /// Two networks of one parameter vector share a name.
+    #[error("two networks named '{name}' in one parameter vector")]
+    DuplicateNetwork {
+        /// The name.
+        name: String,
+    },
+    /// A network whose input or output width does not fit the data it models.
+    #[error("a network of {inputs} inputs and {outputs} outputs does not fit {fits}")]
+    NetworkMismatch {
+        /// The network's inputs.
+        inputs: usize,
+        /// The network's outputs.
+        outputs: usize,
+        /// What it should fit, in words (columns, time features, classes).
+        fits: String,
+    },
+    /// An MMD generator whose output width is not the number of columns.
+    #[error("a generator of {outputs} outputs does not fit {columns} columns")]
+    GeneratorMismatch {
+        /// The generator's outputs.
+        outputs: usize,
+        /// Columns of the data.
+        columns: usize,
+    },
+    /// A gradient penalty on a network with more than one output.
+    #[error("a gradient penalty needs a network with one output, this one has {outputs}")]
+    NotScalar {
+        /// The network's outputs.
+        outputs: usize,
+    },
+    /// A training step whose parameter or gradient count differs from the
+    /// earlier steps', or a step after training ended.
+    #[error("a step of {params} parameters and {grads} gradients after {steps} steps of {expected} parameters{}", if *.ended { " (training had ended)" } else { "" })]
+    StepMismatch {
+        /// Parameters of this step.
+        params: usize,
+        /// Gradients of this step.
+        grads: usize,
+        /// Steps taken so far.
+        steps: usize,
+        /// Parameters of the earlier steps.
+        expected: usize,
+        /// Whether training had already ended.
+        ended: bool,
+    },
+    /// A training step reports other loss terms than the earlier steps.
+    #[error("step {step} reports loss terms {got:?}, earlier steps {earlier:?}")]
+    TermsChanged {
+        /// The step (1-based).
+        step: usize,
+        /// Its loss terms.
+        got: Vec<String>,
+        /// The earlier steps' loss terms.
+        earlier: Vec<String>,
+    },
+    /// Data with no numeric values laid out in rows.
+    #[error("no numeric columns to fit")]
+    NoNumericData,
+    /// A correlation matrix of the wrong size for the spec.
+    #[error("a correlation matrix of {dim} x {dim} is needed, got {got} entries")]
+    CorrelationSize {
+        /// Columns of the spec.
+        dim: usize,
+        /// Entries given.
+        got: usize,
+    },
+    /// Training labels that are not one per row below the class count.
+    #[error("a class label per row, below the class count")]
+    TrainingLabels,
+    /// Sampling labels given to a flow fitted without classes.
+    #[error("this flow was fitted without classes")]
+    NoClasses,
+    /// Sampling labels that are not one per row below the class count.
+    #[error("one class below {classes} per row is needed")]
+    SamplingLabels {
+        /// The flow's class count.
+        classes: usize,
+    },
+    /// A flow too wide for exact log-likelihoods.
+    #[error("exact log-likelihoods need at most {max} columns, this flow has {dim}")]
+    TooWideForLikelihood {
+        /// The widest flow with a likelihood.
+        max: usize,
+        /// This flow's columns.
+        dim: usize,
+    },
+    /// Trajectories asked of a model without exactly two numeric columns.
+    #[error("trajectories are drawn for two-column models only")]
+    NotTwoColumns,
+    /// More rows asked for than this machine can address.
+    #[error("{rows} rows are too many")]
+    TooManyRows {
+        /// Rows asked for.
+        rows: u64,
+    },
+    /// A class the model did not see in training.
+    #[error("class '{label}' was not seen in column '{column}' during training; known classes: {}", .known.join(", "))]
+    UnknownClass {
+        /// The class asked for.
+        label: String,
+        /// The condition column.
+        column: String,
+        /// The classes seen in training.
+        known: Vec<String>,
+    },
+    /// `--class` for a model fitted without a condition column.
+    #[error("--class {label}: this model was fitted without a condition column")]
+    ClassWithoutCondition {
+        /// The class asked for.
+        label: String,
+    },
+    /// `--guidance` for a model fitted without a condition column.
+    #[error("--guidance {guidance}: guidance needs a model fitted with --condition")]
+    GuidanceWithoutCondition {
+        /// The guidance weight given.
+        guidance: f32,
+    },
+    /// A table whose numeric columns are not the model's.
+    #[error("the table's numeric columns {table:?} are not the model's {model:?}")]
+    ColumnsDiffer {
+        /// The table's numeric columns.
+        table: Vec<String>,
+        /// The model's numeric columns.
+        model: Vec<String>,
+    },
+    /// `--condition` names a column the table does not have.
+    #[error("--condition names column '{name}', which the table does not have; its columns: {}", .columns.join(", "))]
+    MissingCondition {
+        /// The column named.
+        name: String,
+        /// The table's columns.
+        columns: Vec<String>,
+    },
+    /// A table with no rows.
+    #[error("the table has no rows")]
+    NoRows,
+    /// A column with missing values.
+    #[error(
+        "column '{column}' has {count} missing values (the first at data row {first_row}); fill or drop them before fitting"
+    )]
+    MissingValues {
+        /// The column.
+        column: String,
+        /// How many values are missing.
+        count: usize,
+        /// The first missing value's data row (1-based).
+        first_row: usize,
+    },
+    /// A text column that is not the condition.
+    #[error(
+        "column '{column}' is not numeric (it holds text labels); pass --condition {column} to learn one model per class, or drop the column"
+    )]
+    TextColumn {
+        /// The column.
+        column: String,
+    },
+    /// A table with no numeric column besides the condition.
+    #[error("the table has no numeric column to model")]
+    NoNumericColumn,
+    /// A condition column of real numbers.
+    #[error(
+        "condition column '{column}' holds real numbers; a condition must be integer codes or text labels"
+    )]
+    RealCondition {
+        /// The column.
+        column: String,
+    },
+    /// A table could not be built from generated columns.
+    #[error(transparent)]
+    Table(#[from] pushforward_core::TableError),
+    /// A model header could not be written as JSON.
+    #[error(transparent)]
+    Json(#[from] serde_json::Error),
+    /// Model tensors could not be serialised.
+    #[error(transparent)]
+    Tensors(#[from] safetensors::SafeTensorError),
+    /// Sampling stopped (the cause is the error's source).
+    #[error(transparent)]
+    Sample(#[from] pushforward_core::SampleError),
+    /// Sampling options the model's method does not take.
+    #[error("{} {} not apply to a {method} model (it takes {})", .refused.join(", "), if .refused.len() == 1 { "does" } else { "do" }, if .accepted.is_empty() { "no sampling options".to_string() } else { .accepted.join(", ") })]
+    OptionsNotAccepted {
+        /// The options given that the method does not take.
+        refused: Vec<&'static str>,
+        /// The method.
+        method: &'static str,
+        /// The options it takes.
+        accepted: Vec<&'static str>,
+    },
+    /// A likelihood asked of a method without one.
+    #[error("a {method} model has no likelihood (flow-matching models have one)")]
+    NoLikelihood {
+        /// The method.
+        method: &'static str,
+    },
     /// The loss became NaN or infinite.
     #[error("training diverged at step {step}: the loss is {loss}; try a smaller learning rate")]
     Diverged {

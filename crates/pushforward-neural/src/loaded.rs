@@ -84,7 +84,7 @@ impl SampleSettings {
     /// Refuses every option set that is not in `accepted`, naming them and
     /// `method`.
     pub(crate) fn only(&self, method: Method, accepted: &[SampleOption]) -> Result<(), NeuralError> {
-        let refused: Vec<&str> = self
+        let refused: Vec<&'static str> = self
             .given()
             .into_iter()
             .filter(|o| !accepted.contains(o))
@@ -93,17 +93,11 @@ impl SampleSettings {
         if refused.is_empty() {
             return Ok(());
         }
-        let takes = if accepted.is_empty() {
-            "no sampling options".to_string()
-        } else {
-            accepted.iter().map(|o| o.flag()).collect::<Vec<_>>().join(", ")
-        };
-        Err(NeuralError::BadConfig(format!(
-            "{} {} not apply to a {} model (it takes {takes})",
-            refused.join(", "),
-            if refused.len() == 1 { "does" } else { "do" },
-            method.name()
-        )))
+        Err(NeuralError::OptionsNotAccepted {
+            refused,
+            method: method.name(),
+            accepted: accepted.iter().map(|o| o.flag()).collect(),
+        })
     }
 }
 
@@ -119,8 +113,9 @@ pub trait FittedModel: std::fmt::Debug + Send + Sync {
     /// samples (for reports).
     ///
     /// # Errors
-    /// [`NeuralError::BadConfig`] for an option the method does not have or
-    /// a value the model cannot take, naming the option.
+    /// [`NeuralError::OptionsNotAccepted`] for an option the method does not
+    /// have, or the method's error for a value the model cannot take,
+    /// naming the option.
     fn configure(&self, settings: &SampleSettings) -> Result<Configured<'_>, NeuralError>;
 
     /// The spec the model was trained to, for a method trained from one.
@@ -131,14 +126,13 @@ pub trait FittedModel: std::fmt::Debug + Send + Sync {
     /// `log p(row)` of each row of `table` with `steps` solver steps.
     ///
     /// # Errors
-    /// [`NeuralError::BadConfig`] for a method without a likelihood; the
+    /// [`NeuralError::NoLikelihood`] for a method without a likelihood; the
     /// method's errors otherwise.
     fn log_likelihood(&self, table: &Table, steps: usize) -> Result<Vec<f64>, NeuralError> {
         let _ = (table, steps);
-        Err(NeuralError::BadConfig(format!(
-            "a {} model has no likelihood (flow-matching models have one)",
-            self.header().method.name()
-        )))
+        Err(NeuralError::NoLikelihood {
+            method: self.header().method.name(),
+        })
     }
 }
 
@@ -190,13 +184,13 @@ mod tests {
             class: Some("a".into()),
             ..SampleSettings::default()
         };
-        let Err(NeuralError::BadConfig(message)) =
+        let Err(err @ NeuralError::OptionsNotAccepted { .. }) =
             settings.only(Method::NeuralJoint, &[SampleOption::MatchMarginals])
         else {
             panic!("options of another method accepted")
         };
         assert_eq!(
-            message,
+            err.to_string(),
             "--solver-steps, --class do not apply to a neural-joint model (it takes --match-marginals)"
         );
         assert!(

@@ -149,7 +149,7 @@ impl Model {
     /// The file's bytes.
     ///
     /// # Errors
-    /// [`NeuralError::BadConfig`] if safetensors refuses the layout (it cannot
+    /// [`NeuralError::Json`] or [`NeuralError::Tensors`] if serde or safetensors refuses the layout (it cannot
     /// for a well-formed model).
     pub fn to_bytes(&self) -> Result<Vec<u8>, NeuralError> {
         model_file::encode(&self.header, &self.body, &[(VELOCITY, self.flow.network())])
@@ -227,30 +227,29 @@ impl Model {
     /// label) if given, else classes in their training proportions.
     ///
     /// # Errors
-    /// [`NeuralError::BadConfig`] for zero solver steps, a class or a
-    /// guidance other than 1 for an unconditional model, or an unknown
-    /// class.
+    /// [`NeuralError::ZeroSolverSteps`] for zero solver steps,
+    /// [`NeuralError::ClassWithoutCondition`] or
+    /// [`NeuralError::GuidanceWithoutCondition`] for a class or a guidance
+    /// other than 1 for an unconditional model, or
+    /// [`NeuralError::UnknownClass`] for an unknown class.
     pub fn sampler(
         &self,
         options: SampleOptions,
         class: Option<&str>,
     ) -> Result<FlowSampler<'_>, NeuralError> {
         if options.steps == 0 {
-            return Err(NeuralError::BadConfig(
-                "--solver-steps 0: sampling needs at least one solver step".into(),
-            ));
+            return Err(NeuralError::ZeroSolverSteps);
         }
         let class = match (&self.body.condition, class) {
             (None, Some(label)) => {
-                return Err(NeuralError::BadConfig(format!(
-                    "--class {label}: this model was fitted without a condition column"
-                )));
+                return Err(NeuralError::ClassWithoutCondition {
+                    label: label.to_string(),
+                });
             }
             (None, None) if options.guidance != 1.0 => {
-                return Err(NeuralError::BadConfig(format!(
-                    "--guidance {}: guidance needs a model fitted with --condition",
-                    options.guidance
-                )));
+                return Err(NeuralError::GuidanceWithoutCondition {
+                    guidance: options.guidance,
+                });
             }
             (Some(condition), Some(label)) => Some(condition.class_of(label)?),
             _ => None,
@@ -273,11 +272,10 @@ impl Model {
         let data = TrainingTable::new(table, condition)?;
         let names = |c: &[NumericColumn]| c.iter().map(|c| c.name.clone()).collect::<Vec<_>>();
         if names(&data.columns) != names(&self.body.numeric) {
-            return Err(NeuralError::BadData(format!(
-                "the table's numeric columns {:?} are not the model's {:?}",
-                names(&data.columns),
-                names(&self.body.numeric)
-            )));
+            return Err(NeuralError::ColumnsDiffer {
+                table: names(&data.columns),
+                model: names(&self.body.numeric),
+            });
         }
         let labels = match (&data.condition, &self.body.condition) {
             (Some((_, _)), Some(model)) => Some(

@@ -198,12 +198,14 @@ pub(crate) fn encode(
     body: &impl Serialize,
     networks: &[(&str, &Mlp)],
 ) -> Result<Vec<u8>, NeuralError> {
-    let json = |e: serde_json::Error| NeuralError::BadConfig(e.to_string());
-    let mut value = serde_json::to_value(header).map_err(json)?;
+    let mut value = serde_json::to_value(header).map_err(NeuralError::Json)?;
     if let Some(fields) = value.as_object_mut() {
-        fields.insert(BODY.into(), serde_json::to_value(body).map_err(json)?);
+        fields.insert(
+            BODY.into(),
+            serde_json::to_value(body).map_err(NeuralError::Json)?,
+        );
     }
-    let header = serde_json::to_string(&value).map_err(json)?;
+    let header = serde_json::to_string(&value).map_err(NeuralError::Json)?;
     let tensors: Vec<(String, Vec<usize>, Vec<u8>)> = networks
         .iter()
         .flat_map(|(prefix, mlp)| network_tensors(prefix, mlp))
@@ -212,9 +214,9 @@ pub(crate) fn encode(
         .iter()
         .map(|(name, shape, bytes)| Ok((name.clone(), TensorView::new(Dtype::F32, shape.clone(), bytes)?)))
         .collect::<Result<Vec<_>, safetensors::SafeTensorError>>()
-        .map_err(|e| NeuralError::BadConfig(e.to_string()))?;
+        .map_err(NeuralError::Tensors)?;
     let metadata = HashMap::from([(HEADER_KEY.to_string(), header)]);
-    safetensors::serialize(views, Some(metadata)).map_err(|e| NeuralError::BadConfig(e.to_string()))
+    safetensors::serialize(views, Some(metadata)).map_err(NeuralError::Tensors)
 }
 
 /// Writes `bytes` to `path` atomically (see [`pushforward_core::atomic`]).

@@ -26,8 +26,9 @@ impl FlowMatching {
     /// flow, conditional on `labels` when given, with `steps` RK4 steps.
     ///
     /// # Errors
-    /// [`NeuralError::BadConfig`] for `dim > 16`, zero steps, or labels
-    /// that do not fit the flow.
+    /// [`NeuralError::TooWideForLikelihood`] for `dim > 16`,
+    /// [`NeuralError::NeedsAtLeastOne`] for zero steps, and the label errors
+    /// of [`FlowMatching::transport`].
     pub fn log_likelihood(
         &self,
         x: &[f32],
@@ -36,14 +37,13 @@ impl FlowMatching {
     ) -> Result<Vec<f64>, NeuralError> {
         let d = self.dim();
         if d > MAX_DIM {
-            return Err(NeuralError::BadConfig(format!(
-                "exact log-likelihoods need at most {MAX_DIM} columns, this flow has {d}"
-            )));
+            return Err(NeuralError::TooWideForLikelihood { max: MAX_DIM, dim: d });
         }
         if steps == 0 {
-            return Err(NeuralError::BadConfig(
-                "the likelihood needs at least one solver step".into(),
-            ));
+            return Err(NeuralError::NeedsAtLeastOne {
+                what: "the likelihood",
+                unit: "solver step",
+            });
         }
         self.check_labels(x.len(), labels)?;
         let rows = x.len() / d;

@@ -113,9 +113,11 @@ impl FlowMatching {
     /// Fits a flow to `data`.
     ///
     /// # Errors
-    /// [`NeuralError::BadConfig`] for a batch larger than the data, an
-    /// empty or inconsistent data set, a dropout outside `[0, 1)`, a zero
-    /// width; and the errors of [`train`].
+    /// [`NeuralError::BatchSize`] for a batch larger than the data,
+    /// [`NeuralError::NoNumericData`] for an empty or ragged data set,
+    /// [`NeuralError::TrainingLabels`] for labels that do not fit,
+    /// [`NeuralError::OutOfRange`] for a dropout outside `[0, 1)`,
+    /// [`NeuralError::ZeroWidth`] for a zero width; and the errors of [`train`].
     pub fn fit(
         data: &FlowData<'_>,
         config: &FlowConfig,
@@ -123,27 +125,27 @@ impl FlowMatching {
     ) -> Result<(FlowMatching, TrainSummary), NeuralError> {
         let rows = data.x.len().checked_div(data.dim).unwrap_or(0);
         if data.dim == 0 || rows * data.dim != data.x.len() {
-            return Err(NeuralError::BadData("no numeric columns to fit".into()));
+            return Err(NeuralError::NoNumericData);
         }
         if config.batch == 0 || config.batch > rows {
-            return Err(NeuralError::BadData(format!(
-                "the batch size ({}) must be between 1 and the number of rows ({rows}); pass a smaller batch",
-                config.batch
-            )));
+            return Err(NeuralError::BatchSize {
+                batch: config.batch,
+                min: 1,
+                rows,
+            });
         }
         if !(0.0..1.0).contains(&config.label_dropout) {
-            return Err(NeuralError::BadConfig(format!(
-                "label dropout must be in [0, 1), got {}",
-                config.label_dropout
-            )));
+            return Err(NeuralError::OutOfRange {
+                setting: "label dropout",
+                range: "[0, 1)",
+                value: config.label_dropout,
+            });
         }
         let classes = data.labels.map_or(0, |(_, c)| c);
         if let Some((labels, c)) = data.labels
             && (labels.len() != rows || labels.iter().any(|&l| l as usize >= c))
         {
-            return Err(NeuralError::BadData(
-                "a class label per row, below the class count".into(),
-            ));
+            return Err(NeuralError::TrainingLabels);
         }
         let layout = InputLayout {
             dim: data.dim,
@@ -185,7 +187,7 @@ impl FlowMatching {
     /// A flow from a trained network (as read from a model file).
     ///
     /// # Errors
-    /// [`NeuralError::BadConfig`] when the network's widths do not fit the
+    /// [`NeuralError::NetworkMismatch`] when the network's widths do not fit the
     /// data dimension, time embedding and class count.
     pub fn from_network(
         mlp: Mlp,
@@ -196,12 +198,14 @@ impl FlowMatching {
         let layout = InputLayout { dim, time, classes };
         let shape = mlp.shape();
         if shape.input != layout.width() || shape.output != dim {
-            return Err(NeuralError::BadConfig(format!(
-                "a network of {} inputs and {} outputs does not fit {dim} columns, {} time features and {classes} classes",
-                shape.input,
-                shape.output,
-                time.width()
-            )));
+            return Err(NeuralError::NetworkMismatch {
+                inputs: shape.input,
+                outputs: shape.output,
+                fits: format!(
+                    "{dim} columns, {} time features and {classes} classes",
+                    time.width()
+                ),
+            });
         }
         Ok(FlowMatching {
             field: Field { mlp, layout },
@@ -229,8 +233,10 @@ impl FlowMatching {
     /// solver step (for trajectories).
     ///
     /// # Errors
-    /// [`NeuralError::BadConfig`] for zero steps, labels for an
-    /// unconditional flow, or a label count or value that does not fit.
+    /// [`NeuralError::NeedsAtLeastOne`] for zero steps,
+    /// [`NeuralError::NoClasses`] for labels for an unconditional flow,
+    /// [`NeuralError::SamplingLabels`] for a label count or value that does
+    /// not fit.
     pub fn transport(
         &self,
         x: &mut [f32],
@@ -239,9 +245,10 @@ impl FlowMatching {
         visit: &mut dyn FnMut(&[f32]),
     ) -> Result<(), NeuralError> {
         if options.steps == 0 {
-            return Err(NeuralError::BadConfig(
-                "sampling needs at least one solver step".into(),
-            ));
+            return Err(NeuralError::NeedsAtLeastOne {
+                what: "sampling",
+                unit: "solver step",
+            });
         }
         self.check_labels(x.len(), labels)?;
         let guide = Guide {
@@ -259,12 +266,12 @@ impl FlowMatching {
     fn check_labels(&self, values: usize, labels: Option<&[u32]>) -> Result<(), NeuralError> {
         let rows = values / self.dim();
         match labels {
-            Some(_) if self.classes() == 0 => Err(NeuralError::BadConfig(
-                "this flow was fitted without classes".into(),
-            )),
-            Some(l) if l.len() != rows || l.iter().any(|&c| c as usize >= self.classes()) => Err(
-                NeuralError::BadConfig(format!("one class below {} per row is needed", self.classes())),
-            ),
+            Some(_) if self.classes() == 0 => Err(NeuralError::NoClasses),
+            Some(l) if l.len() != rows || l.iter().any(|&c| c as usize >= self.classes()) => {
+                Err(NeuralError::SamplingLabels {
+                    classes: self.classes(),
+                })
+            }
             _ => Ok(()),
         }
     }

@@ -251,17 +251,17 @@ impl JointGenerator {
     /// A generator for `spec` from a trained network (as read from a file).
     ///
     /// # Errors
-    /// [`NeuralError::BadConfig`] when the network's widths do not fit the
+    /// [`NeuralError::NetworkMismatch`] when the network's widths do not fit the
     /// spec's columns.
     pub fn from_network(spec: &Spec, mlp: Mlp) -> Result<JointGenerator, NeuralError> {
         let columns = spec.columns.iter().map(column).collect::<Vec<_>>();
         let d = columns.len();
         if mlp.shape().input != 2 * d || mlp.shape().output != offsets(&columns).1 {
-            return Err(NeuralError::BadConfig(format!(
-                "a network of {} inputs and {} outputs does not fit a spec of {d} columns",
-                mlp.shape().input,
-                mlp.shape().output
-            )));
+            return Err(NeuralError::NetworkMismatch {
+                inputs: mlp.shape().input,
+                outputs: mlp.shape().output,
+                fits: format!("a spec of {d} columns"),
+            });
         }
         Ok(JointGenerator { mlp, columns })
     }
@@ -275,7 +275,8 @@ impl JointGenerator {
     /// (Pearson, `d × d` row-major).
     ///
     /// # Errors
-    /// [`NeuralError::BadData`] for a matrix of the wrong size; [`NeuralError::BadConfig`] for an empty set or batch; and
+    /// [`NeuralError::CorrelationSize`] for a matrix of the wrong size;
+    /// [`NeuralError::SetTooSmall`] for an empty set or batch; and
     /// the errors of [`train`].
     pub fn fit(
         spec: &Spec,
@@ -286,15 +287,13 @@ impl JointGenerator {
         let columns = spec.columns.iter().map(column).collect::<Vec<_>>();
         let d = columns.len();
         if d == 0 || correlation.len() != d * d {
-            return Err(NeuralError::BadData(format!(
-                "a correlation matrix of {d} x {d} is needed, got {} entries",
-                correlation.len()
-            )));
+            return Err(NeuralError::CorrelationSize {
+                dim: d,
+                got: correlation.len(),
+            });
         }
         if config.set_size < 2 || config.sets_per_batch == 0 {
-            return Err(NeuralError::BadConfig(
-                "sets need at least 2 rows and a batch at least one set".into(),
-            ));
+            return Err(NeuralError::SetTooSmall);
         }
         let mut rng = stream(config.seed, Purpose::Initialisation);
         let m = config.set_size;
@@ -343,7 +342,7 @@ impl JointGenerator {
     /// ranks.
     ///
     /// # Errors
-    /// [`NeuralError::BadData`] if a block cannot form a table (it cannot
+    /// [`NeuralError::Sample`] if a block cannot form a table (it cannot
     /// for a generator built from a spec).
     pub fn sample(
         &self,
@@ -357,7 +356,7 @@ impl JointGenerator {
             rows as u64,
             seed,
         )
-        .map_err(|e| NeuralError::BadData(e.to_string()))
+        .map_err(NeuralError::Sample)
     }
 
     /// The next block of `n` rows, its noise drawn from `rng`.
@@ -410,7 +409,7 @@ impl JointGenerator {
                 }
             })
             .collect();
-        Table::new(columns).map_err(|e| NeuralError::BadData(e.to_string()))
+        Table::new(columns).map_err(NeuralError::Table)
     }
 }
 

@@ -42,13 +42,11 @@ impl Architecture {
     /// The layers of `shape`.
     ///
     /// # Errors
-    /// [`NeuralError::BadConfig`] for a layer of width zero.
+    /// [`NeuralError::ZeroWidth`] for a layer of width zero.
     pub fn new(shape: MlpShape) -> Result<Architecture, NeuralError> {
         let widths = shape.widths();
         if widths.contains(&0) {
-            return Err(NeuralError::BadConfig(format!(
-                "every layer needs at least one unit, got widths {widths:?}"
-            )));
+            return Err(NeuralError::ZeroWidth { widths });
         }
         let mut offset = 0;
         let layers = widths
@@ -92,7 +90,7 @@ impl Architecture {
     /// bias uniform on `±1/√fan_in`.
     ///
     /// # Errors
-    /// [`NeuralError::BadConfig`] when `params` does not fit.
+    /// [`NeuralError::ParameterCount`] when `params` does not fit.
     pub fn initialise(&self, params: &mut [f32], rng: &mut impl Rng) -> Result<(), NeuralError> {
         self.check_len(params.len())?;
         self.fill(params, rng);
@@ -112,11 +110,11 @@ impl Architecture {
     /// Checks that `len` parameters fit this network.
     pub(crate) fn check_len(&self, len: usize) -> Result<(), NeuralError> {
         if len != self.count {
-            return Err(NeuralError::BadConfig(format!(
-                "{len} parameters for a perceptron of widths {:?}, which has {}",
-                self.shape.widths(),
-                self.count
-            )));
+            return Err(NeuralError::ParameterCount {
+                got: len,
+                widths: self.shape.widths(),
+                expected: self.count,
+            });
         }
         Ok(())
     }
@@ -143,13 +141,13 @@ impl ParamLayout {
     /// Appends a network named `name` and returns its range.
     ///
     /// # Errors
-    /// [`NeuralError::BadConfig`] for a name already used or a layer of
-    /// width zero.
+    /// [`NeuralError::DuplicateNetwork`] for a name already used or
+    /// [`NeuralError::ZeroWidth`] for a layer of width zero.
     pub fn push(&mut self, name: &str, shape: MlpShape) -> Result<Range<usize>, NeuralError> {
         if self.find(name).is_some() {
-            return Err(NeuralError::BadConfig(format!(
-                "two networks named '{name}' in one parameter vector"
-            )));
+            return Err(NeuralError::DuplicateNetwork {
+                name: name.to_owned(),
+            });
         }
         let arch = Architecture::new(shape)?;
         let range = self.len..self.len + arch.parameter_count();

@@ -94,7 +94,7 @@ impl Mlp {
     /// A perceptron with PyTorch's default initialisation drawn from `rng`.
     ///
     /// # Errors
-    /// [`NeuralError::BadConfig`] for a layer of width zero.
+    /// [`NeuralError::ZeroWidth`] for a layer of width zero.
     pub fn new(shape: MlpShape, rng: &mut impl Rng) -> Result<Mlp, NeuralError> {
         let arch = Architecture::new(shape)?;
         let mut params = vec![0.0; arch.parameter_count()];
@@ -105,8 +105,8 @@ impl Mlp {
     /// A perceptron with the given parameters (as returned by [`Mlp::params`]).
     ///
     /// # Errors
-    /// [`NeuralError::BadConfig`] for a layer of width zero or a parameter
-    /// count that does not fit the shape.
+    /// [`NeuralError::ZeroWidth`] for a layer of width zero or
+    /// [`NeuralError::ParameterCount`] for a parameter count that does not fit the shape.
     pub fn from_params(shape: MlpShape, params: Vec<f32>) -> Result<Mlp, NeuralError> {
         let arch = Architecture::new(shape)?;
         arch.check_len(params.len())?;

@@ -27,7 +27,7 @@ impl MlpView<'_> {
     /// [`MlpView::penalty_backward`].
     ///
     /// # Errors
-    /// [`NeuralError::BadConfig`] when the network has more than one output.
+    /// [`NeuralError::NotScalar`] when the network has more than one output.
     pub fn input_gradient<'t>(
         &self,
         x: &[f32],
@@ -47,7 +47,7 @@ impl MlpView<'_> {
     /// last [`MlpView::forward`] on `tape`, of a network with one output.
     ///
     /// # Errors
-    /// [`NeuralError::BadConfig`] when the network has more than one output.
+    /// [`NeuralError::NotScalar`] when the network has more than one output.
     pub fn penalty_backward(
         &self,
         tape: &mut Tape,
@@ -81,7 +81,7 @@ impl MlpView<'_> {
     /// into `grad`; `D(x)` stays in `tape`.
     ///
     /// # Errors
-    /// [`NeuralError::BadConfig`] when the network has more than one output.
+    /// [`NeuralError::NotScalar`] when the network has more than one output.
     pub fn r1_penalty(
         &self,
         x: &[f32],
@@ -106,9 +106,7 @@ impl MlpView<'_> {
     fn check_scalar(&self) -> Result<(), NeuralError> {
         match self.shape().output {
             1 => Ok(()),
-            n => Err(NeuralError::BadConfig(format!(
-                "a gradient penalty needs a network with one output, this one has {n}"
-            ))),
+            n => Err(NeuralError::NotScalar { outputs: n }),
         }
     }
 }
@@ -250,6 +248,6 @@ mod tests {
         let r = mlp
             .view()
             .r1_penalty(&[0.0; 4], 2, &[1.0; 2], &mut tape, ParamGrad::Skip);
-        assert!(matches!(r, Err(NeuralError::BadConfig(_))));
+        assert!(matches!(r, Err(NeuralError::NotScalar { outputs: 2 })));
     }
 }

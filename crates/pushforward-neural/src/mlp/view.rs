@@ -78,7 +78,7 @@ impl<'a> MlpView<'a> {
     /// The network of `arch` on `params`.
     ///
     /// # Errors
-    /// [`NeuralError::BadConfig`] when `params` does not fit `arch`.
+    /// [`NeuralError::ParameterCount`] when `params` does not fit `arch`.
     pub fn new(arch: &'a Architecture, params: &'a [f32]) -> Result<MlpView<'a>, NeuralError> {
         arch.check_len(params.len())?;
         Ok(MlpView { arch, params })

@@ -98,21 +98,22 @@ impl Default for MmdConfig {
 impl MmdConfig {
     fn check(&self, rows: usize) -> Result<(), NeuralError> {
         if self.batch < 2 || self.batch > rows {
-            return Err(NeuralError::BadData(format!(
-                "the batch size ({}) must be between 2 and the number of rows ({rows}); pass a smaller batch",
-                self.batch
-            )));
+            return Err(NeuralError::BatchSize {
+                batch: self.batch,
+                min: 2,
+                rows,
+            });
         }
         if self.noise_dim == 0 {
-            return Err(NeuralError::BadConfig(
-                "the noise needs at least one dimension".into(),
-            ));
+            return Err(NeuralError::NeedsAtLeastOne {
+                what: "the noise",
+                unit: "dimension",
+            });
         }
         if self.bandwidths.is_empty() || self.bandwidths.iter().any(|s| !(s.is_finite() && *s > 0.0)) {
-            return Err(NeuralError::BadConfig(format!(
-                "kernel bandwidths must be positive and finite, and at least one is needed, got {:?}",
-                self.bandwidths
-            )));
+            return Err(NeuralError::BadBandwidths {
+                bandwidths: self.bandwidths.clone(),
+            });
         }
         Ok(())
     }
@@ -129,9 +130,12 @@ impl MmdNetwork {
     /// columns).
     ///
     /// # Errors
-    /// [`NeuralError::BadData`] for empty or ragged data or a batch outside
-    /// `2..=rows`; [`NeuralError::BadConfig`] for a zero noise dimension or
-    /// width, or a bandwidth that is not positive and finite; and the
+    /// [`NeuralError::NoNumericData`] for empty or ragged data,
+    /// [`NeuralError::BatchSize`] for a batch outside `2..=rows`,
+    /// [`NeuralError::NeedsAtLeastOne`] for a zero noise dimension,
+    /// [`NeuralError::ZeroWidth`] for a zero width, or
+    /// [`NeuralError::BadBandwidths`] for a bandwidth that is not positive
+    /// and finite; and the
     /// errors of [`train`].
     pub fn fit(
         data: &[f32],
@@ -141,7 +145,7 @@ impl MmdNetwork {
     ) -> Result<(MmdNetwork, TrainSummary), NeuralError> {
         let rows = data.len().checked_div(dim).unwrap_or(0);
         if dim == 0 || rows * dim != data.len() {
-            return Err(NeuralError::BadData("no numeric columns to fit".into()));
+            return Err(NeuralError::NoNumericData);
         }
         config.check(rows)?;
         let shape = MlpShape {
@@ -166,13 +170,13 @@ impl MmdNetwork {
     /// for data of `dim` columns.
     ///
     /// # Errors
-    /// [`NeuralError::BadConfig`] when the generator's output width is not `dim`.
+    /// [`NeuralError::GeneratorMismatch`] when the generator's output width is not `dim`.
     pub fn from_network(generator: Mlp, dim: usize) -> Result<MmdNetwork, NeuralError> {
         if generator.shape().output != dim {
-            return Err(NeuralError::BadConfig(format!(
-                "a generator of {} outputs does not fit {dim} columns",
-                generator.shape().output
-            )));
+            return Err(NeuralError::GeneratorMismatch {
+                outputs: generator.shape().output,
+                columns: dim,
+            });
         }
         Ok(MmdNetwork { generator })
     }

@@ -167,7 +167,7 @@ fn bad_settings_are_errors() {
         ..small(8, 2)
     };
     assert!(fit(&ok, 2).is_ok());
-    assert!(matches!(fit(&ok, 3), Err(NeuralError::BadData(_))));
+    assert!(matches!(fit(&ok, 3), Err(NeuralError::NoNumericData)));
     for bad in [
         MmdConfig {
             batch: 1,
@@ -178,7 +178,10 @@ fn bad_settings_are_errors() {
             ..ok.clone()
         },
     ] {
-        assert!(matches!(fit(&bad, 2), Err(NeuralError::BadData(_))), "{bad:?}");
+        assert!(
+            matches!(fit(&bad, 2), Err(NeuralError::BatchSize { min: 2, .. })),
+            "{bad:?}"
+        );
     }
     for bad in [
         MmdConfig {
@@ -202,7 +205,15 @@ fn bad_settings_are_errors() {
             ..ok.clone()
         },
     ] {
-        assert!(matches!(fit(&bad, 2), Err(NeuralError::BadConfig(_))), "{bad:?}");
+        assert!(
+            matches!(
+                fit(&bad, 2),
+                Err(NeuralError::NeedsAtLeastOne { .. }
+                    | NeuralError::BadBandwidths { .. }
+                    | NeuralError::ZeroWidth { .. })
+            ),
+            "{bad:?}"
+        );
     }
 }
 

@@ -58,14 +58,12 @@ impl FlowSampler<'_> {
     /// in data units, one point per solver step (for plots).
     ///
     /// # Errors
-    /// [`NeuralError::BadConfig`] unless the model has exactly two numeric
+    /// [`NeuralError::NotTwoColumns`] unless the model has exactly two numeric
     /// columns.
     pub fn trajectories(&self, rows: usize, seed: u64) -> Result<Vec<Vec<[f64; 2]>>, NeuralError> {
         let body = &self.model.body;
         if body.numeric.len() != 2 {
-            return Err(NeuralError::BadConfig(
-                "trajectories are drawn for two-column models only".into(),
-            ));
+            return Err(NeuralError::NotTwoColumns);
         }
         let classes = self.classes(rows, &mut Self::class_rng(seed));
         let mut rng = stream(seed, Purpose::Sampling);
@@ -97,8 +95,7 @@ impl Sampler for FlowSampler<'_> {
     ) -> Result<(), SampleError> {
         let model_error = |e: NeuralError| SampleError::Model(Box::new(e));
         let mut out = BlockEmitter::new(rows, progress, emit);
-        let rows = usize::try_from(rows)
-            .map_err(|_| model_error(NeuralError::BadConfig(format!("{rows} rows are too many"))))?;
+        let rows = usize::try_from(rows).map_err(|_| model_error(NeuralError::TooManyRows { rows }))?;
         let body = &self.model.body;
         let d = body.numeric.len();
         let mut noise_rng = stream(seed, Purpose::Sampling);

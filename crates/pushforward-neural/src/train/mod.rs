@@ -248,7 +248,7 @@ mod tests {
         let err = trainer
             .step(&mut p, &[0.0], 1.0, &[("b", 1.0)])
             .expect_err("renamed");
-        assert!(matches!(err, NeuralError::BadConfig(_)), "{err}");
+        assert!(matches!(err, NeuralError::TermsChanged { step: 2, .. }), "{err}");
     }
 
     /// Two players, each with its own trainer, alternate: `y` minimises

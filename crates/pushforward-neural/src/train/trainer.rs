@@ -106,25 +106,28 @@ impl<'a> Trainer<'a> {
     /// tells `progress` that training starts.
     ///
     /// # Errors
-    /// [`NeuralError::BadConfig`] for zero steps or `record_every`, an EMA
-    /// decay outside `[0, 1)`, or unusable optimiser settings.
+    /// [`NeuralError::ZeroTrainingSteps`] for zero steps or `record_every`,
+    /// [`NeuralError::OutOfRange`] for an EMA decay outside `[0, 1)`, or
+    /// [`NeuralError::BadOptimizer`] for unusable optimiser settings.
     pub fn new(
         config: &TrainConfig,
         params: &[f32],
         progress: &'a dyn Progress,
     ) -> Result<Trainer<'a>, NeuralError> {
         if config.steps == 0 || config.record_every == 0 {
-            return Err(NeuralError::BadConfig(
-                "training needs at least one step and a window of at least one".into(),
-            ));
+            return Err(NeuralError::ZeroTrainingSteps);
         }
         if !(0.0..1.0).contains(&config.ema) {
-            return Err(NeuralError::BadConfig(format!(
-                "the EMA decay must be in [0, 1), got {}",
-                config.ema
-            )));
+            return Err(NeuralError::OutOfRange {
+                setting: "the EMA decay",
+                range: "[0, 1)",
+                value: config.ema,
+            });
         }
-        config.optimizer.check().map_err(NeuralError::BadConfig)?;
+        config
+            .optimizer
+            .check()
+            .map_err(|reason| NeuralError::BadOptimizer { reason })?;
         progress.start(config.steps);
         Ok(Trainer {
             config: config.clone(),
@@ -159,8 +162,9 @@ impl<'a> Trainer<'a> {
     /// # Errors
     /// [`NeuralError::Diverged`] on a non-finite loss;
     /// [`NeuralError::Interrupted`] when the progress reports a
-    /// cancellation; [`NeuralError::BadConfig`] for a step after training
-    /// ended, a gradient of the wrong length, or terms that changed names.
+    /// cancellation; [`NeuralError::StepMismatch`] for a step after training
+    /// ended or a gradient of the wrong length; [`NeuralError::TermsChanged`]
+    /// for terms that changed names.
     pub fn step(
         &mut self,
         params: &mut [f32],
@@ -169,14 +173,13 @@ impl<'a> Trainer<'a> {
         terms: &[(&str, f64)],
     ) -> Result<Control, NeuralError> {
         if self.ended || params.len() != self.average.len() || grad.len() != params.len() {
-            return Err(NeuralError::BadConfig(format!(
-                "a step of {} parameters and {} gradients after {} steps of {} parameters{}",
-                params.len(),
-                grad.len(),
-                self.steps,
-                self.average.len(),
-                if self.ended { " (training had ended)" } else { "" }
-            )));
+            return Err(NeuralError::StepMismatch {
+                params: params.len(),
+                grads: grad.len(),
+                steps: self.steps,
+                expected: self.average.len(),
+                ended: self.ended,
+            });
         }
         if !loss.is_finite() {
             self.progress.finish();
@@ -239,12 +242,11 @@ impl<'a> Trainer<'a> {
                 .zip(&self.curve.terms)
                 .all(|((name, _), series)| *name == series.name);
         if !same {
-            return Err(NeuralError::BadConfig(format!(
-                "step {} reports loss terms {:?}, earlier steps {:?}",
-                self.steps + 1,
-                terms.iter().map(|t| t.0).collect::<Vec<_>>(),
-                self.curve.terms.iter().map(|t| &t.name).collect::<Vec<_>>()
-            )));
+            return Err(NeuralError::TermsChanged {
+                step: self.steps + 1,
+                got: terms.iter().map(|t| t.0.to_string()).collect(),
+                earlier: self.curve.terms.iter().map(|t| t.name.clone()).collect(),
+            });
         }
         self.term_sums
             .iter_mut()
