@@ -161,10 +161,10 @@ pub(crate) enum Engine {
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Neural engine")]
 pub(crate) struct NeuralArgs {
-    /// Optimiser steps (on a cosine schedule; about a minute on two cores
-    /// for the seed's twelve columns).
-    #[arg(long, default_value_t = 1000)]
-    pub(crate) train_steps: usize,
+    /// Optimiser steps, on a cosine schedule [default: 1,000, about a
+    /// minute on two cores for the seed's twelve columns].
+    #[arg(long)]
+    pub(crate) train_steps: Option<usize>,
     /// The optimiser [default: adamw at rate 0.04 without weight decay];
     /// another starts from its own defaults.
     #[arg(long, value_name = "NAME", value_parser = named(&OptimizerConfig::ALL, OptimizerConfig::name, OptimizerConfig::description))]
@@ -174,19 +174,21 @@ pub(crate) struct NeuralArgs {
     #[arg(long, value_parser = positive)]
     pub(crate) lr: Option<f64>,
     /// Rows per training set (the losses compare a set's sorted values
-    /// and correlation matrix with the targets).
-    #[arg(long, default_value_t = 2000)]
-    pub(crate) set_size: usize,
-    /// Sets per optimiser step.
-    #[arg(long, default_value_t = 8)]
-    pub(crate) sets_per_batch: usize,
+    /// and correlation matrix with the targets) [default: 2,000].
+    #[arg(long)]
+    pub(crate) set_size: Option<usize>,
+    /// Sets per optimiser step [default: 8].
+    #[arg(long)]
+    pub(crate) sets_per_batch: Option<usize>,
     /// Stop when the loss, averaged over windows of 100 steps, has not
-    /// improved by 0.1% for this many windows (0: train every step).
-    #[arg(long, default_value_t = 0)]
-    pub(crate) patience: usize,
-    /// Weights of the two losses, as `correlation=W,marginal=W`.
-    #[arg(long, default_value = "correlation=1,marginal=1", value_parser = loss_weights)]
-    pub(crate) loss_weights: (f64, f64),
+    /// improved by 0.1% for this many windows (0: train every step)
+    /// [default: 0].
+    #[arg(long)]
+    pub(crate) patience: Option<usize>,
+    /// Weights of the two losses, as `correlation=W,marginal=W` (a loss
+    /// left out weighs 1) [default: correlation=1,marginal=1].
+    #[arg(long, value_parser = loss_weights)]
+    pub(crate) loss_weights: Option<(f64, f64)>,
     /// Replace each generated column by the target quantiles at its ranks
     /// (within blocks of 65,536 rows): exact marginals, learned dependence.
     #[arg(long)]
@@ -532,14 +534,14 @@ pub(crate) struct SampleModelArgs {
     /// independent pairs].
     #[arg(long)]
     pub(crate) solver_steps: Option<usize>,
-    /// ODE solver.
-    #[arg(long, default_value = "midpoint", value_parser = named(&Solver::ALL, Solver::name, Solver::description))]
-    pub(crate) solver: Solver,
+    /// ODE solver (flow matching) [default: midpoint].
+    #[arg(long, value_parser = named(&Solver::ALL, Solver::name, Solver::description))]
+    pub(crate) solver: Option<Solver>,
     /// Classifier-free guidance weight for a conditional model: 1 samples
     /// each class as learned, larger values sharpen classes (and shrink
-    /// their spread), 0 ignores the class.
-    #[arg(long, default_value_t = 1.0, value_parser = finite_f32)]
-    pub(crate) guidance: f32,
+    /// their spread), 0 ignores the class [default: 1].
+    #[arg(long, value_parser = finite_f32)]
+    pub(crate) guidance: Option<f32>,
     /// Draw only this class of the condition column [default: classes in
     /// their training proportions].
     #[arg(long, value_name = "LABEL")]

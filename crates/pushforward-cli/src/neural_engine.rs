@@ -39,12 +39,12 @@ pub(crate) fn run(spec: &Spec, spec_toml: &str, plan: &Plan, args: &GenerateArgs
     let n = &args.neural;
     let defaults = JointConfig::default();
     let config = JointConfig {
-        set_size: n.set_size,
-        sets_per_batch: n.sets_per_batch,
-        weights: n.loss_weights,
+        set_size: n.set_size.unwrap_or(defaults.set_size),
+        sets_per_batch: n.sets_per_batch.unwrap_or(defaults.sets_per_batch),
+        weights: n.loss_weights.unwrap_or(defaults.weights),
         train: TrainConfig {
-            steps: n.train_steps,
-            patience: n.patience,
+            steps: n.train_steps.unwrap_or(defaults.train.steps),
+            patience: n.patience.unwrap_or(defaults.train.patience),
             optimizer: choose(defaults.train.optimizer, n.optimizer, n.lr, None)?,
             ..defaults.train.clone()
         },

@@ -9,15 +9,15 @@ use crate::output::resolve_target;
 use crate::progress::Steps;
 use anyhow::Context;
 use pushforward_io::{Output, open_sink, write_sampled};
-use pushforward_neural::{SampleSettings, Solver, load};
+use pushforward_neural::{SampleSettings, load};
 
 pub(crate) fn run(args: SampleModelArgs) -> anyhow::Result<()> {
     let (target, format) = resolve_target(args.output.as_deref(), args.format)?;
     let model = load(&args.model).context("cannot load the model")?;
     let settings = SampleSettings {
-        solver: (args.solver != Solver::Midpoint).then_some(args.solver),
+        solver: args.solver,
         steps: args.solver_steps,
-        guidance: (args.guidance != 1.0).then_some(args.guidance),
+        guidance: args.guidance,
         class: args.class.clone(),
         match_marginals: args.match_marginals,
     };
