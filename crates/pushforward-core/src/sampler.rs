@@ -134,6 +134,7 @@ fn append(dst: &mut Column, src: Column) {
 pub struct BlockEmitter<'a> {
     progress: &'a dyn Progress,
     emit: &'a mut dyn FnMut(Table) -> Result<(), SampleError>,
+    rows: u64,
     done: u64,
 }
 
@@ -148,7 +149,29 @@ impl<'a> BlockEmitter<'a> {
         BlockEmitter {
             progress,
             emit,
+            rows,
             done: 0,
+        }
+    }
+
+    /// Hands on all the rows, cut into blocks of `block` rows (at least 1;
+    /// the last may be shorter, and there is one empty block when there are
+    /// no rows) that `make(n)` draws in order.
+    ///
+    /// # Errors
+    /// As [`BlockEmitter::emit`], and `make`'s error.
+    pub fn run(
+        mut self,
+        block: usize,
+        mut make: impl FnMut(usize) -> Result<Table, SampleError>,
+    ) -> Result<(), SampleError> {
+        let block = block.max(1) as u64;
+        loop {
+            let n = block.min(self.rows - self.done);
+            self.emit(make(n as usize)?)?;
+            if self.done == self.rows || n == 0 {
+                return Ok(());
+            }
         }
     }
 
@@ -235,5 +258,25 @@ mod tests {
         append(&mut a, Column::float("x", vec![4.0]));
         assert_eq!(a.missing, Some(vec![false, false, true, false]));
         assert_eq!(a.data, ColumnData::Float(vec![1.0, 2.0, 3.0, 4.0]));
+    }
+
+    /// Blocks of 4 rows: 10 rows come as 4, 4, 2; 8 as 4, 4; none as one
+    /// empty block.
+    #[test]
+    fn run_cuts_the_rows_into_blocks_in_order() {
+        for (rows, want) in [(10u64, vec![4, 4, 2]), (8, vec![4, 4]), (0, vec![0])] {
+            let mut sizes = Vec::new();
+            let mut emit = |t: Table| {
+                sizes.push(t.rows());
+                Ok(())
+            };
+            BlockEmitter::new(rows, &Silent, &mut emit)
+                .run(4, |n| {
+                    Table::new(vec![Column::float("x", vec![0.0; n])])
+                        .map_err(|e| SampleError::Model(Box::new(e)))
+                })
+                .expect("runs");
+            assert_eq!(sizes, want, "{rows} rows");
+        }
     }
 }

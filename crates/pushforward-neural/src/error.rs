@@ -162,12 +162,6 @@ pub enum NeuralError {
     /// Trajectories asked of a model without exactly two numeric columns.
     #[error("trajectories are drawn for two-column models only")]
     NotTwoColumns,
-    /// More rows asked for than this machine can address.
-    #[error("{rows} rows are too many")]
-    TooManyRows {
-        /// Rows asked for.
-        rows: u64,
-    },
     /// A class the model did not see in training.
     #[error("class '{label}' was not seen in column '{column}' during training; known classes: {}", .known.join(", "))]
     UnknownClass {

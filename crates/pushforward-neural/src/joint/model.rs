@@ -201,21 +201,12 @@ impl Sampler for JointSampler<'_> {
         progress: &dyn Progress,
         emit: &mut dyn FnMut(Table) -> Result<(), SampleError>,
     ) -> Result<(), SampleError> {
-        let mut out = BlockEmitter::new(rows, progress, emit);
         let mut rng = stream(seed, Purpose::Sampling);
         let mut tape = Tape::default();
-        let mut done = 0;
-        loop {
-            let n = (self.block as u64).min(rows - done);
-            let table = self
-                .generator
-                .block(n as usize, self.matched, &mut rng, &mut tape)
-                .map_err(|e| SampleError::Model(Box::new(e)))?;
-            out.emit(table)?;
-            done += n;
-            if done == rows {
-                return Ok(());
-            }
-        }
+        BlockEmitter::new(rows, progress, emit).run(self.block, |n| {
+            self.generator
+                .block(n, self.matched, &mut rng, &mut tape)
+                .map_err(|e| SampleError::Model(Box::new(e)))
+        })
     }
 }

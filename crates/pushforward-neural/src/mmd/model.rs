@@ -170,25 +170,18 @@ impl Sampler for MmdSampler<'_> {
         emit: &mut dyn FnMut(Table) -> Result<(), SampleError>,
     ) -> Result<(), SampleError> {
         let model_error = |e: NeuralError| SampleError::Model(Box::new(e));
-        let mut out = BlockEmitter::new(rows, progress, emit);
         let body = &self.model.body;
         let mut rng = stream(seed, Purpose::Sampling);
         let mut tape = Tape::default();
-        let mut done = 0u64;
-        loop {
-            let n = (SAMPLE_BLOCK as u64).min(rows - done) as usize;
+        BlockEmitter::new(rows, progress, emit).run(SAMPLE_BLOCK, |n| {
             let x = if n > 0 {
                 self.model.network.block(n, &mut rng, &mut tape).to_vec()
             } else {
                 Vec::new()
             };
             let raw = body.standardisation.restore(&x);
-            out.emit(to_table(&body.numeric, &self.model.order, &raw, None).map_err(model_error)?)?;
-            done += n as u64;
-            if done == rows {
-                return Ok(());
-            }
-        }
+            to_table(&body.numeric, &self.model.order, &raw, None).map_err(model_error)
+        })
     }
 }
 

@@ -94,15 +94,11 @@ impl Sampler for FlowSampler<'_> {
         emit: &mut dyn FnMut(Table) -> Result<(), SampleError>,
     ) -> Result<(), SampleError> {
         let model_error = |e: NeuralError| SampleError::Model(Box::new(e));
-        let mut out = BlockEmitter::new(rows, progress, emit);
-        let rows = usize::try_from(rows).map_err(|_| model_error(NeuralError::TooManyRows { rows }))?;
         let body = &self.model.body;
         let d = body.numeric.len();
         let mut noise_rng = stream(seed, Purpose::Sampling);
         let mut class_rng = Self::class_rng(seed);
-        let mut done = 0;
-        loop {
-            let n = SAMPLE_BLOCK.min(rows - done);
+        BlockEmitter::new(rows, progress, emit).run(SAMPLE_BLOCK, |n| {
             let mut x: Vec<f32> = (0..n * d).map(|_| noise_rng.sample(StandardNormal)).collect();
             let classes = self.classes(n, &mut class_rng);
             if n > 0 {
@@ -113,11 +109,7 @@ impl Sampler for FlowSampler<'_> {
             }
             let raw = body.standardisation.restore(&x);
             let condition = body.condition.as_ref().zip(classes.as_deref());
-            out.emit(to_table(&body.numeric, &self.model.order, &raw, condition).map_err(model_error)?)?;
-            done += n;
-            if done == rows {
-                return Ok(());
-            }
-        }
+            to_table(&body.numeric, &self.model.order, &raw, condition).map_err(model_error)
+        })
     }
 }
