@@ -8,7 +8,8 @@
 //! - [`Trainer`] and [`train()`]: the training step and loop (schedule,
 //!   parameter average, loss curve with named terms, early stopping, progress).
 //! - [`flow`]: flow matching with independent, OT and Sinkhorn couplings,
-//!   classifier-free guidance, three ODE solvers and exact likelihoods.
+//!   classifier-free guidance, three ODE solvers and exact likelihoods;
+//!   rectified flow ([`Model::reflow`]) for sampling in one or two steps.
 //! - [`Model`]: a fitted flow-matching model of a table and its sampler.
 //! - [`load`]: reads a model file of any method as a [`FittedModel`], whose
 //!   [`FittedModel::configure`] gives a [`pushforward_core::Sampler`]; the
@@ -52,6 +53,7 @@ pub use embedding::TimeEmbedding;
 pub use error::NeuralError;
 pub use flow::coupling::Coupling;
 pub use flow::solver::Solver;
+pub use flow::reflow::{Pairs, Reflow, ReflowConfig};
 pub use flow::{FlowConfig, FlowData, FlowMatching, SampleOptions};
 pub use loaded::{Configured, FittedModel, LoadedModel, SampleOption, SampleSettings, load};
 pub use mlp::{

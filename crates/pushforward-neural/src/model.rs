@@ -19,12 +19,14 @@ use crate::data::{
 };
 use crate::error::NeuralError;
 use crate::flow::coupling::Coupling;
+use crate::flow::reflow::Reflow;
 use crate::flow::solver::Solver;
 use crate::flow::{FlowConfig, FlowData, FlowMatching, SampleOptions};
 use crate::loaded::{Configured, FittedModel, SampleOption, SampleSettings};
 use crate::mlp::MlpShape;
 use crate::model_file::{self, ColumnInfo, ColumnKind, Decoded, Method, ModelHeader};
 
+mod reflow;
 mod sampler;
 
 pub use sampler::FlowSampler;
@@ -48,6 +50,10 @@ pub struct FlowBody {
     pub network: MlpShape,
     /// The method's settings.
     pub settings: FlowConfig,
+    /// How the model was reflowed from a teacher (see
+    /// [`crate::flow::reflow`]), absent for a model fitted to data.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reflow: Option<Reflow>,
 }
 
 /// A fitted flow-matching model.
@@ -106,6 +112,7 @@ impl Model {
             condition,
             network: flow.network().shape().clone(),
             settings: settings.clone(),
+            reflow: None,
         };
         Ok(Model {
             header,
@@ -128,8 +135,16 @@ impl Model {
     /// Sensible sampling settings for this model: the midpoint solver with
     /// 10 steps when it was trained with OT or Sinkhorn pairs (its paths
     /// are nearly straight: on two moons 10 steps match 50 Euler steps), 50
-    /// with independent pairs.
+    /// with independent pairs; a reflowed model's Euler steps (2 by
+    /// default).
     pub fn default_sample_options(&self) -> SampleOptions {
+        if let Some(reflow) = &self.body.reflow {
+            return SampleOptions {
+                solver: Solver::Euler,
+                steps: reflow.sample_steps,
+                guidance: 1.0,
+            };
+        }
         let steps = match self.body.settings.coupling {
             Coupling::Independent => 50,
             Coupling::Ot | Coupling::Sinkhorn => 10,

@@ -4,7 +4,9 @@
 //! The path is the seed's: `t = 0` is data and `t = 1` is noise,
 //! `x_t = (1 − t)x₀ + tε`, target `ε − x₀` ([`objective`] has the loss).
 //! Couplings, guidance and solvers are in [`coupling`], [`field`] and
-//! [`solver`]; [`likelihood`] gives exact log-densities for `d ≤ 16`.
+//! [`solver`]; [`likelihood`] gives exact log-densities for `d ≤ 16`;
+//! [`reflow`] retrains a flow on pairs drawn from another (rectified flow)
+//! so that one or two Euler steps suffice.
 //! Everything here works on standardised data; [`crate::model`] handles
 //! the table, its columns and the scales.
 //!
@@ -17,6 +19,7 @@ pub mod coupling;
 pub(crate) mod field;
 pub mod likelihood;
 pub(crate) mod objective;
+pub mod reflow;
 pub mod solver;
 
 use pushforward_core::seed::{Purpose, stream};
@@ -123,6 +126,43 @@ impl FlowMatching {
         config: &FlowConfig,
         progress: &dyn Progress,
     ) -> Result<(FlowMatching, TrainSummary), NeuralError> {
+        FlowMatching::train_on(data, None, config, None, progress)
+    }
+
+    /// Fits a flow to given pairs: row `i` of `data.x` is carried along a
+    /// straight line to row `i` of `noise` (`rows × dim`, standard normal
+    /// noise), with no fresh noise and no coupling (the `coupling` of
+    /// `config` is not used). The network starts from `start`'s weights
+    /// when given (it must have the shape `config` and `data` describe),
+    /// else from `config.seed`'s initialisation. This is the training step
+    /// of rectified flow ([`reflow`]).
+    ///
+    /// # Errors
+    /// Those of [`FlowMatching::fit`]; [`NeuralError::NoNumericData`] when
+    /// `noise` does not have one row per data row;
+    /// [`NeuralError::NetworkMismatch`] when `start` does not fit.
+    pub fn fit_pairs(
+        data: &FlowData<'_>,
+        noise: &[f32],
+        config: &FlowConfig,
+        start: Option<&FlowMatching>,
+        progress: &dyn Progress,
+    ) -> Result<(FlowMatching, TrainSummary), NeuralError> {
+        if noise.len() != data.x.len() {
+            return Err(NeuralError::NoNumericData);
+        }
+        FlowMatching::train_on(data, Some(noise), config, start, progress)
+    }
+
+    /// The fit of [`FlowMatching::fit`] (`noise` `None`) and
+    /// [`FlowMatching::fit_pairs`].
+    fn train_on(
+        data: &FlowData<'_>,
+        noise: Option<&[f32]>,
+        config: &FlowConfig,
+        start: Option<&FlowMatching>,
+        progress: &dyn Progress,
+    ) -> Result<(FlowMatching, TrainSummary), NeuralError> {
         let rows = data.x.len().checked_div(data.dim).unwrap_or(0);
         if data.dim == 0 || rows * data.dim != data.x.len() {
             return Err(NeuralError::NoNumericData);
@@ -158,14 +198,23 @@ impl FlowMatching {
             output: data.dim,
             activation: config.activation,
         };
-        let mut rng = stream(config.seed, Purpose::Initialisation);
-        let field = Field {
-            mlp: Mlp::new(shape, &mut rng)?,
-            layout,
+        let mlp = match start {
+            Some(flow) if flow.field.mlp.shape() == &shape => flow.field.mlp.clone(),
+            Some(flow) => {
+                let got = flow.field.mlp.shape();
+                return Err(NeuralError::NetworkMismatch {
+                    inputs: got.input,
+                    outputs: got.output,
+                    fits: format!("the network of widths {:?} these settings describe", shape.widths()),
+                });
+            }
+            None => Mlp::new(shape, &mut stream(config.seed, Purpose::Initialisation))?,
         };
+        let field = Field { mlp, layout };
         let batches = Batches {
             x: data.x,
             labels: data.labels.map(|(l, _)| l),
+            noise,
         };
         let mut objective = FlowObjective::new(
             field,

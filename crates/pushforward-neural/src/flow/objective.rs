@@ -15,6 +15,12 @@
 //! `FlowObjective::partners`).
 //! Batches are drawn uniformly with replacement from the training rows by a
 //! seeded ChaCha8 stream, so a seed fixes every batch, time and noise.
+//!
+//! With given pairs (rectified flow, Liu et al. 2023, "Flow Straight and
+//! Fast"), each training row `x₀` comes with its own noise row `ε`, drawn
+//! once when the pairs were made: a batch takes both rows of each drawn
+//! index, no fresh noise is drawn and no coupling is solved; the loss above
+//! is unchanged.
 
 use pushforward_core::seed::{Purpose, stream};
 use rand::Rng;
@@ -32,6 +38,8 @@ pub(crate) struct Batches<'a> {
     pub(crate) x: &'a [f32],
     /// One class per row, for a conditional model.
     pub(crate) labels: Option<&'a [u32]>,
+    /// The noise partner of each row (`n × d`), for given pairs.
+    pub(crate) noise: Option<&'a [f32]>,
 }
 
 /// Minibatch flow matching for one field.
@@ -128,8 +136,10 @@ impl Objective for FlowObjective<'_> {
         let classes = self.field.layout.classes as u32;
         self.x0.clear();
         self.labels.clear();
+        let mut drawn = Vec::with_capacity(b);
         for _ in 0..b {
             let i = self.rng.random_range(0..rows);
+            drawn.push(i);
             self.x0.extend_from_slice(&self.data.x[i * d..(i + 1) * d]);
             if let Some(labels) = self.data.labels {
                 let drop = self.rng.random::<f64>() < self.label_dropout;
@@ -137,9 +147,19 @@ impl Objective for FlowObjective<'_> {
             }
         }
         self.noise.clear();
-        self.noise
-            .extend((0..b * d).map(|_| self.rng.sample::<f32, _>(StandardNormal)));
-        let partners = self.partners();
+        let partners = match self.data.noise {
+            Some(given) => {
+                for &i in &drawn {
+                    self.noise.extend_from_slice(&given[i * d..(i + 1) * d]);
+                }
+                (0..b).collect()
+            }
+            None => {
+                self.noise
+                    .extend((0..b * d).map(|_| self.rng.sample::<f32, _>(StandardNormal)));
+                self.partners()
+            }
+        };
         let times: Vec<f32> = (0..b).map(|_| self.rng.random::<f32>()).collect();
         self.xt.resize(b * d, 0.0);
         self.target.resize(b * d, 0.0);

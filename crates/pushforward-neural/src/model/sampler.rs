@@ -12,6 +12,7 @@ use super::{Model, SAMPLE_BLOCK};
 use crate::data::to_table;
 use crate::error::NeuralError;
 use crate::flow::SampleOptions;
+use crate::flow::reflow::Pairs;
 
 /// A flow-matching model with its sampling options (see the module doc).
 #[derive(Debug, Clone)]
@@ -85,6 +86,80 @@ impl FlowSampler<'_> {
     }
 }
 
+impl FlowSampler<'_> {
+    /// The next block of `n` rows over standardised data: noise from
+    /// `noise_rng`, classes from `class_rng`, and the samples the flow
+    /// carries the noise to (in place of the noise when `keep_noise` is
+    /// false, which then comes back empty).
+    fn block(
+        &self,
+        n: usize,
+        noise_rng: &mut ChaCha8Rng,
+        class_rng: &mut ChaCha8Rng,
+        keep_noise: bool,
+    ) -> Result<Block, NeuralError> {
+        let d = self.model.body.numeric.len();
+        let mut x: Vec<f32> = (0..n * d).map(|_| noise_rng.sample(StandardNormal)).collect();
+        let noise = if keep_noise { x.clone() } else { Vec::new() };
+        let classes = self.classes(n, class_rng);
+        if n > 0 {
+            self.model
+                .flow
+                .transport(&mut x, classes.as_deref(), &self.options, &mut |_| {})?;
+        }
+        Ok(Block {
+            noise,
+            samples: x,
+            classes,
+        })
+    }
+
+    /// The first `rows` rows `seed` draws, as pairs of noise and
+    /// standardised sample with their classes: the rows
+    /// [`Sampler::sample_into`] writes before it restores their units.
+    /// `progress` counts rows and can stop the draw.
+    ///
+    /// # Errors
+    /// [`NeuralError::Interrupted`] when `progress` is cancelled.
+    pub(crate) fn pairs(&self, rows: usize, seed: u64, progress: &dyn Progress) -> Result<Pairs, NeuralError> {
+        let d = self.model.body.numeric.len();
+        let mut noise_rng = stream(seed, Purpose::Sampling);
+        let mut class_rng = Self::class_rng(seed);
+        let conditional = self.model.body.condition.is_some();
+        let mut pairs = Pairs {
+            noise: Vec::with_capacity(rows * d),
+            samples: Vec::with_capacity(rows * d),
+            labels: conditional.then(|| Vec::with_capacity(rows)),
+        };
+        progress.start(rows);
+        let mut done = 0;
+        while done < rows {
+            if progress.cancelled() {
+                progress.finish();
+                return Err(NeuralError::Interrupted { step: 0 });
+            }
+            let n = SAMPLE_BLOCK.min(rows - done);
+            let block = self.block(n, &mut noise_rng, &mut class_rng, true)?;
+            pairs.noise.extend_from_slice(&block.noise);
+            pairs.samples.extend_from_slice(&block.samples);
+            if let (Some(all), Some(c)) = (pairs.labels.as_mut(), block.classes) {
+                all.extend_from_slice(&c);
+            }
+            done += n;
+            progress.update(done, 0.0);
+        }
+        progress.finish();
+        Ok(pairs)
+    }
+}
+
+/// One block of [`FlowSampler::block`].
+struct Block {
+    noise: Vec<f32>,
+    samples: Vec<f32>,
+    classes: Option<Vec<u32>>,
+}
+
 impl Sampler for FlowSampler<'_> {
     fn sample_into(
         &self,
@@ -95,20 +170,14 @@ impl Sampler for FlowSampler<'_> {
     ) -> Result<(), SampleError> {
         let model_error = |e: NeuralError| SampleError::Model(Box::new(e));
         let body = &self.model.body;
-        let d = body.numeric.len();
         let mut noise_rng = stream(seed, Purpose::Sampling);
         let mut class_rng = Self::class_rng(seed);
         BlockEmitter::new(rows, progress, emit).run(SAMPLE_BLOCK, |n| {
-            let mut x: Vec<f32> = (0..n * d).map(|_| noise_rng.sample(StandardNormal)).collect();
-            let classes = self.classes(n, &mut class_rng);
-            if n > 0 {
-                self.model
-                    .flow
-                    .transport(&mut x, classes.as_deref(), &self.options, &mut |_| {})
-                    .map_err(model_error)?;
-            }
-            let raw = body.standardisation.restore(&x);
-            let condition = body.condition.as_ref().zip(classes.as_deref());
+            let block = self
+                .block(n, &mut noise_rng, &mut class_rng, false)
+                .map_err(model_error)?;
+            let raw = body.standardisation.restore(&block.samples);
+            let condition = body.condition.as_ref().zip(block.classes.as_deref());
             to_table(&body.numeric, &self.model.order, &raw, condition).map_err(model_error)
         })
     }
