@@ -69,6 +69,12 @@ pub struct LossCurve<'a> {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn loss_curve(path: &Path, curve: &LossCurve<'_>) -> Result<(), PlotError> {
+    check(path, curve)?;
+    write_png(path, SIZE, |root| draw(root, curve))
+}
+
+/// Refuses a curve [`loss_curve`] cannot draw (see its errors); `path` names the file in them.
+pub(crate) fn check(path: &Path, curve: &LossCurve<'_>) -> Result<(), PlotError> {
     let n = curve.steps.len();
     if n == 0 {
         return Err(PlotError::bad_input(
@@ -108,19 +114,24 @@ pub fn loss_curve(path: &Path, curve: &LossCurve<'_>) -> Result<(), PlotError> {
         }
     }
 
-    let first = curve.steps[0] as f64;
-    let last = curve.steps[n - 1] as f64;
+    Ok(())
+}
+
+/// Draws a curve that passed [`check`] on `root`.
+pub(crate) fn draw(root: &Area<'_>, curve: &LossCurve<'_>) -> Result<(), DrawError> {
+    let first = curve.steps.first().copied().unwrap_or(0) as f64;
+    let last = curve.steps.last().copied().unwrap_or(0) as f64;
     let (x0, x1) = bins::widen(first, last);
     let values = curve.series.iter().flat_map(|(_, v)| v.iter().copied());
     let lo = values.clone().fold(f64::INFINITY, f64::min);
     let hi = values.fold(f64::NEG_INFINITY, f64::max);
-    write_png(path, SIZE, |root| match y_axis(lo, hi) {
+    match y_axis(lo, hi) {
         YAxis::Linear(y) => draw_curve(root, curve, x0..x1, y),
         YAxis::Log(y) => {
             let ticks = log_ticks(&y);
             draw_curve(root, curve, x0..x1, y.log_scale().with_key_points(ticks))
         }
-    })
+    }
 }
 
 /// The y axis of a loss curve.

@@ -11,12 +11,14 @@
 //! - [`trajectories_plot`]: sampling paths of a 2-D flow from noise to samples, over the data.
 //! - [`field_paths_plot`]: paths (e.g. of optimisers) over the filled contours of a scalar field.
 //! - [`tradeoff_plot`]: labelled points of worst column KS against mean absolute correlation error.
+//! - [`fit_1d_plot`]: a one-dimensional fit, its loss beside data and model histograms under density curves.
 
 mod bins;
 mod colors;
 mod curve;
 mod error;
 mod field_paths;
+mod fit_1d;
 mod font;
 mod heatmap;
 mod labels;
@@ -30,6 +32,7 @@ mod write;
 pub use curve::{LossCurve, loss_curve};
 pub use error::PlotError;
 pub use field_paths::{FieldPaths, field_paths_plot};
+pub use fit_1d::{Fit1d, fit_1d_plot};
 pub use heatmap::correlation_heatmaps;
 pub use marginal::{MarginalPlot, marginal_plot};
 pub use scatter::scatter_matrix;

@@ -107,26 +107,23 @@ pub fn marginal_plot(path: &Path, plot: &MarginalPlot<'_>) -> Result<(), PlotErr
             right,
             density,
         } => {
-            let pooled = bins::pooled_sorted([left, right]);
-            let Some((lo, hi)) = bins::display_range(&pooled) else {
+            let Some(((lo, hi), sides)) = histograms([(left_label, left, LEFT), (right_label, right, RIGHT)])
+            else {
                 return Err(PlotError::bad_input(
                     path,
                     "both samples are empty (no finite values)",
                 ));
             };
-            let count = bins::bin_count(&pooled, lo, hi, MIN_BINS, MAX_BINS);
-            let sides: Vec<Side<'_>> = [(left_label, left, LEFT), (right_label, right, RIGHT)]
-                .into_iter()
-                .filter(|(_, values, _)| values.iter().any(|&v| bins::plottable(v)))
-                .map(|(label, values, color)| Side {
-                    label,
-                    heights: bins::density_histogram(values, lo, hi, count),
-                    color,
+            let curves: Vec<Curve<'_>> = density
+                .map(|d| Curve {
+                    label: "reference density",
+                    points: reference_curve(d, lo, hi),
+                    color: REFERENCE,
                 })
+                .into_iter()
                 .collect();
-            let curve = density.map(|d| reference_curve(d, lo, hi)).unwrap_or_default();
             write_png(path, SIZE, |root| {
-                draw_histograms(root, title, (lo, hi), &sides, &curve)
+                draw_histograms(root, title, (lo, hi), &sides, &curves)
             })
         }
         MarginalPlot::Bars {
@@ -165,10 +162,23 @@ pub fn marginal_plot(path: &Path, plot: &MarginalPlot<'_>) -> Result<(), PlotErr
 }
 
 /// One sample's histogram.
-struct Side<'a> {
-    label: &'a str,
-    heights: Vec<f64>,
-    color: RGBColor,
+pub(crate) struct Side<'a> {
+    /// Legend label.
+    pub(crate) label: &'a str,
+    /// Density-scale height of each bin.
+    pub(crate) heights: Vec<f64>,
+    /// Colour.
+    pub(crate) color: RGBColor,
+}
+
+/// A density curve drawn over the histograms.
+pub(crate) struct Curve<'a> {
+    /// Legend label.
+    pub(crate) label: &'a str,
+    /// Points inside the plotted range, sorted by `x` ([`reference_curve`]).
+    pub(crate) points: Vec<(f64, f64)>,
+    /// Colour.
+    pub(crate) color: RGBColor,
 }
 
 /// One category's bar pair.
@@ -178,8 +188,28 @@ struct Bar {
     right: f64,
 }
 
+/// The displayed range of the pooled samples and, on shared bins over it, the density histogram of
+/// each sample that holds a plottable value; `None` when none does.
+pub(crate) fn histograms<'a>(
+    samples: [(&'a str, &[f64], RGBColor); 2],
+) -> Option<((f64, f64), Vec<Side<'a>>)> {
+    let pooled = bins::pooled_sorted(samples.iter().map(|s| s.1));
+    let (lo, hi) = bins::display_range(&pooled)?;
+    let count = bins::bin_count(&pooled, lo, hi, MIN_BINS, MAX_BINS);
+    let sides = samples
+        .into_iter()
+        .filter(|(_, values, _)| values.iter().any(|&v| bins::plottable(v)))
+        .map(|(label, values, color)| Side {
+            label,
+            heights: bins::density_histogram(values, lo, hi, count),
+            color,
+        })
+        .collect();
+    Some(((lo, hi), sides))
+}
+
 /// The finite, non-negative points of a reference density inside `[lo, hi]`, sorted by `x`.
-fn reference_curve(density: &[(f64, f64)], lo: f64, hi: f64) -> Vec<(f64, f64)> {
+pub(crate) fn reference_curve(density: &[(f64, f64)], lo: f64, hi: f64) -> Vec<(f64, f64)> {
     let mut curve: Vec<(f64, f64)> = density
         .iter()
         .copied()
@@ -226,18 +256,22 @@ fn y_top(bar_max: f64, curve_max: f64) -> f64 {
     }
 }
 
-fn draw_histograms(
+/// Draws the histograms `sides` (on the same bins over `lo..hi`) and the density `curves` on `root`.
+pub(crate) fn draw_histograms(
     root: &Area<'_>,
     title: &str,
     (lo, hi): (f64, f64),
     sides: &[Side<'_>],
-    curve: &[(f64, f64)],
+    curves: &[Curve<'_>],
 ) -> Result<(), DrawError> {
     let bar_max = sides
         .iter()
         .flat_map(|s| s.heights.iter().copied())
         .fold(0.0, f64::max);
-    let curve_max = curve.iter().map(|p| p.1).fold(0.0, f64::max);
+    let curve_max = curves
+        .iter()
+        .flat_map(|c| c.points.iter().map(|p| p.1))
+        .fold(0.0, f64::max);
     let top = y_top(bar_max, curve_max);
 
     let mut chart = ChartBuilder::on(root)
@@ -289,12 +323,13 @@ fn draw_histograms(
                 .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 18, y + 6)], color.mix(0.6).filled()));
         }
     }
-    if curve.len() >= 2 {
+    for curve in curves.iter().filter(|c| c.points.len() >= 2) {
         labelled = true;
+        let color = curve.color;
         chart
-            .draw_series(LineSeries::new(curve.iter().copied(), REFERENCE.stroke_width(2)))?
-            .label("reference density")
-            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], REFERENCE.stroke_width(2)));
+            .draw_series(LineSeries::new(curve.points.iter().copied(), color.stroke_width(2)))?
+            .label(labels::truncate(curve.label, 40))
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2)));
     }
     if labelled {
         legend::series_box(&mut chart)?;

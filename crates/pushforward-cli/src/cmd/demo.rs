@@ -1,8 +1,9 @@
 //! `pushforward demo`: the main job on a built-in spec, with a check of the
-//! result printed as a table; `demo rosenbrock` runs the optimisers instead.
+//! result printed as a table; `demo rosenbrock` runs the optimisers instead,
+//! `demo survey` the generative families on a 1-D mixture.
 
 use crate::args::{DemoArgs, DemoExample};
-use crate::cmd::rosenbrock;
+use crate::cmd::{rosenbrock, survey};
 use crate::output::{self, Plan};
 use crate::report;
 use anyhow::Context;
@@ -13,8 +14,10 @@ use std::time::Instant;
 const DEMO: &str = include_str!("../../../../examples/demo.toml");
 
 pub(crate) fn run(args: DemoArgs) -> anyhow::Result<()> {
-    if let Some(DemoExample::Rosenbrock(args)) = args.example {
-        return rosenbrock::run(&args);
+    match args.example {
+        Some(DemoExample::Rosenbrock(args)) => return rosenbrock::run(&args),
+        Some(DemoExample::Survey(args)) => return survey::run(&args),
+        None => {}
     }
     let spec = Spec::from_toml(DEMO).context("built-in demo spec")?;
     let plan = Plan::new(&spec, &args.sample)?;

@@ -8,7 +8,9 @@ use crate::optimizer_choice::choose;
 use crate::progress::Steps;
 use crate::{atomic, fit_plots};
 use anyhow::{Context, bail};
-use pushforward_neural::{FlowConfig, Method, MmdConfig, MmdModel, Model, ModelHeader, TrainConfig};
+use pushforward_neural::{
+    FlowConfig, Method, MmdConfig, MmdModel, Model, ModelHeader, OptimizerConfig, Schedule, TrainConfig,
+};
 
 pub(crate) fn run(args: FitArgs) -> anyhow::Result<()> {
     atomic::check_parent(&args.output).context("cannot write the model")?;
@@ -74,17 +76,45 @@ fn summary(header: &ModelHeader, columns: usize, classes: &str, args: &FitArgs) 
     eprintln!("wrote '{}'", args.output.display());
 }
 
+/// The training flags every method shares, before they meet a method's
+/// defaults (`fit` and `reflow` both have them).
+pub(crate) struct TrainFlags {
+    pub(crate) steps: Option<usize>,
+    pub(crate) optimizer: Option<OptimizerConfig>,
+    pub(crate) lr: Option<f64>,
+    pub(crate) weight_decay: Option<f64>,
+    pub(crate) schedule: Option<Schedule>,
+    pub(crate) patience: Option<usize>,
+    pub(crate) ema: Option<f64>,
+}
+
 /// The flags every method shares, laid over the method's training defaults.
 fn train_settings(args: &FitArgs, defaults: TrainConfig) -> anyhow::Result<TrainConfig> {
-    let optimizer = choose(defaults.optimizer, args.optimizer, args.lr, args.weight_decay)?;
-    Ok(TrainConfig {
-        steps: args.steps.unwrap_or(defaults.steps),
-        optimizer,
-        schedule: args.schedule.unwrap_or(defaults.schedule),
-        patience: args.patience.unwrap_or(defaults.patience),
-        ema: args.ema.unwrap_or(defaults.ema),
-        ..defaults
-    })
+    let flags = TrainFlags {
+        steps: args.steps,
+        optimizer: args.optimizer,
+        lr: args.lr,
+        weight_decay: args.weight_decay,
+        schedule: args.schedule,
+        patience: args.patience,
+        ema: args.ema,
+    };
+    flags.over(defaults)
+}
+
+impl TrainFlags {
+    /// The flags given, laid over `defaults`.
+    pub(crate) fn over(&self, defaults: TrainConfig) -> anyhow::Result<TrainConfig> {
+        let optimizer = choose(defaults.optimizer, self.optimizer, self.lr, self.weight_decay)?;
+        Ok(TrainConfig {
+            steps: self.steps.unwrap_or(defaults.steps),
+            optimizer,
+            schedule: self.schedule.unwrap_or(defaults.schedule),
+            patience: self.patience.unwrap_or(defaults.patience),
+            ema: self.ema.unwrap_or(defaults.ema),
+            ..defaults
+        })
+    }
 }
 
 fn flow_settings(args: &FitArgs) -> anyhow::Result<FlowConfig> {

@@ -5,9 +5,11 @@ mod evaluate;
 mod fit;
 mod generate;
 mod likelihood;
+mod reflow;
 mod rosenbrock;
 mod sample;
 mod spec;
+mod survey;
 mod toy;
 
 use crate::args::{Cli, Command};
@@ -23,5 +25,6 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Fit(args) => fit::run(args),
         Command::Sample(args) => sample::run(args),
         Command::Likelihood(args) => likelihood::run(args),
+        Command::Reflow(args) => reflow::run(args),
     }
 }
