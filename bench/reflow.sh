@@ -23,6 +23,8 @@
 #               fresh    --fresh --steps 12000 (not from the teacher's weights)
 #               cosine   --steps 12000 --schedule cosine
 #               cosine_long  --pairs 60000 --steps 24000 --schedule cosine
+#               euler_times  cosine_long with --euler-times
+#               target   --pairs 60000 --steps 48000 --schedule cosine --euler-times
 #               second   a reflow of the default reflow (run default first)
 #   PYTHON    the Python interpreter (python3)
 #
@@ -62,6 +64,8 @@ variant_args() {
     fresh) echo "--fresh --steps 12000" ;;
     cosine) echo "--steps 12000 --schedule cosine" ;;
     cosine_long) echo "--pairs 60000 --steps 24000 --schedule cosine" ;;
+    euler_times) echo "--pairs 60000 --steps 24000 --schedule cosine --euler-times" ;;
+    target) echo "--pairs 60000 --steps 48000 --schedule cosine --euler-times" ;;
     *) echo "error: unknown variant '$1'" >&2; exit 1 ;;
   esac
 }

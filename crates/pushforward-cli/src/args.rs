@@ -106,14 +106,19 @@ pub(crate) enum Command {
     /// nearly straight and few steps follow them. The new model keeps the
     /// teacher's columns, scales and classes (each pair keeps its class),
     /// records the reflow in its file, and `sample` uses 2 Euler steps for
-    /// it unless told otherwise. Reflowing a reflowed model straightens
-    /// further.
+    /// it unless told otherwise. A reflowed model can be reflowed again
+    /// (its file counts the generation).
     ///
     /// Examples:
     ///   pushforward fit moons.csv -o moons.pf
     ///   pushforward reflow moons.pf -o fast.pf
     ///   pushforward sample fast.pf --rows 100000 -o synthetic.csv
-    ///   pushforward reflow moons.pf --pairs 50000 --steps 8000 -o fast.pf
+    ///
+    /// The defaults take seconds; on two moons, 2 Euler steps of the
+    /// result are then within 19% of the teacher's 50-step W1. This recipe
+    /// (about as long as the teacher's fit) brings them within 3%:
+    ///   pushforward reflow moons.pf --pairs 60000 --steps 48000 \
+    ///       --schedule cosine --euler-times -o fast.pf
     #[command(verbatim_doc_comment)]
     Reflow(ReflowArgs),
     /// Exact log-density of each row of a table under a fitted flow (at
@@ -662,6 +667,11 @@ pub(crate) struct ReflowArgs {
     /// Start from a fresh initialisation instead of the teacher's weights.
     #[arg(long)]
     pub(crate) fresh: bool,
+    /// Train half the batch at the times the default Euler sampling
+    /// evaluates the field (k/K for --sample-steps K), where the straight
+    /// paths pass through the points those steps visit.
+    #[arg(long)]
+    pub(crate) euler_times: bool,
     /// Optimiser steps on the pairs [default: 4,000].
     #[arg(long, help_heading = "Training")]
     pub(crate) steps: Option<usize>,

@@ -45,11 +45,23 @@ fn reflow_writes_a_model_that_samples_in_two_euler_steps() {
         run(pf()
             .arg("reflow")
             .arg(&teacher)
-            .args(["--pairs", "300", "--solver-steps", "4", "--steps", "50", "-q", "-o"])
+            .args([
+                "--pairs",
+                "300",
+                "--solver-steps",
+                "4",
+                "--steps",
+                "50",
+                "-q",
+                "-o",
+            ])
             .arg(out))
     };
     let (_, stderr) = reflow(&out);
-    assert!(stderr.contains("reflowed 'teacher.pf' (generation 1) on 300 pairs"), "{stderr}");
+    assert!(
+        stderr.contains("reflowed 'teacher.pf' (generation 1) on 300 pairs"),
+        "{stderr}"
+    );
     assert!(stderr.contains("2 Euler steps"), "{stderr}");
     let again = dir.path().join("again.pf");
     reflow(&again);
@@ -100,16 +112,28 @@ fn the_survey_demo_prints_its_table_and_writes_a_figure_per_family() {
         .arg(&plots));
     let rows: Vec<Vec<&str>> = stdout.lines().map(|l| l.split_whitespace().collect()).collect();
     assert_eq!(rows[0], ["method", "train", "s", "KS", "W1", "NLL"], "{stdout}");
-    let row = |name: &str| rows.iter().find(|r| r[0] == name).unwrap_or_else(|| panic!("no {name} row:\n{stdout}"));
+    let row = |name: &str| {
+        rows.iter()
+            .find(|r| r[0] == name)
+            .unwrap_or_else(|| panic!("no {name} row:\n{stdout}"))
+    };
     let number = |s: &str| s.parse::<f64>().unwrap();
     for name in ["flow-matching", "mmd"] {
         let r = row(name);
         let (ks, w1) = (number(r[2]), number(r[3]));
-        assert!((0.0..=1.0).contains(&ks) && w1.is_finite() && w1 >= 0.0, "{stdout}");
-        assert!(std::fs::metadata(plots.join(format!("{name}.png"))).unwrap().len() > 1000);
+        assert!(
+            (0.0..=1.0).contains(&ks) && w1.is_finite() && w1 >= 0.0,
+            "{stdout}"
+        );
+        assert!(
+            std::fs::metadata(plots.join(format!("{name}.png")))
+                .unwrap()
+                .len()
+                > 1000
+        );
     }
     assert!(number(row("flow-matching")[4]).is_finite(), "{stdout}");
     assert_eq!(row("mmd")[4], "-");
-    let floor = number(*row("true").last().unwrap());
+    let floor = number(row("true").last().unwrap());
     assert!((floor - 1.357).abs() < 0.05, "true-density NLL {floor}");
 }

@@ -52,8 +52,8 @@ pub use data::{Condition, ConditionKind, NumericColumn, NumericKind, Standardise
 pub use embedding::TimeEmbedding;
 pub use error::NeuralError;
 pub use flow::coupling::Coupling;
-pub use flow::solver::Solver;
 pub use flow::reflow::{Pairs, Reflow, ReflowConfig};
+pub use flow::solver::Solver;
 pub use flow::{FlowConfig, FlowData, FlowMatching, SampleOptions};
 pub use loaded::{Configured, FittedModel, LoadedModel, SampleOption, SampleSettings, load};
 pub use mlp::{

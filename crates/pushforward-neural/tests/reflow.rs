@@ -78,14 +78,23 @@ fn moons_distance(model: &Model, options: SampleOptions) -> f64 {
 fn a_reflowed_model_samples_better_in_two_steps_than_its_teacher() {
     let data = Toy::Moons.sample(2000, 1, false);
     let teacher = teacher(&data, None, 1500);
-    let reflowed = Model::reflow(&teacher, "teacher.pf", &reflow_config(4000, 1500, 2), &Silent, &Silent)
-        .expect("reflows");
+    let reflowed = Model::reflow(
+        &teacher,
+        "teacher.pf",
+        &reflow_config(4000, 1500, 2),
+        &Silent,
+        &Silent,
+    )
+    .expect("reflows");
     assert_eq!(reflowed.default_sample_options(), euler(2));
     let (before, after) = (
         moons_distance(&teacher, euler(2)),
         moons_distance(&reflowed, euler(2)),
     );
-    assert!(after < 0.5 * before, "two Euler steps: teacher {before}, reflowed {after}");
+    assert!(
+        after < 0.5 * before,
+        "two Euler steps: teacher {before}, reflowed {after}"
+    );
 }
 
 /// The pairs are the rows the teacher samples with the same seed and
@@ -153,9 +162,27 @@ fn a_reflow_is_deterministic_and_round_trips() {
     assert_eq!(configured.description, "2 euler steps");
     let direct = one.sampler(euler(2), None).expect("configures");
     assert!(configured.sampler.sample(500, 1).expect("samples") == direct.sample(500, 1).expect("samples"));
-    let record = Model::load(&path).expect("loads").body().reflow.clone().expect("a reflow record");
-    assert_eq!((record.teacher.as_str(), record.generation, record.pairs), ("t.pf", 1, 700));
-    let second = Model::reflow(&one, "r.pf", &reflow_config(700, 5, 3), &Silent, &Silent).expect("reflows");
-    assert_eq!(second.body().reflow.as_ref().map(|r| r.generation), Some(2));
+    let record = Model::load(&path)
+        .expect("loads")
+        .body()
+        .reflow
+        .clone()
+        .expect("a reflow record");
+    assert_eq!(
+        (record.teacher.as_str(), record.generation, record.pairs),
+        ("t.pf", 1, 700)
+    );
+    let focused = ReflowConfig {
+        euler_times: true,
+        ..reflow_config(700, 5, 3)
+    };
+    let second = Model::reflow(&one, "r.pf", &focused, &Silent, &Silent).expect("reflows");
+    let record = second.body().reflow.as_ref().expect("a reflow record");
+    assert_eq!((record.generation, record.euler_times), (2, true));
+    let plain = Model::reflow(&one, "r.pf", &reflow_config(700, 5, 3), &Silent, &Silent).expect("reflows");
+    assert!(
+        plain.flow().network().params() != second.flow().network().params(),
+        "the Euler times changed nothing"
+    );
     assert!(teacher.body().reflow.is_none());
 }

@@ -120,14 +120,20 @@ mod tests {
             samples: ("model", &[0.5]),
             densities: &[],
         };
-        assert!(matches!(fit_1d_plot(&path, &figure), Err(PlotError::BadInput { .. })));
+        assert!(matches!(
+            fit_1d_plot(&path, &figure),
+            Err(PlotError::BadInput { .. })
+        ));
         let empty = Fit1d {
             loss: good,
             data: ("data", &[]),
             samples: ("model", &[f64::NAN]),
             ..figure
         };
-        assert!(matches!(fit_1d_plot(&path, &empty), Err(PlotError::BadInput { .. })));
+        assert!(matches!(
+            fit_1d_plot(&path, &empty),
+            Err(PlotError::BadInput { .. })
+        ));
         assert!(!path.exists());
         fit_1d_plot(&path, &Fit1d { loss: good, ..figure }).expect("draws");
         assert!(std::fs::metadata(&path).expect("written").len() > 1000);

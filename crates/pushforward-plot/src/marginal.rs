@@ -327,7 +327,10 @@ pub(crate) fn draw_histograms(
         labelled = true;
         let color = curve.color;
         chart
-            .draw_series(LineSeries::new(curve.points.iter().copied(), color.stroke_width(2)))?
+            .draw_series(LineSeries::new(
+                curve.points.iter().copied(),
+                color.stroke_width(2),
+            ))?
             .label(labels::truncate(curve.label, 40))
             .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2)));
     }

@@ -16,10 +16,10 @@ pub(crate) fn run(args: ReflowArgs) -> anyhow::Result<()> {
     let teacher = Model::load(&args.teacher)
         .with_context(|| format!("cannot read the teacher '{}'", args.teacher.display()))?;
     let config = settings(&args)?;
-    let name = args
-        .teacher
-        .file_name()
-        .map_or_else(|| args.teacher.display().to_string(), |n| n.to_string_lossy().into_owned());
+    let name = args.teacher.file_name().map_or_else(
+        || args.teacher.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
     let model = Model::reflow(
         &teacher,
         &name,
@@ -68,6 +68,7 @@ fn settings(args: &ReflowArgs) -> anyhow::Result<ReflowConfig> {
         solver_steps: args.solver_steps.unwrap_or(defaults.solver_steps),
         from_teacher: defaults.from_teacher && !args.fresh,
         sample_steps: args.sample_steps.unwrap_or(defaults.sample_steps),
+        euler_times: defaults.euler_times || args.euler_times,
         train: flags.over(defaults.train)?,
         seed: args.seed,
     })

@@ -119,7 +119,8 @@ fn mmd(table: &Table, budget: &Budget<'_>) -> anyhow::Result<Box<dyn FittedModel
 
 /// The true density of the mixture.
 fn mixture_pdf(x: f64) -> f64 {
-    let normal = |m: f64| (-0.5 * ((x - m) / 0.5).powi(2)).exp() / (0.5 * (2.0 * std::f64::consts::PI).sqrt());
+    let normal =
+        |m: f64| (-0.5 * ((x - m) / 0.5).powi(2)).exp() / (0.5 * (2.0 * std::f64::consts::PI).sqrt());
     0.5 * normal(-1.0) + 0.5 * normal(1.0)
 }
 
@@ -188,11 +189,22 @@ pub(crate) fn run(args: &SurveyArgs) -> anyhow::Result<()> {
         let made = sorted(&samples);
         let nll = log_density(model.as_ref(), &fresh)?.map(|ll| -ll.iter().sum::<f64>() / ll.len() as f64);
         if let Some(dir) = &args.plots {
-            let density = log_density(model.as_ref(), &grid)?
-                .map(|ll| grid.iter().zip(ll).map(|(&x, l)| (x, l.exp())).collect::<Vec<_>>());
+            let density = log_density(model.as_ref(), &grid)?.map(|ll| {
+                grid.iter()
+                    .zip(ll)
+                    .map(|(&x, l)| (x, l.exp()))
+                    .collect::<Vec<_>>()
+            });
             let path = dir.join(format!("{}.png", family.name));
-            figure(&path, family.name, model.as_ref(), (&fresh, &samples), &truth, density.as_deref())
-                .with_context(|| format!("cannot write '{}'", path.display()))?;
+            figure(
+                &path,
+                family.name,
+                model.as_ref(),
+                (&fresh, &samples),
+                &truth,
+                density.as_deref(),
+            )
+            .with_context(|| format!("cannot write '{}'", path.display()))?;
         }
         outcomes.push(Outcome {
             name: family.name,

@@ -134,8 +134,10 @@ impl FlowMatching {
     /// noise), with no fresh noise and no coupling (the `coupling` of
     /// `config` is not used). The network starts from `start`'s weights
     /// when given (it must have the shape `config` and `data` describe),
-    /// else from `config.seed`'s initialisation. This is the training step
-    /// of rectified flow ([`reflow`]).
+    /// else from `config.seed`'s initialisation. With `euler_times` `K`,
+    /// half the training times are the times `k/K` at which `K` Euler steps
+    /// evaluate the field (see `objective`). This is the training step of
+    /// rectified flow ([`reflow`]).
     ///
     /// # Errors
     /// Those of [`FlowMatching::fit`]; [`NeuralError::NoNumericData`] when
@@ -146,19 +148,26 @@ impl FlowMatching {
         noise: &[f32],
         config: &FlowConfig,
         start: Option<&FlowMatching>,
+        euler_times: Option<usize>,
         progress: &dyn Progress,
     ) -> Result<(FlowMatching, TrainSummary), NeuralError> {
         if noise.len() != data.x.len() {
             return Err(NeuralError::NoNumericData);
         }
-        FlowMatching::train_on(data, Some(noise), config, start, progress)
+        if euler_times == Some(0) {
+            return Err(NeuralError::NeedsAtLeastOne {
+                what: "euler times",
+                unit: "step",
+            });
+        }
+        FlowMatching::train_on(data, Some((noise, euler_times)), config, start, progress)
     }
 
-    /// The fit of [`FlowMatching::fit`] (`noise` `None`) and
-    /// [`FlowMatching::fit_pairs`].
+    /// The fit of [`FlowMatching::fit`] (`pairs` `None`) and
+    /// [`FlowMatching::fit_pairs`] (the noise and the Euler times).
     fn train_on(
         data: &FlowData<'_>,
-        noise: Option<&[f32]>,
+        pairs: Option<(&[f32], Option<usize>)>,
         config: &FlowConfig,
         start: Option<&FlowMatching>,
         progress: &dyn Progress,
@@ -205,7 +214,10 @@ impl FlowMatching {
                 return Err(NeuralError::NetworkMismatch {
                     inputs: got.input,
                     outputs: got.output,
-                    fits: format!("the network of widths {:?} these settings describe", shape.widths()),
+                    fits: format!(
+                        "the network of widths {:?} these settings describe",
+                        shape.widths()
+                    ),
                 });
             }
             None => Mlp::new(shape, &mut stream(config.seed, Purpose::Initialisation))?,
@@ -214,7 +226,8 @@ impl FlowMatching {
         let batches = Batches {
             x: data.x,
             labels: data.labels.map(|(l, _)| l),
-            noise,
+            noise: pairs.map(|p| p.0),
+            euler_times: pairs.and_then(|p| p.1),
         };
         let mut objective = FlowObjective::new(
             field,

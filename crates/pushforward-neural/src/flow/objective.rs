@@ -20,7 +20,10 @@
 //! Fast"), each training row `x₀` comes with its own noise row `ε`, drawn
 //! once when the pairs were made: a batch takes both rows of each drawn
 //! index, no fresh noise is drawn and no coupling is solved; the loss above
-//! is unchanged.
+//! is unchanged. Optionally half the times are drawn from the `K` times
+//! `k/K` (`k = 1…K`) at which a `K`-step Euler solution evaluates the
+//! field: on straight paths the points it visits are the paths' points at
+//! those times, so the loss there is the error of the `K`-step sampler.
 
 use pushforward_core::seed::{Purpose, stream};
 use rand::Rng;
@@ -40,6 +43,9 @@ pub(crate) struct Batches<'a> {
     pub(crate) labels: Option<&'a [u32]>,
     /// The noise partner of each row (`n × d`), for given pairs.
     pub(crate) noise: Option<&'a [f32]>,
+    /// For given pairs: draw half the times from the `K` times a `K`-step
+    /// Euler solution evaluates the field at.
+    pub(crate) euler_times: Option<usize>,
 }
 
 /// Minibatch flow matching for one field.
@@ -160,7 +166,19 @@ impl Objective for FlowObjective<'_> {
                 self.partners()
             }
         };
-        let times: Vec<f32> = (0..b).map(|_| self.rng.random::<f32>()).collect();
+        let times: Vec<f32> = match self.data.euler_times {
+            None => (0..b).map(|_| self.rng.random::<f32>()).collect(),
+            Some(k) => (0..b)
+                .map(|_| {
+                    let t = self.rng.random::<f32>();
+                    if self.rng.random::<bool>() {
+                        ((t * k as f32).floor() + 1.0).min(k as f32) / k as f32
+                    } else {
+                        t
+                    }
+                })
+                .collect(),
+        };
         self.xt.resize(b * d, 0.0);
         self.target.resize(b * d, 0.0);
         let w = self.field.layout.width();

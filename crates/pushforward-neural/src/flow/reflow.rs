@@ -42,6 +42,10 @@ pub struct ReflowConfig {
     pub from_teacher: bool,
     /// Euler steps the reflowed model samples with by default.
     pub sample_steps: usize,
+    /// Draw half the training times from the `sample_steps` times at which
+    /// its Euler steps evaluate the field (on straight paths, the points
+    /// they visit).
+    pub euler_times: bool,
     /// The optimisation on the pairs.
     pub train: TrainConfig,
     /// Seed of the pairs' noise and classes (the teacher's sampling and
@@ -61,6 +65,7 @@ impl Default for ReflowConfig {
             solver_steps: 20,
             from_teacher: true,
             sample_steps: 2,
+            euler_times: false,
             train: TrainConfig {
                 steps: 4_000,
                 ..TrainConfig::default()
@@ -108,6 +113,8 @@ pub struct Reflow {
     pub from_teacher: bool,
     /// Euler steps of the default sampling.
     pub sample_steps: usize,
+    /// Whether half the training times were those Euler steps' times.
+    pub euler_times: bool,
 }
 
 impl Reflow {
@@ -122,6 +129,7 @@ impl Reflow {
             solver_steps: config.solver_steps,
             from_teacher: config.from_teacher,
             sample_steps: config.sample_steps,
+            euler_times: config.euler_times,
         }
     }
 }
@@ -191,7 +199,8 @@ mod tests {
             }
             worst
         };
-        let (fitted, _) = FlowMatching::fit_pairs(&data, &noise, &config(1500), None, &Silent).expect("fits");
+        let (fitted, _) =
+            FlowMatching::fit_pairs(&data, &noise, &config(1500), None, None, &Silent).expect("fits");
         let (untrained, _) = FlowMatching::fit_pairs(
             &data,
             &noise,
@@ -203,6 +212,7 @@ mod tests {
                 },
                 ..config(1)
             },
+            None,
             None,
             &Silent,
         )
@@ -229,14 +239,16 @@ mod tests {
             },
             ..FlowConfig::default()
         };
-        let (small, _) = FlowMatching::fit_pairs(&data, &x, &config, None, &Silent).expect("fits");
+        let (small, _) = FlowMatching::fit_pairs(&data, &x, &config, None, None, &Silent).expect("fits");
         let wider = FlowConfig {
             hidden: vec![16],
             ..config.clone()
         };
-        let err = FlowMatching::fit_pairs(&data, &x, &wider, Some(&small), &Silent).expect_err("refused");
+        let err =
+            FlowMatching::fit_pairs(&data, &x, &wider, Some(&small), None, &Silent).expect_err("refused");
         assert!(matches!(err, crate::NeuralError::NetworkMismatch { .. }), "{err}");
-        let short = FlowMatching::fit_pairs(&data, &x[..10], &config, None, &Silent).expect_err("refused");
+        let short =
+            FlowMatching::fit_pairs(&data, &x[..10], &config, None, None, &Silent).expect_err("refused");
         assert!(matches!(short, crate::NeuralError::NoNumericData), "{short}");
         assert!(
             super::ReflowConfig {

@@ -69,7 +69,14 @@ impl Model {
             labels: pairs.labels.as_deref().map(|l| (l, classes)),
         };
         let start = config.from_teacher.then_some(&teacher.flow);
-        let (flow, training) = FlowMatching::fit_pairs(&data, &pairs.noise, &settings, start, train_progress)?;
+        let (flow, training) = FlowMatching::fit_pairs(
+            &data,
+            &pairs.noise,
+            &settings,
+            start,
+            config.euler_times.then_some(config.sample_steps),
+            train_progress,
+        )?;
         let generation = body.reflow.as_ref().map_or(1, |r| r.generation + 1);
         let header = ModelHeader::new(
             Method::FlowMatching,

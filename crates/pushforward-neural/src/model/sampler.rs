@@ -121,7 +121,12 @@ impl FlowSampler<'_> {
     ///
     /// # Errors
     /// [`NeuralError::Interrupted`] when `progress` is cancelled.
-    pub(crate) fn pairs(&self, rows: usize, seed: u64, progress: &dyn Progress) -> Result<Pairs, NeuralError> {
+    pub(crate) fn pairs(
+        &self,
+        rows: usize,
+        seed: u64,
+        progress: &dyn Progress,
+    ) -> Result<Pairs, NeuralError> {
         let d = self.model.body.numeric.len();
         let mut noise_rng = stream(seed, Purpose::Sampling);
         let mut class_rng = Self::class_rng(seed);
