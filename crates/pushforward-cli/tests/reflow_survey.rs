@@ -78,6 +78,20 @@ fn reflow_writes_a_model_that_samples_in_two_euler_steps() {
     assert_eq!(default.lines().count(), 51);
     assert_eq!(default, sample(&["--solver", "euler", "--solver-steps", "2"]));
     assert_ne!(default, sample(&["--solver", "euler", "--solver-steps", "5"]));
+    let few = pf()
+        .arg("reflow")
+        .arg(&teacher)
+        .args(["--pairs", "10", "-q", "-o"])
+        .arg(dir.path().join("few.pf"))
+        .output()
+        .unwrap();
+    assert!(!few.status.success());
+    let stderr = String::from_utf8_lossy(&few.stderr);
+    assert!(
+        stderr.contains("fewer pairs than the teacher's batch of 64"),
+        "{stderr}"
+    );
+    assert!(!dir.path().join("few.pf").exists());
 }
 
 /// A model of another method is refused as a teacher, naming what was

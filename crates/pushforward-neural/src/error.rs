@@ -276,6 +276,14 @@ pub enum NeuralError {
         /// Steps completed.
         step: usize,
     },
+    /// Given pairs whose noise does not have one row per data row.
+    #[error("given pairs need one noise row per data row: {noise} noise values for {data} data values")]
+    PairCount {
+        /// Noise values given.
+        noise: usize,
+        /// Data values given.
+        data: usize,
+    },
     /// A model file that is not a readable pushforward model.
     #[error("{path}: {reason}")]
     BadModelFile {

@@ -51,7 +51,9 @@ pub struct FlowBody {
     /// The method's settings.
     pub settings: FlowConfig,
     /// How the model was reflowed from a teacher (see
-    /// [`crate::flow::reflow`]), absent for a model fitted to data.
+    /// [`crate::flow::reflow`]), absent for a model fitted to data. A
+    /// reflowed model's `settings` are the teacher's with the reflow's
+    /// training and seed; their coupling was not used (the pairs were given).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reflow: Option<Reflow>,
 }

@@ -8,7 +8,7 @@ use crate::args::ReflowArgs;
 use crate::atomic;
 use crate::cmd::fit::TrainFlags;
 use crate::progress::Steps;
-use anyhow::Context;
+use anyhow::{Context, bail};
 use pushforward_neural::{Model, ReflowConfig};
 
 pub(crate) fn run(args: ReflowArgs) -> anyhow::Result<()> {
@@ -16,6 +16,13 @@ pub(crate) fn run(args: ReflowArgs) -> anyhow::Result<()> {
     let teacher = Model::load(&args.teacher)
         .with_context(|| format!("cannot read the teacher '{}'", args.teacher.display()))?;
     let config = settings(&args)?;
+    let batch = teacher.body().settings.batch;
+    if config.pairs < batch {
+        bail!(
+            "--pairs {}: fewer pairs than the teacher's batch of {batch}; pass at least {batch}",
+            config.pairs
+        );
+    }
     let name = args.teacher.file_name().map_or_else(
         || args.teacher.display().to_string(),
         |n| n.to_string_lossy().into_owned(),

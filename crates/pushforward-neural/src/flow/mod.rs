@@ -140,7 +140,7 @@ impl FlowMatching {
     /// rectified flow ([`reflow`]).
     ///
     /// # Errors
-    /// Those of [`FlowMatching::fit`]; [`NeuralError::NoNumericData`] when
+    /// Those of [`FlowMatching::fit`]; [`NeuralError::PairCount`] when
     /// `noise` does not have one row per data row;
     /// [`NeuralError::NetworkMismatch`] when `start` does not fit.
     pub fn fit_pairs(
@@ -152,7 +152,10 @@ impl FlowMatching {
         progress: &dyn Progress,
     ) -> Result<(FlowMatching, TrainSummary), NeuralError> {
         if noise.len() != data.x.len() {
-            return Err(NeuralError::NoNumericData);
+            return Err(NeuralError::PairCount {
+                noise: noise.len(),
+                data: data.x.len(),
+            });
         }
         if euler_times == Some(0) {
             return Err(NeuralError::NeedsAtLeastOne {

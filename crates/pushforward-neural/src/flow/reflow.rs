@@ -249,7 +249,10 @@ mod tests {
         assert!(matches!(err, crate::NeuralError::NetworkMismatch { .. }), "{err}");
         let short =
             FlowMatching::fit_pairs(&data, &x[..10], &config, None, None, &Silent).expect_err("refused");
-        assert!(matches!(short, crate::NeuralError::NoNumericData), "{short}");
+        assert!(
+            matches!(short, crate::NeuralError::PairCount { noise: 10, data: 128 }),
+            "{short}"
+        );
         assert!(
             super::ReflowConfig {
                 pairs: 0,
