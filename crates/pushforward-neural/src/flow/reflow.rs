@@ -1,7 +1,8 @@
 //! Rectified flow ("reflow"): a fitted flow (the teacher) draws fixed
-//! pairs of noise and sample by integrating its ODE, and a new flow is fitted to those
-//! pairs with the same straight-line regression, so its paths straighten
-//! and one or two Euler steps carry noise where the teacher's whole ODE does.
+//! pairs of noise and sample by integrating its ODE, and a new flow is
+//! fitted to those pairs with the same straight-line regression, so its
+//! paths straighten and one or two Euler steps carry noise where the
+//! teacher's whole ODE does.
 //!
 //! ```text
 //! ε_i ~ N(0, I),   x_i = T(ε_i)   (the teacher's ODE dx/dt = v_T(x, t) from t = 1 to t = 0)
@@ -11,12 +12,19 @@
 //! The pairs are a deterministic coupling of noise and data, so the
 //! straight lines between them cross far less than those of independent
 //! or minibatch-OT pairs; the field fitted to them transports along nearly
-//! straight paths (Theorem 3.3 of the reference: reflow never increases
-//! the convex transport costs, and repeated reflows make the paths
-//! straight). The fit reuses the flow-matching objective with given
-//! pairs ([`crate::FlowMatching::fit_pairs`]) and starts from the
-//! teacher's weights by default (the field to learn is close to the
-//! teacher's). A conditional teacher keeps the class of each pair.
+//! straight paths (the reference shows that a reflow never increases a
+//! convex transport cost and that repeated reflows straighten the paths).
+//! The fit reuses the flow-matching objective with given pairs
+//! ([`crate::FlowMatching::fit_pairs`]) and starts from the teacher's
+//! weights by default (the field to learn is close to the teacher's). A
+//! conditional teacher keeps the class of each pair.
+//!
+//! With [`ReflowConfig::euler_times`], half the training times are the `K`
+//! times at which `K` Euler steps evaluate the field. Measured on two moons
+//! (BENCHMARKS.md): once the paths are straight, what is left of the 2-step
+//! error is the fit's, and this focus lowered the 2-step W1 above the
+//! teacher's 50-step one from 18.8 % to 11.4 % at the default budget;
+//! more pairs or a second reflow changed nothing.
 //!
 //! Reference: Liu, Gong and Liu 2023, "Flow Straight and Fast: Learning to
 //! Generate and Transfer Data with Rectified Flow" (ICLR).
