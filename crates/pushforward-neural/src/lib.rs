@@ -67,7 +67,8 @@ pub use model_file::{ColumnInfo, ColumnKind, FORMAT, Method, ModelHeader, VERSIO
 pub use optim::adam::{AdamW, AdamWConfig};
 pub use optim::{Optimizer, OptimizerConfig, Schedule};
 pub use score::{
-    Likelihood, NoiseLevels, SamplerKind, ScoreBody, ScoreConfig, ScoreModel, ScoreNetwork, ScoreSampler, ScoreSampling,
+    Likelihood, NoiseLevels, SamplerKind, ScoreBody, ScoreConfig, ScoreModel, ScoreNetwork, ScoreSampler,
+    ScoreSampling,
 };
 pub use train::{
     Control, LossCurve, NamedSeries, Objective, Progress, Silent, TrainConfig, TrainSummary, Trainer, train,

@@ -71,7 +71,12 @@ pub enum Method {
 
 impl Method {
     /// Every method, in the order of `--help`.
-    pub const ALL: [Method; 4] = [Method::FlowMatching, Method::NeuralJoint, Method::Mmd, Method::Score];
+    pub const ALL: [Method; 4] = [
+        Method::FlowMatching,
+        Method::NeuralJoint,
+        Method::Mmd,
+        Method::Score,
+    ];
 
     /// The methods `fit` learns from a table.
     pub const FIT: [Method; 3] = [Method::FlowMatching, Method::Mmd, Method::Score];

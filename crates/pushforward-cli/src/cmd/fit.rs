@@ -2,11 +2,11 @@
 //! matching, an MMD network or a score model), save it, and optionally draw its
 //! diagnostic plots. Each flag left out takes the method's library default.
 
+use super::fit_score;
 use crate::args::FitArgs;
 use crate::input::read;
 use crate::optimizer_choice::choose;
 use crate::progress::Steps;
-use super::fit_score;
 use crate::{atomic, fit_plots};
 use anyhow::{Context, bail};
 use pushforward_neural::{FlowConfig, Method, MmdConfig, MmdModel, Model, ModelHeader, TrainConfig};

@@ -142,8 +142,22 @@ mod tests {
         assert!(ratios.iter().all(|r| (r - expected).abs() < 1e-9), "{ratios:?}");
         assert!((ladder[0] - 5.0).abs() < 1e-12 && (ladder[5] - 0.01).abs() < 1e-12);
         assert!(NoiseLevels { count: 1, ..levels }.check().is_err());
-        assert!(NoiseLevels { sigma_max: 0.01, ..levels }.check().is_err());
-        assert!(NoiseLevels { sigma_min: 0.0, ..levels }.check().is_err());
+        assert!(
+            NoiseLevels {
+                sigma_max: 0.01,
+                ..levels
+            }
+            .check()
+            .is_err()
+        );
+        assert!(
+            NoiseLevels {
+                sigma_min: 0.0,
+                ..levels
+            }
+            .check()
+            .is_err()
+        );
     }
 
     #[test]

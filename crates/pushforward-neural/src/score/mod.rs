@@ -259,11 +259,19 @@ impl ScoreNetwork {
     }
 
     /// `σ·s_θ(x, σ)` for every row of `x` into `out`.
-    pub(crate) fn scaled_score(&self, x: &[f32], sigma: f64, inputs: &mut Vec<f32>, tape: &mut Tape, out: &mut [f32]) {
+    pub(crate) fn scaled_score(
+        &self,
+        x: &[f32],
+        sigma: f64,
+        inputs: &mut Vec<f32>,
+        tape: &mut Tape,
+        out: &mut [f32],
+    ) {
         let rows = x.len() / self.dim();
         let p = Precondition::at(sigma);
         out.iter_mut().zip(x).for_each(|(o, x)| *o = p.input * x);
-        self.field.inputs(out, self.levels.tau(sigma) as f32, None, inputs);
+        self.field
+            .inputs(out, self.levels.tau(sigma) as f32, None, inputs);
         let f = self.field.mlp.view().forward(inputs, rows, tape);
         for ((o, f), x) in out.iter_mut().zip(f).zip(x) {
             *o = p.output * f - p.skip * x;

@@ -53,7 +53,11 @@ impl ScoreModel {
     /// # Errors
     /// Those of [`TrainingTable::new`] (every column must be numeric) and
     /// of [`ScoreNetwork::fit`].
-    pub fn fit(table: &Table, settings: &ScoreConfig, progress: &dyn Progress) -> Result<ScoreModel, NeuralError> {
+    pub fn fit(
+        table: &Table,
+        settings: &ScoreConfig,
+        progress: &dyn Progress,
+    ) -> Result<ScoreModel, NeuralError> {
         let data = TrainingTable::new(table, None)?;
         let x = data.scales.apply(&data.x);
         let (network, training) = ScoreNetwork::fit(&x, data.columns.len(), settings, progress)?;
@@ -111,7 +115,10 @@ impl ScoreModel {
     /// The errors of [`ScoreSampling::check`].
     pub fn sampler(&self, sampling: ScoreSampling) -> Result<ScoreSampler<'_>, NeuralError> {
         sampling.check()?;
-        Ok(ScoreSampler { model: self, sampling })
+        Ok(ScoreSampler {
+            model: self,
+            sampling,
+        })
     }
 
     /// The sampling of `settings` over the defaults: the probability-flow
@@ -119,7 +126,8 @@ impl ScoreModel {
     /// alone), each option of the other sampler refused by name.
     fn sampling(&self, settings: &SampleSettings) -> Result<ScoreSampling, NeuralError> {
         use SampleOption as O;
-        let langevin_asked = settings.langevin_steps.is_some() || settings.langevin_eps.is_some() || settings.denoise;
+        let langevin_asked =
+            settings.langevin_steps.is_some() || settings.langevin_eps.is_some() || settings.denoise;
         let kind = settings.sampler.unwrap_or(if langevin_asked {
             SamplerKind::Langevin
         } else {

@@ -45,7 +45,9 @@ fn gaussian(n: usize, mean: f32, sd: f32, seed: u64) -> Vec<f32> {
 /// `x ∈ [μ − 2s, μ + 2s]` and every level of the ladder (the scaled score
 /// is of order one at every level, the raw score up to `1/σ`).
 fn score_gap(net: &ScoreNetwork, mu: f64, s: f64) -> f64 {
-    let x: Vec<f32> = (0..41).map(|i| (mu + s * (i as f64 / 10.0 - 2.0)) as f32).collect();
+    let x: Vec<f32> = (0..41)
+        .map(|i| (mu + s * (i as f64 / 10.0 - 2.0)) as f32)
+        .collect();
     let mut sq = 0.0;
     let ladder = net.levels().ladder();
     for &sigma in &ladder {
@@ -66,8 +68,15 @@ fn the_score_of_a_gaussian_is_close_to_the_analytic_score() {
     let data = gaussian(5_000, 1.5, 0.5, 1);
     let (net, summary) = ScoreNetwork::fit(&data, 1, &small(1_500), &Silent).expect("fits");
     let trained = score_gap(&net, 1.5, 0.5);
-    let untrained = score_gap(&ScoreNetwork::fit(&data, 1, &small(1), &Silent).expect("fits").0, 1.5, 0.5);
-    eprintln!("score gap {trained:.4} (untrained {untrained:.4}) in {:.2} s", summary.seconds);
+    let untrained = score_gap(
+        &ScoreNetwork::fit(&data, 1, &small(1), &Silent).expect("fits").0,
+        1.5,
+        0.5,
+    );
+    eprintln!(
+        "score gap {trained:.4} (untrained {untrained:.4}) in {:.2} s",
+        summary.seconds
+    );
     assert!(trained < 0.1, "trained gap {trained}");
     assert!(untrained > 0.3, "untrained gap {untrained}");
     assert!(summary.final_loss < summary.curve.loss[0], "{:?}", summary.curve);
@@ -107,9 +116,18 @@ fn annealed_langevin_recovers_mixture_weights_where_plain_langevin_does_not() {
     let annealed = left(&net.sample(4_000, 3, &sampling).expect("samples"));
     let mut rng = ChaCha8Rng::seed_from_u64(4);
     let spread = net.levels().prior_variance().sqrt() as f32;
-    let mut plain: Vec<f32> = (0..4_000).map(|_| spread * rng.sample::<f32, _>(StandardNormal)).collect();
+    let mut plain: Vec<f32> = (0..4_000)
+        .map(|_| spread * rng.sample::<f32, _>(StandardNormal))
+        .collect();
     let sigma_min = net.levels().sigma_min;
-    net.langevin(&mut plain, &[sigma_min], 500, ScoreSampling::default_epsilon(net.levels()), false, &mut rng);
+    net.langevin(
+        &mut plain,
+        &[sigma_min],
+        500,
+        ScoreSampling::default_epsilon(net.levels()),
+        false,
+        &mut rng,
+    );
     let plain = left(&plain);
     eprintln!("small-mode weight: annealed {annealed:.4}, plain {plain:.4}, true 0.2");
     assert!((annealed - 0.2).abs() < 0.03, "annealed weight {annealed}");
@@ -128,7 +146,8 @@ fn mixture(n: usize, seed: u64) -> (Vec<f32>, f64) {
             ((mode + 0.5 * rng.sample::<f64, _>(StandardNormal)) / sd) as f32
         })
         .collect();
-    let normal = |v: f64, m: f64| (-0.5 * ((v - m) / 0.5).powi(2)).exp() / (0.5 * (2.0 * std::f64::consts::PI).sqrt());
+    let normal =
+        |v: f64, m: f64| (-0.5 * ((v - m) / 0.5).powi(2)).exp() / (0.5 * (2.0 * std::f64::consts::PI).sqrt());
     let mean = x
         .iter()
         .map(|&z| {
@@ -157,8 +176,14 @@ fn the_probability_flow_likelihood_of_a_mixture_is_close_to_the_true_one() {
     let trained = mean_ll(&net);
     let untrained = mean_ll(&ScoreNetwork::fit(&data, 1, &small(1), &Silent).expect("fits").0);
     eprintln!("mean log-likelihood {trained:.4}, untrained {untrained:.4}, true {truth:.4}");
-    assert!((trained - truth).abs() < 0.05, "trained {trained} against {truth}");
-    assert!((untrained - truth).abs() > 0.1, "untrained {untrained} against {truth}");
+    assert!(
+        (trained - truth).abs() < 0.05,
+        "trained {trained} against {truth}"
+    );
+    assert!(
+        (untrained - truth).abs() > 0.1,
+        "untrained {untrained} against {truth}"
+    );
 }
 
 fn moons_model() -> ScoreModel {
@@ -297,7 +322,9 @@ fn options_of_the_other_sampler_and_bad_values_are_refused_by_flag() {
             "--noise-levels",
         ),
     ] {
-        let err = ScoreModel::fit(&table, &config, &Silent).expect_err("refused").to_string();
+        let err = ScoreModel::fit(&table, &config, &Silent)
+            .expect_err("refused")
+            .to_string();
         assert!(err.contains(flag), "{err}");
     }
 }
