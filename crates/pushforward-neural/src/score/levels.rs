@@ -85,7 +85,8 @@ impl NoiseLevels {
     /// use pushforward_neural::score::NoiseLevels;
     /// let levels = NoiseLevels { sigma_max: 1.0, sigma_min: 0.01, count: 3 };
     /// let ladder = levels.ladder();
-    /// assert!((ladder[1] - 0.1).abs() < 1e-12 && ladder[0] == 1.0 && (ladder[2] - 0.01).abs() < 1e-15);
+    /// let close = |a: f64, b: f64| (a - b).abs() < 1e-12;
+    /// assert!(close(ladder[0], 1.0) && close(ladder[1], 0.1) && close(ladder[2], 0.01));
     /// ```
     pub fn ladder(&self) -> Vec<f64> {
         let last = (self.count - 1) as f64;
