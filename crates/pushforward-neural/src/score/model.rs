@@ -224,7 +224,7 @@ impl FittedModel for ScoreModel {
         let sampling = self.sampling(settings)?;
         Ok(Configured {
             sampler: Box::new(self.sampler(sampling)?),
-            description: sampling.describe(),
+            description: sampling.describe(self.body.levels.count),
         })
     }
 

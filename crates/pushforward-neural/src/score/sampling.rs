@@ -150,7 +150,7 @@ impl ScoreSampling {
         Ok(())
     }
 
-    /// Network evaluations per sampled block.
+    /// Network evaluations per sampled block, for a ladder of `levels`.
     pub fn evaluations(&self, levels: usize) -> usize {
         match *self {
             ScoreSampling::Langevin {
@@ -170,9 +170,9 @@ impl ScoreSampling {
     }
 
     /// How it samples, for reports, e.g. `probability-flow ODE, 50
-    /// midpoint steps`.
-    pub fn describe(&self) -> String {
-        match *self {
+    /// midpoint steps, 100 network evaluations`, for a ladder of `levels`.
+    pub fn describe(&self, levels: usize) -> String {
+        let how = match *self {
             ScoreSampling::Langevin {
                 steps_per_level,
                 epsilon,
@@ -184,7 +184,8 @@ impl ScoreSampling {
             ScoreSampling::Ode { solver, steps } => {
                 format!("probability-flow ODE, {steps} {} steps", solver.name())
             }
-        }
+        };
+        format!("{how}, {} network evaluations", self.evaluations(levels))
     }
 }
 

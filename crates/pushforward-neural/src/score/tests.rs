@@ -330,4 +330,3 @@ fn options_of_the_other_sampler_and_bad_values_are_refused_by_flag() {
         assert!(err.contains(flag), "{err}");
     }
 }
-
