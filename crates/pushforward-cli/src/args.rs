@@ -4,7 +4,9 @@ use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use pushforward_io::OutputFormat;
 use pushforward_metrics::Metric;
-use pushforward_neural::{Activation, Coupling, Method, OptimizerConfig, Schedule, Solver, TimeEmbedding};
+use pushforward_neural::{
+    Activation, Coupling, Method, OptimizerConfig, SamplerKind, Schedule, Solver, TimeEmbedding,
+};
 use pushforward_toy::Toy;
 use std::path::PathBuf;
 
@@ -526,7 +528,23 @@ pub(crate) struct FitArgs {
     /// Dimensions of the generator's noise (mmd) [default: 4].
     #[arg(long, value_name = "K")]
     pub(crate) noise_dim: Option<usize>,
-    /// Optimiser steps [default: 10,000 for flow matching, 5,000 for mmd].
+    /// Levels of the geometric noise ladder that annealed Langevin sampling
+    /// walks down, from --sigma-max to --sigma-min (score) [default: 10].
+    /// Training draws each row's level anywhere in that range.
+    #[arg(long, value_name = "L")]
+    pub(crate) noise_levels: Option<usize>,
+    /// The largest noise level, in units of each column's standard
+    /// deviation (score) [default: the largest distance between two
+    /// standardised training rows, e.g. about 5 for a 1-D mixture]. Example:
+    /// --sigma-max 8.
+    #[arg(long, value_name = "SIGMA", value_parser = positive)]
+    pub(crate) sigma_max: Option<f64>,
+    /// The smallest noise level, in units of each column's standard
+    /// deviation: the model learns the data blurred by this much (score)
+    /// [default: 0.01].
+    #[arg(long, value_name = "SIGMA", value_parser = positive)]
+    pub(crate) sigma_min: Option<f64>,
+    /// Optimiser steps [default: 10,000 for flow matching and score, 5,000 for mmd].
     #[arg(long, help_heading = "Training")]
     pub(crate) steps: Option<usize>,
     /// Rows per batch, at most the table's rows [default: 256].
@@ -563,7 +581,8 @@ pub(crate) struct FitArgs {
     /// Hidden activation [default: silu].
     #[arg(long, help_heading = "Network", value_parser = named(&Activation::ALL, Activation::name, Activation::description))]
     pub(crate) activation: Option<Activation>,
-    /// How time enters the network (flow matching) [default: concat].
+    /// How time enters the network (flow matching), or the noise level
+    /// (score) [default: concat].
     #[arg(long, help_heading = "Network", value_parser = named(&TimeEmbedding::ALL, TimeEmbedding::name, TimeEmbedding::description))]
     pub(crate) time_embedding: Option<TimeEmbedding>,
     /// Seed of the initialisation and of every batch: the same seed and
@@ -587,12 +606,13 @@ pub(crate) struct SampleModelArgs {
     /// Rows to draw [default: as many as the training table had].
     #[arg(short = 'n', long)]
     pub(crate) rows: Option<usize>,
-    /// Solver steps from noise to data [default: 10 for a model trained
-    /// with OT or Sinkhorn pairs, whose paths are nearly straight; 50 with
-    /// independent pairs].
+    /// Solver steps from noise to data [default: 10 for a flow-matching
+    /// model trained with OT or Sinkhorn pairs, whose paths are nearly
+    /// straight; 50 with independent pairs and for a score model's
+    /// probability-flow ODE].
     #[arg(long)]
     pub(crate) solver_steps: Option<usize>,
-    /// ODE solver (flow matching) [default: midpoint].
+    /// ODE solver (flow matching; score with --sampler ode) [default: midpoint].
     #[arg(long, value_parser = named(&Solver::ALL, Solver::name, Solver::description))]
     pub(crate) solver: Option<Solver>,
     /// Classifier-free guidance weight for a conditional model: 1 samples
@@ -610,6 +630,22 @@ pub(crate) struct SampleModelArgs {
     /// always does.
     #[arg(long)]
     pub(crate) match_marginals: bool,
+    /// How a score model samples [default: ode, or langevin when a Langevin
+    /// option is given]. Example: --sampler langevin --langevin-steps 200.
+    #[arg(long, value_parser = named(&SamplerKind::ALL, SamplerKind::name, SamplerKind::description))]
+    pub(crate) sampler: Option<SamplerKind>,
+    /// Annealed Langevin steps at each noise level (score) [default: 100].
+    #[arg(long, value_name = "T")]
+    pub(crate) langevin_steps: Option<usize>,
+    /// Langevin step size at the smallest noise level; level σ takes
+    /// eps·σ²/σ_min² (score) [default: 0.2·σ_min², 2e-5 at the default
+    /// σ_min of 0.01].
+    #[arg(long, value_name = "EPS", value_parser = positive)]
+    pub(crate) langevin_eps: Option<f64>,
+    /// End annealed Langevin sampling with one denoising step,
+    /// x + σ_min²·score(x) (score).
+    #[arg(long)]
+    pub(crate) denoise: bool,
     /// Seed of the noise and the classes: the same seed gives the same bytes.
     #[arg(short, long, default_value_t = 0)]
     pub(crate) seed: u64,

@@ -3,7 +3,7 @@
 
 use anyhow::Context;
 use pushforward_core::{ColumnData, Sampler, Table};
-use pushforward_neural::{MmdModel, Model, ModelHeader, SampleOptions, Solver};
+use pushforward_neural::{MmdModel, Model, ModelHeader, SampleOptions, ScoreModel, ScoreSampling, Solver};
 use pushforward_plot::{LossCurve, Trajectories, loss_curve, scatter_matrix, trajectories_plot};
 use std::path::Path;
 
@@ -60,6 +60,14 @@ pub(crate) fn write_mmd(dir: &Path, model: &MmdModel, data: &Table, seed: u64) -
 
 /// Writes every plot of a flow-matching model into `dir`, creating it if
 /// needed: the common ones, and its sampling paths and classes.
+/// The loss curve and a scatter matrix of a score model's samples (by the
+/// probability-flow ODE) against the data.
+pub(crate) fn write_score(dir: &Path, model: &ScoreModel, data: &Table, seed: u64) -> anyhow::Result<()> {
+    let synth = model.sampler(ScoreSampling::ODE)?.sample(SCATTER_ROWS, seed)?;
+    let names: Vec<String> = model.body().numeric.iter().map(|c| c.name.clone()).collect();
+    write_common(dir, model.header(), &names, data, &synth)
+}
+
 pub(crate) fn write(dir: &Path, model: &Model, data: &Table, seed: u64) -> anyhow::Result<()> {
     let options = model.default_sample_options();
     let synth = model.sampler(options, None)?.sample(SCATTER_ROWS, seed)?;

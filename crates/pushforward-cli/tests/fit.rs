@@ -821,3 +821,80 @@ fn an_mmd_network_is_fitted_and_sampled_like_any_model() {
         &["--noise-dim apply to --method mmd"],
     );
 }
+
+/// `fit --method score` trains a score model that `sample` draws from by
+/// the probability-flow ODE or annealed Langevin dynamics (seeded, the
+/// training columns) and `likelihood` scores; the flags of the other
+/// sampler and of other methods are refused by name.
+#[test]
+fn a_score_model_is_fitted_sampled_and_scored() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = toy(dir.path(), "moons", 400, &[], "moons.csv");
+    let (model, err) = fit(
+        dir.path(),
+        &data,
+        "score.pf",
+        &["--method", "score", "--noise-levels", "4", "--sigma-min", "0.05"],
+    );
+    assert_contains(&err, "fitted score to 400 rows x 2 columns, 4 noise levels from");
+    let draw = |extra: &[&str]| {
+        ok(pf()
+            .arg("sample")
+            .arg(&model)
+            .args(["--rows", "300", "-q"])
+            .args(extra))
+        .0
+    };
+    for sampler in [&["--solver-steps", "5"][..], &["--langevin-steps", "3"][..]] {
+        let first = draw(&[sampler, &["--seed", "3"]].concat());
+        let (header, rows) = parse_csv(&first);
+        assert_eq!(header, ["x", "y"]);
+        assert_eq!(rows.len(), 300);
+        assert!(
+            rows.iter()
+                .flatten()
+                .all(|v| v.parse::<f64>().unwrap().is_finite())
+        );
+        assert_eq!(draw(&[sampler, &["--seed", "3"]].concat()), first);
+        assert_ne!(draw(&[sampler, &["--seed", "4"]].concat()), first);
+    }
+    let (scored, _) = ok(pf()
+        .arg("likelihood")
+        .arg(&model)
+        .arg(&data)
+        .args(["--solver-steps", "5"]));
+    let (header, rows) = parse_csv(&scored);
+    assert_eq!(header, ["x", "y", "log_likelihood"]);
+    assert!(rows.iter().all(|r| r[2].parse::<f64>().unwrap().is_finite()));
+    fails(
+        dir.path(),
+        pf().arg("sample")
+            .arg(&model)
+            .args(["--sampler", "ode", "--langevin-steps", "5"]),
+        &["--langevin-steps does not apply to a score model"],
+    );
+    for (flags, message) in [
+        (
+            &["--method", "score", "--bandwidths", "0.5"][..],
+            "--bandwidths applies to --method mmd, not to --method score",
+        ),
+        (
+            &["--method", "mmd", "--sigma-max", "3"][..],
+            "--sigma-max applies to --method score, not to --method mmd",
+        ),
+        (
+            &["--noise-levels", "3"][..],
+            "--noise-levels applies to --method score, not to flow matching",
+        ),
+    ] {
+        fails(
+            dir.path(),
+            pf().arg("fit")
+                .arg(&data)
+                .arg("-o")
+                .arg(dir.path().join("x.pf"))
+                .args(tiny(flags)),
+            &[message],
+        );
+    }
+}

@@ -17,6 +17,9 @@
 //!   [`ModelHeader`] and a method body.
 //! - [`mmd`]: MMD networks, a generator trained by minimising the unbiased
 //!   MMD² between generated and data batches.
+//! - [`score`]: score models, trained by multi-level denoising score
+//!   matching and sampled by annealed Langevin dynamics or the
+//!   probability-flow ODE, with exact likelihoods.
 //! - [`joint`]: building blocks of the neural joint generator (soft sort,
 //!   support heads).
 //!
@@ -45,6 +48,7 @@ pub mod mmd;
 mod model;
 mod model_file;
 pub mod optim;
+pub mod score;
 pub mod train;
 
 pub use activation::Activation;
@@ -64,6 +68,10 @@ pub use model::{FlowBody, FlowSampler, Model};
 pub use model_file::{ColumnInfo, ColumnKind, FORMAT, Method, ModelHeader, VERSION};
 pub use optim::adam::{AdamW, AdamWConfig};
 pub use optim::{Optimizer, OptimizerConfig, Schedule};
+pub use score::{
+    Likelihood, NoiseLevels, SamplerKind, ScoreBody, ScoreConfig, ScoreModel, ScoreNetwork, ScoreSampler,
+    ScoreSampling,
+};
 pub use train::{
     Control, LossCurve, NamedSeries, Objective, Progress, Silent, TrainConfig, TrainSummary, Trainer, train,
 };

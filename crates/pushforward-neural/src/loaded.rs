@@ -19,6 +19,7 @@ use crate::joint::JointModel;
 use crate::mmd::MmdModel;
 use crate::model::Model;
 use crate::model_file::{self, Method, ModelHeader};
+use crate::score::{SamplerKind, ScoreModel};
 
 /// Sampling options a caller asked for; `None` (or `false`) means not
 /// asked, so the model's default applies. A model refuses the options its
@@ -36,6 +37,14 @@ pub struct SampleSettings {
     /// Replace each column by the target quantiles at its ranks (neural
     /// joint; a model saved with it always does).
     pub match_marginals: bool,
+    /// Annealed Langevin dynamics or the probability-flow ODE (score models).
+    pub sampler: Option<SamplerKind>,
+    /// Langevin steps per noise level (score models).
+    pub langevin_steps: Option<usize>,
+    /// Langevin step size at the smallest noise level (score models).
+    pub langevin_eps: Option<f64>,
+    /// End Langevin sampling with one denoising step (score models).
+    pub denoise: bool,
 }
 
 /// The options of [`SampleSettings`] by flag name.
@@ -51,6 +60,14 @@ pub enum SampleOption {
     Class,
     /// `--match-marginals`.
     MatchMarginals,
+    /// `--sampler`.
+    Sampler,
+    /// `--langevin-steps`.
+    LangevinSteps,
+    /// `--langevin-eps`.
+    LangevinEps,
+    /// `--denoise`.
+    Denoise,
 }
 
 impl SampleOption {
@@ -62,6 +79,10 @@ impl SampleOption {
             SampleOption::Guidance => "--guidance",
             SampleOption::Class => "--class",
             SampleOption::MatchMarginals => "--match-marginals",
+            SampleOption::Sampler => "--sampler",
+            SampleOption::LangevinSteps => "--langevin-steps",
+            SampleOption::LangevinEps => "--langevin-eps",
+            SampleOption::Denoise => "--denoise",
         }
     }
 }
@@ -75,6 +96,10 @@ impl SampleSettings {
             (SampleOption::Guidance, self.guidance.is_some()),
             (SampleOption::Class, self.class.is_some()),
             (SampleOption::MatchMarginals, self.match_marginals),
+            (SampleOption::Sampler, self.sampler.is_some()),
+            (SampleOption::LangevinSteps, self.langevin_steps.is_some()),
+            (SampleOption::LangevinEps, self.langevin_eps.is_some()),
+            (SampleOption::Denoise, self.denoise),
         ]
         .into_iter()
         .filter_map(|(o, set)| set.then_some(o))
@@ -170,6 +195,7 @@ pub fn load(path: &Path) -> Result<LoadedModel, NeuralError> {
         Method::FlowMatching => Box::new(Model::from_decoded(file).map_err(bad)?),
         Method::NeuralJoint => Box::new(JointModel::from_decoded(file).map_err(bad)?),
         Method::Mmd => Box::new(MmdModel::from_decoded(file).map_err(bad)?),
+        Method::Score => Box::new(ScoreModel::from_decoded(file).map_err(bad)?),
     })
 }
 

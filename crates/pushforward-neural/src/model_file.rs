@@ -22,6 +22,9 @@
 //!     per numeric column: the network sees `(x − mean)/std`), `condition`
 //!     (the class column, its kind, labels and training counts, or null),
 //!     `network` (widths and activation) and `settings`;
+//!   - `score` (network `score`): `numeric`, `standardisation`, `levels`
+//!     (`sigma_max`, `sigma_min` and `count` of the noise levels, in
+//!     standardised units), `network` and `settings`;
 //!   - `neural-joint` (network `generator`): `spec` (its TOML text),
 //!     `correlation` (the Pearson target trained on), `match_marginals`,
 //!     `network`, `settings` and `history` (each loss term per window).
@@ -62,14 +65,21 @@ pub enum Method {
     NeuralJoint,
     /// An MMD network ([`crate::mmd`]).
     Mmd,
+    /// A score model ([`crate::score`]).
+    Score,
 }
 
 impl Method {
     /// Every method, in the order of `--help`.
-    pub const ALL: [Method; 3] = [Method::FlowMatching, Method::NeuralJoint, Method::Mmd];
+    pub const ALL: [Method; 4] = [
+        Method::FlowMatching,
+        Method::NeuralJoint,
+        Method::Mmd,
+        Method::Score,
+    ];
 
     /// The methods `fit` learns from a table.
-    pub const FIT: [Method; 2] = [Method::FlowMatching, Method::Mmd];
+    pub const FIT: [Method; 3] = [Method::FlowMatching, Method::Mmd, Method::Score];
 
     /// The name used on the command line and in model files.
     pub fn name(self) -> &'static str {
@@ -77,6 +87,7 @@ impl Method {
             Method::FlowMatching => "flow-matching",
             Method::NeuralJoint => "neural-joint",
             Method::Mmd => "mmd",
+            Method::Score => "score",
         }
     }
 
@@ -88,6 +99,9 @@ impl Method {
                 "a spec's marginals and correlation, learned on sets (generate --engine neural)"
             }
             Method::Mmd => "a generator trained by minimising the MMD to the data (one pass to sample)",
+            Method::Score => {
+                "a denoising score model over many noise levels, sampled by the probability-flow ODE or annealed Langevin dynamics"
+            }
         }
     }
 
@@ -97,6 +111,7 @@ impl Method {
             Method::FlowMatching => "pushforward fit DATA -o MODEL",
             Method::NeuralJoint => "pushforward generate SPEC --engine neural --save-model MODEL",
             Method::Mmd => "pushforward fit DATA --method mmd -o MODEL",
+            Method::Score => "pushforward fit DATA --method score -o MODEL",
         }
     }
 }

@@ -1,7 +1,8 @@
 //! `pushforward fit DATA -o MODEL`: train a generator on a table (flow
-//! matching or an MMD network), save it, and optionally draw its
+//! matching, an MMD network or a score model), save it, and optionally draw its
 //! diagnostic plots. Each flag left out takes the method's library default.
 
+use super::fit_score;
 use crate::args::FitArgs;
 use crate::input::read;
 use crate::optimizer_choice::choose;
@@ -47,6 +48,7 @@ pub(crate) fn run(args: FitArgs) -> anyhow::Result<()> {
                     .with_context(|| format!("cannot write plots into '{}'", dir.display()))?;
             }
         }
+        Method::Score => fit_score::run(&args, &table, &bar).with_context(fit_error)?,
         Method::NeuralJoint => {
             bail!("neural-joint models are trained from a spec: pushforward generate SPEC --engine neural")
         }
@@ -58,7 +60,7 @@ pub(crate) fn run(args: FitArgs) -> anyhow::Result<()> {
 }
 
 /// The report of a finished fit.
-fn summary(header: &ModelHeader, columns: usize, classes: &str, args: &FitArgs) {
+pub(super) fn summary(header: &ModelHeader, columns: usize, classes: &str, args: &FitArgs) {
     let t = &header.training;
     eprintln!(
         "fitted {} to {} rows x {columns} columns{classes}: {} steps in {:.1} s{}, final loss {:.4}",
@@ -89,7 +91,7 @@ pub(crate) struct TrainFlags {
 }
 
 /// The flags every method shares, laid over the method's training defaults.
-fn train_settings(args: &FitArgs, defaults: TrainConfig) -> anyhow::Result<TrainConfig> {
+pub(super) fn train_settings(args: &FitArgs, defaults: TrainConfig) -> anyhow::Result<TrainConfig> {
     let flags = TrainFlags {
         steps: args.steps,
         optimizer: args.optimizer,
@@ -121,6 +123,7 @@ fn flow_settings(args: &FitArgs) -> anyhow::Result<FlowConfig> {
     if args.bandwidths.is_some() || args.noise_dim.is_some() {
         bail!("--bandwidths and --noise-dim apply to --method mmd, not to flow matching");
     }
+    fit_score::refuse_score_flags(args, "flow matching")?;
     let defaults = FlowConfig::default();
     Ok(FlowConfig {
         coupling: args.coupling.unwrap_or(defaults.coupling),
@@ -153,6 +156,7 @@ fn mmd_settings(args: &FitArgs) -> anyhow::Result<MmdConfig> {
             given.join(", ")
         );
     }
+    fit_score::refuse_score_flags(args, "--method mmd")?;
     let defaults = MmdConfig::default();
     Ok(MmdConfig {
         hidden: args.hidden.clone().unwrap_or(defaults.hidden),

@@ -3,6 +3,7 @@
 mod demo;
 mod evaluate;
 mod fit;
+mod fit_score;
 mod generate;
 mod likelihood;
 mod reflow;

@@ -20,6 +20,10 @@ pub(crate) fn run(args: SampleModelArgs) -> anyhow::Result<()> {
         guidance: args.guidance,
         class: args.class.clone(),
         match_marginals: args.match_marginals,
+        sampler: args.sampler,
+        langevin_steps: args.langevin_steps,
+        langevin_eps: args.langevin_eps,
+        denoise: args.denoise,
     };
     let cannot = || format!("cannot sample from '{}'", args.model.display());
     let configured = model.configure(&settings).with_context(cannot)?;
