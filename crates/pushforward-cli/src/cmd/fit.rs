@@ -5,12 +5,18 @@
 use crate::args::FitArgs;
 use crate::input::read;
 use crate::optimizer_choice::choose;
+use crate::paths::Paths;
 use crate::progress::Steps;
 use crate::{atomic, fit_plots};
 use anyhow::{Context, bail};
 use pushforward_neural::{FlowConfig, Method, MmdConfig, MmdModel, Model, ModelHeader, TrainConfig};
 
 pub(crate) fn run(args: FitArgs) -> anyhow::Result<()> {
+    Paths::default()
+        .input("DATA", Some(&args.data))
+        .binary("-o", Some(&args.output))
+        .plots("--plots", args.plots.as_deref())
+        .check()?;
     atomic::check_parent(&args.output).context("cannot write the model")?;
     if let Some(dir) = &args.plots {
         std::fs::create_dir_all(dir)

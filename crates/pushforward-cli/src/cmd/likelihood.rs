@@ -4,6 +4,7 @@
 use crate::args::LikelihoodArgs;
 use crate::input::read;
 use crate::output::resolve_target;
+use crate::paths::Paths;
 use anyhow::{Context, bail};
 use pushforward_core::{Column, Table};
 use pushforward_io::open_sink;
@@ -14,6 +15,11 @@ use std::path::Path;
 const COLUMN: &str = "log_likelihood";
 
 pub(crate) fn run(args: LikelihoodArgs) -> anyhow::Result<()> {
+    Paths::default()
+        .input("MODEL", Some(&args.model))
+        .input("DATA", Some(&args.data))
+        .output("-o", args.output.as_deref())
+        .check()?;
     let (target, format) = resolve_target(args.output.as_deref(), args.format)?;
     let model = load(&args.model).context("cannot load the model")?;
     let table = read(&args.data, "scored")?;
