@@ -234,6 +234,52 @@ pub enum NeuralError {
         /// The column.
         column: String,
     },
+    /// A column so large that samples drawn a few deviations out would
+    /// restore to infinity.
+    #[error(
+        "column '{column}' cannot be modelled: its mean {mean:e} and standard deviation {std:e} leave no \
+         room for samples (|mean| + 10 std exceeds the largest number); rescale the column, e.g. divide it \
+         by a power of ten"
+    )]
+    Unrepresentable {
+        /// The column.
+        column: String,
+        /// Its mean.
+        mean: f64,
+        /// Its population standard deviation.
+        std: f64,
+    },
+    /// A value whose standardised form is not a finite number.
+    #[error(
+        "row {row} of column '{column}' is {value:e}, too far outside the model's training range to \
+         score (it standardises to a number beyond the network's range)"
+    )]
+    OutOfScale {
+        /// The column.
+        column: String,
+        /// The 1-based data row.
+        row: usize,
+        /// The value.
+        value: f64,
+    },
+    /// A log-likelihood that came out NaN or infinite.
+    #[error(
+        "the log-likelihood of row {row} is {value}: the row lies too far from the model's training data \
+         to score"
+    )]
+    NonFiniteLikelihood {
+        /// The 1-based data row.
+        row: usize,
+        /// The value computed.
+        value: f64,
+    },
+    /// A model that could not be read back if it were written (NaN or
+    /// infinite weights, or a header number that JSON cannot hold).
+    #[error("the model cannot be saved, it could not be read back: {reason}")]
+    Unsaveable {
+        /// What would not read back.
+        reason: String,
+    },
     /// A table could not be built from generated columns.
     #[error(transparent)]
     Table(#[from] pushforward_core::TableError),

@@ -63,5 +63,6 @@ pub use model_file::{ColumnInfo, ColumnKind, FORMAT, Method, ModelHeader, VERSIO
 pub use optim::adam::{AdamW, AdamWConfig};
 pub use optim::{Optimizer, OptimizerConfig, Schedule};
 pub use train::{
-    Control, LossCurve, NamedSeries, Objective, Progress, Silent, TrainConfig, TrainSummary, Trainer, train,
+    Adjustment, Control, LossCurve, NamedSeries, Objective, Progress, Silent, TrainConfig, TrainSummary,
+    Trainer, train,
 };

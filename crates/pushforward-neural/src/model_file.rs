@@ -182,7 +182,7 @@ pub(crate) struct Decoded<'a> {
 impl Decoded<'_> {
     /// The method's part as `B`.
     pub(crate) fn body<B: DeserializeOwned>(&mut self) -> Result<B, String> {
-        serde_json::from_value(self.body.take()).map_err(|e| {
+        from_json(self.body.take(), "body.").map_err(|e| {
             format!(
                 "the {} part of the header is malformed: {e}",
                 self.header.method.name()
@@ -191,19 +191,46 @@ impl Decoded<'_> {
     }
 }
 
+/// `value` as `T`; the error names the field that does not fit (its path
+/// after `prefix`), and says where a `null` stands for a number (JSON has
+/// no NaN or infinity, so a non-finite number is written as `null`).
+fn from_json<T: DeserializeOwned>(value: serde_json::Value, prefix: &str) -> Result<T, String> {
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let field = e.path().to_string();
+        let inner = e.into_inner();
+        let hint = if inner.to_string().contains("null") {
+            " (a number that was NaN or infinite when the file was written)"
+        } else {
+            ""
+        };
+        format!("field '{prefix}{field}': {inner}{hint}")
+    })
+}
+
 /// The file's bytes: `header` with `body` as JSON metadata and each named
 /// network.
-pub(crate) fn encode(
+///
+/// The header and the body are read back before anything is written, and
+/// every weight must be finite, so a file written is a file [`decode`]
+/// accepts.
+pub(crate) fn encode<B: Serialize + DeserializeOwned>(
     header: &ModelHeader,
-    body: &impl Serialize,
+    body: &B,
     networks: &[(&str, &Mlp)],
 ) -> Result<Vec<u8>, NeuralError> {
+    let unsaveable = |reason: String| NeuralError::Unsaveable { reason };
+    if let Some((name, _)) = networks
+        .iter()
+        .find(|(_, mlp)| mlp.params().iter().any(|p| !p.is_finite()))
+    {
+        return Err(unsaveable(format!("network '{name}' has non-finite weights")));
+    }
     let mut value = serde_json::to_value(header).map_err(NeuralError::Json)?;
+    let body = serde_json::to_value(body).map_err(NeuralError::Json)?;
+    from_json::<ModelHeader>(value.clone(), "").map_err(unsaveable)?;
+    from_json::<B>(body.clone(), "body.").map_err(unsaveable)?;
     if let Some(fields) = value.as_object_mut() {
-        fields.insert(
-            BODY.into(),
-            serde_json::to_value(body).map_err(NeuralError::Json)?,
-        );
+        fields.insert(BODY.into(), body);
     }
     let header = serde_json::to_string(&value).map_err(NeuralError::Json)?;
     let tensors: Vec<(String, Vec<usize>, Vec<u8>)> = networks
@@ -257,7 +284,7 @@ pub(crate) fn decode<'a>(bytes: &'a [u8], path: &Path) -> Result<Decoded<'a>, Ne
         .and_then(|fields| fields.remove(BODY))
         .ok_or_else(|| bad("the model header has no method body".into()))?;
     let header: ModelHeader =
-        serde_json::from_value(value).map_err(|e| bad(format!("the model header is malformed: {e}")))?;
+        from_json(value, "").map_err(|e| bad(format!("the model header is malformed: {e}")))?;
     let tensors = SafeTensors::deserialize(bytes).map_err(|e| bad(format!("corrupt tensor data: {e}")))?;
     Ok(Decoded {
         header,
@@ -359,4 +386,85 @@ pub(crate) fn network(tensors: &SafeTensors<'_>, prefix: &str, shape: &MlpShape)
         return Err(format!("network '{prefix}' has non-finite weights"));
     }
     Mlp::from_params(shape.clone(), params).map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::activation::Activation;
+    use crate::train::LossCurve;
+
+    /// A header as a one-window fit writes it, with `final_loss`.
+    fn header(final_loss: f64) -> ModelHeader {
+        let training = TrainSummary {
+            steps: 1,
+            seconds: 0.0,
+            final_loss,
+            best_loss: 1.0,
+            stopped_early: false,
+            curve: LossCurve {
+                steps: vec![1],
+                loss: vec![1.0],
+                terms: Vec::new(),
+            },
+            adjusted: Vec::new(),
+        };
+        let columns = vec![ColumnInfo {
+            name: "x".into(),
+            kind: ColumnKind::Float,
+        }];
+        ModelHeader::new(Method::Mmd, columns, 3, 0, training)
+    }
+
+    /// A 1 → 1 network whose weight is `w`.
+    fn network(w: f32) -> Mlp {
+        let shape = MlpShape {
+            input: 1,
+            hidden: Vec::new(),
+            output: 1,
+            activation: Activation::Silu,
+        };
+        Mlp::from_params(shape, vec![w, 0.0]).expect("a 1 -> 1 network")
+    }
+
+    /// What `encode` writes, `decode` reads; what could not be read back
+    /// (a NaN weight, a NaN loss in the header) is refused before writing,
+    /// naming the network or the field.
+    #[test]
+    fn only_what_reads_back_is_encoded() {
+        let body = vec![1.5f64];
+        let bytes = encode(&header(0.5), &body, &[("net", &network(2.0))]).expect("encodes");
+        let mut decoded = decode(&bytes, Path::new("m.pf")).expect("decodes");
+        assert_eq!(decoded.header, header(0.5));
+        assert_eq!(decoded.body::<Vec<f64>>().expect("body"), body);
+        let weights = encode(&header(0.5), &body, &[("net", &network(f32::NAN))]).expect_err("a NaN weight");
+        assert!(matches!(weights, NeuralError::Unsaveable { .. }));
+        assert!(weights.to_string().contains("network 'net'"), "{weights}");
+        let loss = encode(&header(f64::NAN), &body, &[("net", &network(2.0))]).expect_err("a NaN loss");
+        assert!(loss.to_string().contains("field 'training.final_loss'"), "{loss}");
+        let in_body = encode(&header(0.5), &vec![f64::INFINITY], &[]).expect_err("an infinite body value");
+        assert!(in_body.to_string().contains("field 'body.[0]'"), "{in_body}");
+    }
+
+    /// A `null` where a number belongs (a NaN written by an older build)
+    /// is named by its path, with what it stands for.
+    #[test]
+    fn a_null_number_is_named_by_its_field() {
+        let bytes = encode(&header(0.25), &vec![1.5f64], &[("net", &network(2.0))]).expect("encodes");
+        // The same length, so the safetensors layout stays valid.
+        let (from, to) = (r#"\"final_loss\":0.25"#, r#"\"final_loss\":null"#);
+        let at = bytes
+            .windows(from.len())
+            .position(|w| w == from.as_bytes())
+            .expect("the header holds the loss");
+        let mut out = bytes.clone();
+        out[at..at + to.len()].copy_from_slice(to.as_bytes());
+        let Err(err) = decode(&out, Path::new("m.pf")) else {
+            panic!("a null loss was accepted")
+        };
+        let message = err.to_string();
+        assert!(message.contains("m.pf"), "{message}");
+        assert!(message.contains("field 'training.final_loss'"), "{message}");
+        assert!(message.contains("NaN or infinite"), "{message}");
+    }
 }

@@ -77,6 +77,9 @@ fn summary(header: &ModelHeader, columns: usize, classes: &str, args: &FitArgs) 
         },
         t.final_loss
     );
+    for adjusted in &t.adjusted {
+        eprintln!("  {adjusted}");
+    }
     eprintln!("wrote '{}'", args.output.display());
 }
 
