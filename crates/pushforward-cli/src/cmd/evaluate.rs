@@ -31,10 +31,21 @@ pub(crate) fn run(args: EvaluateArgs) -> anyhow::Result<()> {
     let holdout = args.holdout.as_deref().map(|p| read(p, "holdout")).transpose()?;
     let spinner = progress::spinner(args.quiet);
     let stage = |name: &str| spinner.set_message(format!("computing {name}"));
-    let context = || match (&args.real, &args.spec) {
-        (Some(r), _) => format!("comparing '{}' with '{}'", args.synth.display(), r.display()),
-        (None, Some(s)) => format!("comparing '{}' with spec '{}'", args.synth.display(), s.display()),
-        (None, None) => String::new(),
+    let context = || {
+        let holdout = args
+            .holdout
+            .as_ref()
+            .map(|h| format!(" (holdout '{}')", h.display()))
+            .unwrap_or_default();
+        let synth = args.synth.display();
+        match (&args.real, &args.spec) {
+            (Some(r), _) => format!(
+                "comparing synthetic '{synth}' with real '{}'{holdout}",
+                r.display()
+            ),
+            (None, Some(s)) => format!("comparing synthetic '{synth}' with spec '{}'", s.display()),
+            (None, None) => String::new(),
+        }
     };
     let report = match (&real, &spec) {
         (Some(real), spec) => {

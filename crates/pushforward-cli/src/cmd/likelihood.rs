@@ -6,6 +6,7 @@ use crate::input::read;
 use crate::output::resolve_target;
 use crate::paths::Paths;
 use anyhow::{Context, bail};
+use pushforward_core::quote::quote_all;
 use pushforward_core::{Column, Table};
 use pushforward_io::open_sink;
 use pushforward_neural::{ModelHeader, load};
@@ -55,19 +56,10 @@ fn model_columns(table: &Table, header: &ModelHeader, path: &Path) -> anyhow::Re
         bail!(
             "'{}' lacks the model's column(s) {}; the model was fitted on columns {}",
             path.display(),
-            quoted(&missing),
-            quoted(&order)
+            quote_all(missing),
+            quote_all(order)
         );
     }
     let columns = order.iter().filter_map(|n| table.column(n).cloned()).collect();
     Ok(Table::new(columns)?)
-}
-
-/// `'a', 'b'`.
-fn quoted(names: &[&str]) -> String {
-    names
-        .iter()
-        .map(|n| format!("'{n}'"))
-        .collect::<Vec<_>>()
-        .join(", ")
 }

@@ -37,11 +37,15 @@ pub(crate) fn run(args: SampleModelArgs) -> anyhow::Result<()> {
         &Steps::rows(args.quiet),
         sink,
     )
-    .map_err(interrupt::explain)
+    .map_err(|e| interrupt::explain(e, &target))
     .with_context(cannot)?;
     if let Some(spec) = model.spec() {
         // The same seed draws the same rows again, to measure them.
-        let table = configured.sampler.sample(rows, args.seed).with_context(cannot)?;
+        let table = configured
+            .sampler
+            .sample(rows, args.seed)
+            .map_err(|e| interrupt::explain_after_write(e, &target))
+            .with_context(cannot)?;
         neural_engine::report(spec, &table);
     }
     if let Output::File(p) = &target {

@@ -1,10 +1,5 @@
-//! From a table to a network's training matrix and back.
-//!
-//! Numeric columns are standardised with the population std (a constant
-//! column keeps std 1) and restored after sampling; integer columns are
-//! rounded back to integers. At most one integer or categorical column can
-//! be the condition: its distinct values become classes `0..C` in sorted
-//! order, with their training counts.
+//! Per-column affine scales between a table's numeric columns and the
+//! standardised values a network sees.
 //!
 //! ```text
 //! μ = mean(x),  σ = sqrt(mean((x − μ)²)),  z = (x − μ)/σ,  x = μ + σz
@@ -16,35 +11,18 @@
 //! as `x/σ − μ/σ` where `x − μ` overflows. A column is refused only when its
 //! samples could not be written back: when `|μ| + 10σ` exceeds the largest
 //! `f64`, a draw ten deviations out would restore to infinity.
+//!
+//! Reference: the usual z-score standardisation; the rescaling by `M`
+//! is the overflow guard of LAPACK's `dnrm2` (Blue 1978, "A portable
+//! Fortran program to find the Euclidean norm of a vector").
 
-use std::sync::Arc;
-
-use pushforward_core::{Column, ColumnData, Table};
-use pushforward_stats::fidelity::mean_std;
-use serde::{Deserialize, Serialize};
 use std::fmt::Write as _;
 
+use pushforward_stats::fidelity::mean_std;
+use serde::{Deserialize, Serialize};
+
+use super::NumericColumn;
 use crate::error::NeuralError;
-
-/// Kind of a modelled numeric column.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum NumericKind {
-    /// Real values.
-    Float,
-    /// Integers: samples are rounded.
-    Int,
-}
-
-/// A modelled column.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct NumericColumn {
-    /// Its name.
-    pub name: String,
-    /// Its kind.
-    pub kind: NumericKind,
-}
 
 /// Per-column affine scales.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -61,7 +39,7 @@ const HEADROOM: f64 = 10.0;
 
 impl Standardiser {
     /// The means and population stds of `columns` (std 1 for a constant one).
-    fn fit(columns: &[Vec<f64>]) -> Standardiser {
+    pub(super) fn fit(columns: &[Vec<f64>]) -> Standardiser {
         let (mean, std) = columns
             .iter()
             .map(|c| {
@@ -188,222 +166,10 @@ fn scale_of(values: &[f64]) -> (f64, f64) {
     (m * top, s * top)
 }
 
-/// How the condition column was stored.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum ConditionKind {
-    /// Integer codes, written back as integers.
-    Int,
-    /// Text labels.
-    Categorical,
-}
-
-/// The class column of a conditional model.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Condition {
-    /// Column name.
-    pub column: String,
-    /// How it was stored.
-    pub kind: ConditionKind,
-    /// Class labels, sorted; class `k` is `labels[k]`.
-    pub labels: Vec<String>,
-    /// Training rows per class.
-    pub counts: Vec<u64>,
-}
-
-impl Condition {
-    /// The class of `label`.
-    ///
-    /// # Errors
-    /// [`NeuralError::UnknownClass`] naming the known labels.
-    pub fn class_of(&self, label: &str) -> Result<u32, NeuralError> {
-        self.labels
-            .iter()
-            .position(|l| l == label)
-            .map(|k| k as u32)
-            .ok_or_else(|| NeuralError::UnknownClass {
-                label: label.to_string(),
-                column: self.column.clone(),
-                known: self.labels.clone(),
-            })
-    }
-
-    /// The column holding `classes`.
-    fn column(&self, classes: &[u32]) -> Column {
-        match self.kind {
-            ConditionKind::Int => Column::int(
-                self.column.clone(),
-                classes
-                    .iter()
-                    .map(|&k| self.labels[k as usize].parse().unwrap_or_default())
-                    .collect(),
-            ),
-            ConditionKind::Categorical => {
-                let levels: Arc<[String]> = self.labels.clone().into();
-                Column::categorical(self.column.clone(), classes.to_vec(), levels)
-            }
-        }
-    }
-}
-
-/// A table read for training: the numeric matrix and the classes.
-#[derive(Debug, Clone)]
-pub struct TrainingTable {
-    /// Modelled columns.
-    pub columns: Vec<NumericColumn>,
-    /// Every column's name in the table's order (numeric and condition).
-    pub order: Vec<String>,
-    /// Row-major `rows × columns.len()` raw values.
-    pub x: Vec<f64>,
-    /// The condition and each row's class.
-    pub condition: Option<(Condition, Vec<u32>)>,
-    /// Scales of the columns.
-    pub scales: Standardiser,
-}
-
-impl TrainingTable {
-    /// Reads `table`, with `condition` naming the class column if any.
-    ///
-    /// # Errors
-    /// [`NeuralError::MissingCondition`], [`NeuralError::RealCondition`],
-    /// [`NeuralError::TextColumn`], [`NeuralError::MissingValues`],
-    /// [`NeuralError::NoRows`] or [`NeuralError::NoNumericColumn`] for an
-    /// unknown condition column, a float condition, a categorical column
-    /// that is not the condition, missing values, no rows or no numeric
-    /// column.
-    pub fn new(table: &Table, condition: Option<&str>) -> Result<TrainingTable, NeuralError> {
-        if let Some(name) = condition
-            && table.column(name).is_none()
-        {
-            return Err(NeuralError::MissingCondition {
-                name: name.to_string(),
-                columns: table.columns().iter().map(|c| c.name.clone()).collect(),
-            });
-        }
-        if table.rows() == 0 {
-            return Err(NeuralError::NoRows);
-        }
-        let mut numeric: Vec<(NumericColumn, Vec<f64>)> = Vec::new();
-        let mut found = None;
-        for column in table.columns() {
-            if let Some(row) = column.missing.as_ref().and_then(|m| m.iter().position(|&b| b)) {
-                return Err(NeuralError::MissingValues {
-                    column: column.name.clone(),
-                    count: column.missing_count(),
-                    first_row: row + 1,
-                });
-            }
-            if Some(column.name.as_str()) == condition {
-                found = Some(classes_of(column)?);
-                continue;
-            }
-            let kind = match &column.data {
-                ColumnData::Float(_) => NumericKind::Float,
-                ColumnData::Int(_) => NumericKind::Int,
-                ColumnData::Categorical { .. } => {
-                    return Err(NeuralError::TextColumn {
-                        column: column.name.clone(),
-                    });
-                }
-            };
-            let values = (0..table.rows()).map(|i| column.data.value_f64(i)).collect();
-            numeric.push((
-                NumericColumn {
-                    name: column.name.clone(),
-                    kind,
-                },
-                values,
-            ));
-        }
-        if numeric.is_empty() {
-            return Err(NeuralError::NoNumericColumn);
-        }
-        let x: Vec<f64> = (0..table.rows())
-            .flat_map(|i| numeric.iter().map(move |(_, v)| v[i]))
-            .collect();
-        let (columns, values): (Vec<NumericColumn>, Vec<Vec<f64>>) = numeric.into_iter().unzip();
-        Ok(TrainingTable {
-            scales: Standardiser::fit(&values),
-            columns,
-            order: table.columns().iter().map(|c| c.name.clone()).collect(),
-            x,
-            condition: found,
-        })
-    }
-}
-
-/// The text of row `i` of a condition column: its label, or its integer.
-pub(crate) fn label_text(column: &Column, i: usize) -> String {
-    match &column.data {
-        ColumnData::Categorical { codes, levels } => levels[codes[i] as usize].clone(),
-        ColumnData::Int(v) => v[i].to_string(),
-        data => format!("{}", data.value_f64(i)),
-    }
-}
-
-/// The classes of a condition column.
-fn classes_of(column: &Column) -> Result<(Condition, Vec<u32>), NeuralError> {
-    let kind = match &column.data {
-        ColumnData::Int(_) => ConditionKind::Int,
-        ColumnData::Categorical { .. } => ConditionKind::Categorical,
-        ColumnData::Float(_) => {
-            return Err(NeuralError::RealCondition {
-                column: column.name.clone(),
-            });
-        }
-    };
-    let values: Vec<String> = (0..column.data.len()).map(|i| label_text(column, i)).collect();
-    let mut labels: Vec<String> = values.clone();
-    match kind {
-        ConditionKind::Int => labels.sort_by_key(|l| l.parse::<i64>().unwrap_or_default()),
-        ConditionKind::Categorical => labels.sort(),
-    }
-    labels.dedup();
-    let classes: Vec<u32> = values
-        .iter()
-        .map(|v| labels.iter().position(|l| l == v).unwrap_or_default() as u32)
-        .collect();
-    let mut counts = vec![0u64; labels.len()];
-    classes.iter().for_each(|&k| counts[k as usize] += 1);
-    Ok((
-        Condition {
-            column: column.name.clone(),
-            kind,
-            labels,
-            counts,
-        },
-        classes,
-    ))
-}
-
-/// Builds the output table: numeric columns from raw row-major values
-/// (integers rounded), the condition column from classes, in `order`.
-pub(crate) fn to_table(
-    columns: &[NumericColumn],
-    order: &[String],
-    x: &[f64],
-    condition: Option<(&Condition, &[u32])>,
-) -> Result<Table, NeuralError> {
-    let d = columns.len();
-    let mut out: Vec<Column> = Vec::with_capacity(order.len());
-    for name in order {
-        if let Some((cond, classes)) = condition.filter(|(c, _)| &c.column == name) {
-            out.push(cond.column(classes));
-        } else if let Some(k) = columns.iter().position(|c| &c.name == name) {
-            let values = x.iter().skip(k).step_by(d).copied();
-            out.push(match columns[k].kind {
-                NumericKind::Float => Column::float(name.clone(), values.collect()),
-                NumericKind::Int => Column::int(name.clone(), values.map(|v| v.round() as i64).collect()),
-            });
-        }
-    }
-    Table::new(out).map_err(NeuralError::Table)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::data::NumericKind;
 
     fn columns(names: &[&str]) -> Vec<NumericColumn> {
         names
