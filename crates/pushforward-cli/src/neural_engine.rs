@@ -82,7 +82,9 @@ pub(crate) fn run(spec: &Spec, spec_toml: &str, plan: &Plan, args: &GenerateArgs
         n.match_marginals,
     );
     if let Some(path) = &n.save_model {
-        model.save(path)?;
+        model
+            .save(path)
+            .with_context(|| format!("cannot save the model '{}'", path.display()))?;
         eprintln!("saved the generator to '{}'", path.display());
     }
     let start = Instant::now();

@@ -404,7 +404,7 @@ fn a_text_column_without_condition_is_named_with_the_fix() {
     fails(
         dir.path(),
         &mut cmd,
-        &["'label'", "not numeric", "--condition label"],
+        &["'label'", "not numeric", "--condition 'label'"],
     );
 }
 
@@ -419,7 +419,7 @@ fn a_condition_naming_a_missing_column_lists_the_columns() {
         .arg(dir.path().join("m.pf"))
         .args(tiny(&[]))
         .args(["--condition", "colour"]);
-    fails(dir.path(), &mut cmd, &["'colour'", "x, y, label"]);
+    fails(dir.path(), &mut cmd, &["'colour'", "'x', 'y', 'label'"]);
 }
 
 #[test]

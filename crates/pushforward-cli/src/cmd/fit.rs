@@ -25,11 +25,12 @@ pub(crate) fn run(args: FitArgs) -> anyhow::Result<()> {
     let table = read(&args.data, "training")?;
     let bar = Steps::training(args.quiet);
     let fit_error = || format!("cannot fit '{}'", args.data.display());
+    let cannot_save = || format!("cannot write the model '{}'", args.output.display());
     match args.method {
         Method::FlowMatching => {
             let model = Model::fit(&table, args.condition.as_deref(), &flow_settings(&args)?, &bar)
                 .with_context(fit_error)?;
-            model.save(&args.output)?;
+            model.save(&args.output).with_context(cannot_save)?;
             let classes = model
                 .body()
                 .condition
@@ -44,7 +45,7 @@ pub(crate) fn run(args: FitArgs) -> anyhow::Result<()> {
         }
         Method::Mmd => {
             let model = MmdModel::fit(&table, &mmd_settings(&args)?, &bar).with_context(fit_error)?;
-            model.save(&args.output)?;
+            model.save(&args.output).with_context(cannot_save)?;
             summary(model.header(), model.body().numeric.len(), "", &args);
             if let Some(dir) = &args.plots {
                 fit_plots::write_mmd(dir, &model, &table, args.seed)
