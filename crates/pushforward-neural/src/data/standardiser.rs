@@ -194,14 +194,14 @@ mod tests {
         let (m, s) = scale_of(&values);
         assert!(close(m, 1.2e308), "{m}");
         assert!(close(s, 0.2e308 * (2.0f64 / 3.0).sqrt()), "{s}");
-        let scales = Standardiser::fit(&[values.clone()]);
+        let scales = Standardiser::fit(std::slice::from_ref(&values));
         let z = scales.apply(&values);
         let want = -(1.5f64.sqrt());
         assert!((f64::from(z[0]) - want).abs() < 1e-6, "{z:?}");
         assert!((f64::from(z[2]) + want).abs() < 1e-6, "{z:?}");
         // Values of both signs whose difference overflows.
         let both = vec![-1.5e308, 1.5e308];
-        let scales = Standardiser::fit(&[both.clone()]);
+        let scales = Standardiser::fit(std::slice::from_ref(&both));
         assert_eq!(scales.mean[0], 0.0);
         assert!(close(scales.std[0], 1.5e308));
         assert_eq!(scales.apply(&both), vec![-1.0, 1.0]);
