@@ -10,7 +10,8 @@ use pushforward_core::quote::quote;
 ///
 /// Each variant names the file (or `<stdout>`) it is about; where a cell is
 /// at fault, also its column and its 1-based row (data rows, not counting a
-/// CSV header).
+/// CSV header). Names and values from the file are shown through
+/// [`quote`]: a long one as a short prefix with its length.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum IoError {
@@ -131,7 +132,11 @@ pub enum IoError {
         index: usize,
     },
     /// Two columns of a file to read share a name.
-    #[error("column name {column} appears twice in '{}': expected distinct names", .path.display(), column = quote(.column))]
+    #[error(
+        "column name {column} appears twice in '{}': expected distinct names",
+        .path.display(),
+        column = quote(.column)
+    )]
     DuplicateColumn {
         /// The file.
         path: PathBuf,
@@ -157,7 +162,9 @@ pub enum IoError {
     /// type nor any of its values can be known.
     #[error(
         "column {column} of '{}' has only missing values: expected at least one value",
-        .path.display(), column = quote(.column))]
+        .path.display(),
+        column = quote(.column)
+    )]
     AllMissing {
         /// The file.
         path: PathBuf,
@@ -169,7 +176,10 @@ pub enum IoError {
     #[error(
         "row {row} of column {column} in '{}' is {value}, not a finite number: \
          leave the cell empty or write NA for a missing value",
-        .path.display(), column = quote(.column), value = quote(.value))]
+        .path.display(),
+        column = quote(.column),
+        value = quote(.value)
+    )]
     NonFinite {
         /// The file.
         path: PathBuf,
@@ -185,7 +195,9 @@ pub enum IoError {
     #[error(
         "row {row} of column {column} in '{}' is {value}, more than the largest integer a table holds ({})",
         .path.display(),
-        i64::MAX, column = quote(.column))]
+        i64::MAX,
+        column = quote(.column)
+    )]
     IntOutOfRange {
         /// The file.
         path: PathBuf,
@@ -201,7 +213,9 @@ pub enum IoError {
         "column {column} of '{}' has arrow type {data_type}, which cannot be read: expected \
          Float16/32/64, Int8/16/32/64, UInt8/16/32/64, Boolean, Utf8, LargeUtf8, Utf8View, \
          or a dictionary of Utf8 or LargeUtf8",
-        .path.display(), column = quote(.column))]
+        .path.display(),
+        column = quote(.column)
+    )]
     UnsupportedType {
         /// The file.
         path: PathBuf,
@@ -215,7 +229,9 @@ pub enum IoError {
     #[error(
         "column {column} of '{}' has more than {} distinct labels: expected fewer categories",
         .path.display(),
-        u32::MAX, column = quote(.column))]
+        u32::MAX,
+        column = quote(.column)
+    )]
     TooManyLevels {
         /// The file.
         path: PathBuf,
