@@ -13,6 +13,7 @@ mod neural_engine;
 mod neural_plots;
 mod optimizer_choice;
 mod output;
+mod paths;
 mod progress;
 mod report;
 

@@ -82,7 +82,9 @@ pub(crate) fn run(spec: &Spec, spec_toml: &str, plan: &Plan, args: &GenerateArgs
         n.match_marginals,
     );
     if let Some(path) = &n.save_model {
-        model.save(path)?;
+        model
+            .save(path)
+            .with_context(|| format!("cannot save the model '{}'", path.display()))?;
         eprintln!("saved the generator to '{}'", path.display());
     }
     let start = Instant::now();
@@ -95,11 +97,15 @@ pub(crate) fn run(spec: &Spec, spec_toml: &str, plan: &Plan, args: &GenerateArgs
         &Steps::rows(args.sample.quiet),
         sink,
     )
-    .map_err(interrupt::explain)?;
+    .map_err(|e| interrupt::explain(e, &plan.target))?;
     // The same seed draws the same rows again, to measure them.
-    let table = sampler.sample(plan.rows, plan.seed)?;
+    let measured = |e| interrupt::explain_after_write(e, &plan.target);
+    let table = sampler.sample(plan.rows, plan.seed).map_err(measured)?;
     if n.match_marginals {
-        let unmatched = model.sampler(false).sample(plan.rows, plan.seed)?;
+        let unmatched = model
+            .sampler(false)
+            .sample(plan.rows, plan.seed)
+            .map_err(measured)?;
         if let Some(before) = measure(spec, &unmatched) {
             eprintln!(
                 "before matching the marginals: worst KS {:.4}; correlation error mean {:.4}, max {:.4}",

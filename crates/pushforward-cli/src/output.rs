@@ -101,7 +101,7 @@ pub(crate) fn write(sampler: &SpecSampler, plan: &Plan, args: &SampleArgs) -> an
     let start = Instant::now();
     let sink = open_sink(&plan.target, plan.format)?;
     write_sampled(sampler, plan.rows, plan.seed, &Steps::rows(args.quiet), sink)
-        .map_err(interrupt::explain)?;
+        .map_err(|e| interrupt::explain(e, &plan.target))?;
     if let Output::File(p) = &plan.target {
         eprintln!(
             "wrote {} rows x {} columns to '{}' ({}) in {:.2} s (seed {})",

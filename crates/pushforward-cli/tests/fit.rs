@@ -404,7 +404,7 @@ fn a_text_column_without_condition_is_named_with_the_fix() {
     fails(
         dir.path(),
         &mut cmd,
-        &["'label'", "not numeric", "--condition label"],
+        &["'label'", "not numeric", "--condition 'label'"],
     );
 }
 
@@ -419,20 +419,17 @@ fn a_condition_naming_a_missing_column_lists_the_columns() {
         .arg(dir.path().join("m.pf"))
         .args(tiny(&[]))
         .args(["--condition", "colour"]);
-    fails(dir.path(), &mut cmd, &["'colour'", "x, y, label"]);
+    fails(dir.path(), &mut cmd, &["'colour'", "'x', 'y', 'label'"]);
 }
 
 #[test]
-fn fewer_rows_than_the_batch_is_refused() {
+fn a_batch_above_the_rows_is_lowered_and_reported() {
     let dir = tempfile::tempdir().unwrap();
     let data = toy(dir.path(), "moons", 50, &[], "moons.csv");
-    let mut cmd = pf();
-    cmd.arg("fit")
-        .arg(&data)
-        .arg("-o")
-        .arg(dir.path().join("m.pf"))
-        .args(tiny(&[]));
-    fails(dir.path(), &mut cmd, &["batch", "(64)", "(50)"]);
+    let (_, err) = fit(dir.path(), &data, "m.pf", &[]);
+    assert_contains(&err, "batch 50 instead of 64 (the table has 50 rows)");
+    let (_, err) = fit(dir.path(), &data, "m.pf", &["--batch", "20"]);
+    assert!(!err.contains("instead of"), "{err}");
 }
 
 #[test]

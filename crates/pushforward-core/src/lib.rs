@@ -9,10 +9,12 @@
 //!
 //! Beside them: [`seed`], the one derivation of random streams from a
 //! user's seed (a stream per purpose), and [`atomic`], the one way a file is
-//! written (a temporary file renamed onto the target when complete).
+//! written (a temporary file renamed onto the target when complete), and
+//! [`quote`], how a value from a user's file appears in a message.
 
 pub mod atomic;
 mod progress;
+pub mod quote;
 mod sampler;
 pub mod seed;
 mod table;

@@ -4,12 +4,14 @@ use std::path::PathBuf;
 
 use arrow_schema::DataType;
 use pushforward_core::TableError;
+use pushforward_core::quote::quote;
 
 /// Why a table could not be written or read.
 ///
 /// Each variant names the file (or `<stdout>`) it is about; where a cell is
 /// at fault, also its column and its 1-based row (data rows, not counting a
-/// CSV header).
+/// CSV header). Names and values from the file are shown through
+/// [`quote`]: a long one as a short prefix with its length.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum IoError {
@@ -130,7 +132,11 @@ pub enum IoError {
         index: usize,
     },
     /// Two columns of a file to read share a name.
-    #[error("column name '{column}' appears twice in '{}': expected distinct names", .path.display())]
+    #[error(
+        "column name {column} appears twice in '{}': expected distinct names",
+        .path.display(),
+        column = quote(.column)
+    )]
     DuplicateColumn {
         /// The file.
         path: PathBuf,
@@ -155,8 +161,9 @@ pub enum IoError {
     /// A column has rows but every one of them is missing, so neither its
     /// type nor any of its values can be known.
     #[error(
-        "column '{column}' of '{}' has only missing values: expected at least one value",
-        .path.display()
+        "column {column} of '{}' has only missing values: expected at least one value",
+        .path.display(),
+        column = quote(.column)
     )]
     AllMissing {
         /// The file.
@@ -167,9 +174,11 @@ pub enum IoError {
     /// A number column holds `NaN` or an infinity, which a table cannot
     /// hold as a value.
     #[error(
-        "row {row} of column '{column}' in '{}' is '{value}', not a finite number: \
+        "row {row} of column {column} in '{}' is {value}, not a finite number: \
          leave the cell empty or write NA for a missing value",
-        .path.display()
+        .path.display(),
+        column = quote(.column),
+        value = quote(.value)
     )]
     NonFinite {
         /// The file.
@@ -184,9 +193,10 @@ pub enum IoError {
     /// An unsigned 64-bit integer is too large for a table's signed
     /// integers.
     #[error(
-        "row {row} of column '{column}' in '{}' is {value}, more than the largest integer a table holds ({})",
+        "row {row} of column {column} in '{}' is {value}, more than the largest integer a table holds ({})",
         .path.display(),
-        i64::MAX
+        i64::MAX,
+        column = quote(.column)
     )]
     IntOutOfRange {
         /// The file.
@@ -200,10 +210,11 @@ pub enum IoError {
     },
     /// A Parquet column's Arrow type has no table column kind.
     #[error(
-        "column '{column}' of '{}' has arrow type {data_type}, which cannot be read: expected \
+        "column {column} of '{}' has arrow type {data_type}, which cannot be read: expected \
          Float16/32/64, Int8/16/32/64, UInt8/16/32/64, Boolean, Utf8, LargeUtf8, Utf8View, \
          or a dictionary of Utf8 or LargeUtf8",
-        .path.display()
+        .path.display(),
+        column = quote(.column)
     )]
     UnsupportedType {
         /// The file.
@@ -216,9 +227,10 @@ pub enum IoError {
     /// A categorical column has more distinct labels than category codes
     /// can number.
     #[error(
-        "column '{column}' of '{}' has more than {} distinct labels: expected fewer categories",
+        "column {column} of '{}' has more than {} distinct labels: expected fewer categories",
         .path.display(),
-        u32::MAX
+        u32::MAX,
+        column = quote(.column)
     )]
     TooManyLevels {
         /// The file.

@@ -50,9 +50,9 @@ pub fn compare(
             return Err(MetricsError::Empty { which });
         }
     }
-    check_tables(real, synth)?;
+    check_tables(real, synth, "synthetic")?;
     if let Some(h) = holdout {
-        check_tables(real, h)?;
+        check_tables(real, h, "holdout")?;
     }
     let mut notes = Vec::new();
     let mut report = Report::new(Reference::Real, options.seed, Some(real.rows()), synth.rows());
@@ -113,14 +113,16 @@ pub fn compare(
     Ok(report)
 }
 
-/// Both tables have the same column names and kinds.
-fn check_tables(real: &Table, other: &Table) -> Result<(), MetricsError> {
+/// Both tables have the same column names and kinds; `which` names the
+/// other table in the error.
+fn check_tables(real: &Table, other: &Table, which: &'static str) -> Result<(), MetricsError> {
     let names = |t: &Table| t.columns().iter().map(|c| c.name.clone()).collect::<Vec<_>>();
     let (a, b) = (names(real), names(other));
     let only_real: Vec<String> = a.iter().filter(|n| !b.contains(n)).cloned().collect();
     let only_other: Vec<String> = b.iter().filter(|n| !a.contains(n)).cloned().collect();
     if !only_real.is_empty() || !only_other.is_empty() {
         return Err(MetricsError::ColumnsDiffer {
+            other: which,
             only_real,
             only_other,
         });

@@ -1,5 +1,7 @@
 //! Why a metric could not be computed.
 
+use pushforward_core::quote::quote_all;
+
 /// Why a metric could not be computed.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[non_exhaustive]
@@ -36,12 +38,19 @@ pub enum MetricsError {
         /// Which table: `real`, `synthetic` or `holdout`.
         which: &'static str,
     },
-    /// Two tables have different column names.
-    #[error("the tables have different columns: only in the first: [{}]; only in the second: [{}]", .only_real.join(", "), .only_other.join(", "))]
+    /// The real table and another have different column names.
+    #[error(
+        "the real and {other} tables have different columns: only in the real table: [{}]; only in the {other} table: [{}]",
+        quote_all(.only_real.iter().map(String::as_str)),
+        quote_all(.only_other.iter().map(String::as_str))
+    )]
     ColumnsDiffer {
-        /// Columns only in the first (real) table.
+        /// Which table the real one was compared with: `synthetic` or
+        /// `holdout`.
+        other: &'static str,
+        /// Columns only in the real table.
         only_real: Vec<String>,
-        /// Columns only in the second table.
+        /// Columns only in the other table.
         only_other: Vec<String>,
     },
     /// A table lacks a column the comparison needs.

@@ -170,16 +170,24 @@ fn copies_of_real_rows_are_counted_and_sit_at_distance_zero() {
 fn bad_tables_are_refused_with_the_column_named() {
     let real = sample(100, 8);
     let fewer = Table::new(real.columns()[..2].to_vec()).unwrap();
-    match compare(&real, &fewer, None, &small_options(), &quiet) {
-        Err(MetricsError::ColumnsDiffer {
+    let e = compare(&real, &fewer, None, &small_options(), &quiet).unwrap_err();
+    match &e {
+        MetricsError::ColumnsDiffer {
+            other,
             only_real,
             only_other,
-        }) => {
-            assert_eq!(only_real, vec!["g".to_owned(), "e".to_owned()]);
+        } => {
+            assert_eq!(*other, "synthetic");
+            assert_eq!(only_real, &vec!["g".to_owned(), "e".to_owned()]);
             assert!(only_other.is_empty());
         }
         other => panic!("{other:?}"),
     }
+    assert_eq!(
+        e.to_string(),
+        "the real and synthetic tables have different columns: only in the real table: \
+         ['g', 'e']; only in the synthetic table: []"
+    );
     let mut cols = real.clone().into_columns();
     cols[2] = Column::float("g", vec![0.0; 100]);
     let e = compare(&real, &Table::new(cols).unwrap(), None, &small_options(), &quiet).unwrap_err();

@@ -1,18 +1,22 @@
 //! From a table to a network's training matrix and back.
 //!
-//! Numeric columns are standardised, `z = (x − mean)/std` with the
-//! population std (a constant column keeps std 1), and restored after
-//! sampling; integer columns are rounded back to integers. At most one
-//! integer or categorical column can be the condition: its distinct values
-//! become classes `0..C` in sorted order, with their training counts.
+//! Numeric columns are standardised with the population std (a constant
+//! column keeps std 1) and restored after sampling; integer columns are
+//! rounded back to integers. At most one integer or categorical column can
+//! be the condition: its distinct values become classes `0..C` in sorted
+//! order, with their training counts.
+//!
+//! [`Standardiser`] holds the scales (`standardiser.rs` has the formulas).
+
+mod standardiser;
 
 use std::sync::Arc;
 
 use pushforward_core::{Column, ColumnData, Table};
-use pushforward_stats::fidelity::mean_std;
 use serde::{Deserialize, Serialize};
 
 use crate::error::NeuralError;
+pub use standardiser::Standardiser;
 
 /// Kind of a modelled numeric column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -32,53 +36,6 @@ pub struct NumericColumn {
     pub name: String,
     /// Its kind.
     pub kind: NumericKind,
-}
-
-/// Per-column affine scales.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Standardiser {
-    /// Column means.
-    pub mean: Vec<f64>,
-    /// Column population standard deviations (1 for a constant column).
-    pub std: Vec<f64>,
-}
-
-impl Standardiser {
-    /// The means and population stds of `columns` (std 1 for a constant one).
-    fn fit(columns: &[Vec<f64>]) -> Standardiser {
-        let (mean, std) = columns
-            .iter()
-            .map(|c| {
-                let (m, s) = mean_std(c);
-                (m, if s > 0.0 { s } else { 1.0 })
-            })
-            .unzip();
-        Standardiser { mean, std }
-    }
-
-    /// `(x − mean)/std` as `f32`, row-major.
-    pub fn apply(&self, x: &[f64]) -> Vec<f32> {
-        let d = self.mean.len();
-        x.iter()
-            .enumerate()
-            .map(|(i, v)| ((v - self.mean[i % d]) / self.std[i % d]) as f32)
-            .collect()
-    }
-
-    /// `mean + std·z`, row-major.
-    pub fn restore(&self, z: &[f32]) -> Vec<f64> {
-        let d = self.mean.len();
-        z.iter()
-            .enumerate()
-            .map(|(i, &v)| self.mean[i % d] + self.std[i % d] * f64::from(v))
-            .collect()
-    }
-
-    /// `Σ log std`, the log-Jacobian of the standardisation.
-    pub fn log_scale(&self) -> f64 {
-        self.std.iter().map(|s| s.ln()).sum()
-    }
 }
 
 /// How the condition column was stored.

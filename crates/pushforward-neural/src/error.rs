@@ -2,6 +2,8 @@
 
 use std::path::PathBuf;
 
+use pushforward_core::quote::{quote, quote_all};
+
 /// What can go wrong in the neural crate.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -163,7 +165,12 @@ pub enum NeuralError {
     #[error("trajectories are drawn for two-column models only")]
     NotTwoColumns,
     /// A class the model did not see in training.
-    #[error("class '{label}' was not seen in column '{column}' during training; known classes: {}", .known.join(", "))]
+    #[error(
+        "class {label} was not seen in column {column} during training; known classes: {}",
+        quote_all(.known.iter().map(String::as_str)),
+        label = quote(.label),
+        column = quote(.column)
+    )]
     UnknownClass {
         /// The class asked for.
         label: String,
@@ -185,7 +192,11 @@ pub enum NeuralError {
         guidance: f32,
     },
     /// A table whose numeric columns are not the model's.
-    #[error("the table's numeric columns {table:?} are not the model's {model:?}")]
+    #[error(
+        "the table's numeric columns [{}] are not the model's [{}]",
+        quote_all(.table.iter().map(String::as_str)),
+        quote_all(.model.iter().map(String::as_str))
+    )]
     ColumnsDiffer {
         /// The table's numeric columns.
         table: Vec<String>,
@@ -193,7 +204,11 @@ pub enum NeuralError {
         model: Vec<String>,
     },
     /// `--condition` names a column the table does not have.
-    #[error("--condition names column '{name}', which the table does not have; its columns: {}", .columns.join(", "))]
+    #[error(
+        "--condition names column {name}, which the table does not have; its columns: {}",
+        quote_all(.columns.iter().map(String::as_str)),
+        name = quote(.name)
+    )]
     MissingCondition {
         /// The column named.
         name: String,
@@ -205,7 +220,8 @@ pub enum NeuralError {
     NoRows,
     /// A column with missing values.
     #[error(
-        "column '{column}' has {count} missing values (the first at data row {first_row}); fill or drop them before fitting"
+        "column {column} has {count} missing values (the first at data row {first_row}); fill or drop them before fitting",
+        column = quote(.column)
     )]
     MissingValues {
         /// The column.
@@ -217,7 +233,8 @@ pub enum NeuralError {
     },
     /// A text column that is not the condition.
     #[error(
-        "column '{column}' is not numeric (it holds text labels); pass --condition {column} to learn one model per class, or drop the column"
+        "column {column} is not numeric (it holds text labels); pass --condition {column} to learn one model per class, or drop the column",
+        column = quote(.column)
     )]
     TextColumn {
         /// The column.
@@ -228,11 +245,60 @@ pub enum NeuralError {
     NoNumericColumn,
     /// A condition column of real numbers.
     #[error(
-        "condition column '{column}' holds real numbers; a condition must be integer codes or text labels"
+        "condition column {column} holds real numbers; a condition must be integer codes or text labels",
+        column = quote(.column)
     )]
     RealCondition {
         /// The column.
         column: String,
+    },
+    /// A column so large that samples drawn a few deviations out would
+    /// restore to infinity.
+    #[error(
+        "column {column} cannot be modelled: its mean {mean:e} and standard deviation {std:e} leave no \
+         room for samples (|mean| + 10 std exceeds the largest number); rescale the column, e.g. divide it \
+         by a power of ten",
+        column = quote(.column)
+    )]
+    Unrepresentable {
+        /// The column.
+        column: String,
+        /// Its mean.
+        mean: f64,
+        /// Its population standard deviation.
+        std: f64,
+    },
+    /// A value whose standardised form is not a finite number.
+    #[error(
+        "row {row} of column {column} is {value:e}, too far outside the model's training range to \
+         score (it standardises to a number beyond the network's range)",
+        column = quote(.column)
+    )]
+    OutOfScale {
+        /// The column.
+        column: String,
+        /// The 1-based data row.
+        row: usize,
+        /// The value.
+        value: f64,
+    },
+    /// A log-likelihood that came out NaN or infinite.
+    #[error(
+        "the log-likelihood of row {row} is {value}: the row lies too far from the model's training data \
+         to score"
+    )]
+    NonFiniteLikelihood {
+        /// The 1-based data row.
+        row: usize,
+        /// The value computed.
+        value: f64,
+    },
+    /// A model that could not be read back if it were written (NaN or
+    /// infinite weights, or a header number that JSON cannot hold).
+    #[error("the model cannot be saved, it could not be read back: {reason}")]
+    Unsaveable {
+        /// What would not read back.
+        reason: String,
     },
     /// A table could not be built from generated columns.
     #[error(transparent)]

@@ -73,5 +73,6 @@ pub use score::{
     ScoreSampling,
 };
 pub use train::{
-    Control, LossCurve, NamedSeries, Objective, Progress, Silent, TrainConfig, TrainSummary, Trainer, train,
+    Adjustment, Control, LossCurve, NamedSeries, Objective, Progress, Silent, TrainConfig, TrainSummary,
+    Trainer, train,
 };

@@ -73,7 +73,9 @@ impl Model {
     /// column if any.
     ///
     /// # Errors
-    /// Those of [`TrainingTable::new`] and [`FlowMatching::fit`].
+    /// Those of [`TrainingTable::new`] and [`FlowMatching::fit`];
+    /// [`NeuralError::Unrepresentable`] for a column whose samples would
+    /// restore to infinity.
     pub fn fit(
         table: &Table,
         condition: Option<&str>,
@@ -81,6 +83,7 @@ impl Model {
         progress: &dyn Progress,
     ) -> Result<Model, NeuralError> {
         let data = TrainingTable::new(table, condition)?;
+        data.scales.representable(&data.columns)?;
         let x = data.scales.apply(&data.x);
         let labels = data
             .condition
@@ -217,9 +220,7 @@ impl Model {
         let mlp = model_file::network(&file.tensors, VELOCITY, &body.network)?;
         let classes = body.condition.as_ref().map_or(0, |c| c.labels.len());
         let d = body.numeric.len();
-        if body.standardisation.mean.len() != d || body.standardisation.std.len() != d {
-            return Err("the standardisation does not have one entry per column".into());
-        }
+        body.standardisation.check(&body.numeric)?;
         let header = file.header;
         let kinds_match = header.columns.len() == d + usize::from(body.condition.is_some())
             && header
@@ -283,7 +284,10 @@ impl Model {
     ///
     /// # Errors
     /// Those of [`TrainingTable::new`] (the table must have the model's
-    /// columns), and of [`FlowMatching::log_likelihood`].
+    /// columns), and of [`FlowMatching::log_likelihood`];
+    /// [`NeuralError::OutOfScale`] for a value too far outside the training
+    /// range to standardise, [`NeuralError::NonFiniteLikelihood`] for a row
+    /// whose log-likelihood is not finite.
     pub fn log_likelihood(&self, table: &Table, steps: usize) -> Result<Vec<f64>, NeuralError> {
         let condition = self.body.condition.as_ref().map(|c| c.column.as_str());
         let data = TrainingTable::new(table, condition)?;
@@ -306,10 +310,23 @@ impl Model {
             ),
             _ => None,
         };
-        let x = self.body.standardisation.apply(&data.x);
+        let x = self
+            .body
+            .standardisation
+            .apply_checked(&data.x, &self.body.numeric)?;
         let log_scale = self.body.standardisation.log_scale();
         let ll = self.flow.log_likelihood(&x, labels.as_deref(), steps)?;
-        Ok(ll.into_iter().map(|l| l - log_scale).collect())
+        ll.into_iter()
+            .enumerate()
+            .map(|(i, l)| {
+                let l = l - log_scale;
+                if l.is_finite() {
+                    Ok(l)
+                } else {
+                    Err(NeuralError::NonFiniteLikelihood { row: i + 1, value: l })
+                }
+            })
+            .collect()
     }
 }
 

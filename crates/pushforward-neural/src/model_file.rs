@@ -197,7 +197,7 @@ pub(crate) struct Decoded<'a> {
 impl Decoded<'_> {
     /// The method's part as `B`.
     pub(crate) fn body<B: DeserializeOwned>(&mut self) -> Result<B, String> {
-        serde_json::from_value(self.body.take()).map_err(|e| {
+        from_json(self.body.take(), "body.").map_err(|e| {
             format!(
                 "the {} part of the header is malformed: {e}",
                 self.header.method.name()
@@ -206,19 +206,46 @@ impl Decoded<'_> {
     }
 }
 
+/// `value` as `T`; the error names the field that does not fit (its path
+/// after `prefix`), and says where a `null` stands for a number (JSON has
+/// no NaN or infinity, so a non-finite number is written as `null`).
+fn from_json<T: DeserializeOwned>(value: serde_json::Value, prefix: &str) -> Result<T, String> {
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let field = e.path().to_string();
+        let inner = e.into_inner();
+        let hint = if inner.to_string().contains("null") {
+            " (a number that was NaN or infinite when the file was written)"
+        } else {
+            ""
+        };
+        format!("field '{prefix}{field}': {inner}{hint}")
+    })
+}
+
 /// The file's bytes: `header` with `body` as JSON metadata and each named
 /// network.
-pub(crate) fn encode(
+///
+/// The header and the body are read back before anything is written, and
+/// every weight must be finite, so a file written is a file [`decode`]
+/// accepts.
+pub(crate) fn encode<B: Serialize + DeserializeOwned>(
     header: &ModelHeader,
-    body: &impl Serialize,
+    body: &B,
     networks: &[(&str, &Mlp)],
 ) -> Result<Vec<u8>, NeuralError> {
+    let unsaveable = |reason: String| NeuralError::Unsaveable { reason };
+    if let Some((name, _)) = networks
+        .iter()
+        .find(|(_, mlp)| mlp.params().iter().any(|p| !p.is_finite()))
+    {
+        return Err(unsaveable(format!("network '{name}' has non-finite weights")));
+    }
     let mut value = serde_json::to_value(header).map_err(NeuralError::Json)?;
+    let body = serde_json::to_value(body).map_err(NeuralError::Json)?;
+    from_json::<ModelHeader>(value.clone(), "").map_err(unsaveable)?;
+    from_json::<B>(body.clone(), "body.").map_err(unsaveable)?;
     if let Some(fields) = value.as_object_mut() {
-        fields.insert(
-            BODY.into(),
-            serde_json::to_value(body).map_err(NeuralError::Json)?,
-        );
+        fields.insert(BODY.into(), body);
     }
     let header = serde_json::to_string(&value).map_err(NeuralError::Json)?;
     let tensors: Vec<(String, Vec<usize>, Vec<u8>)> = networks
@@ -272,7 +299,7 @@ pub(crate) fn decode<'a>(bytes: &'a [u8], path: &Path) -> Result<Decoded<'a>, Ne
         .and_then(|fields| fields.remove(BODY))
         .ok_or_else(|| bad("the model header has no method body".into()))?;
     let header: ModelHeader =
-        serde_json::from_value(value).map_err(|e| bad(format!("the model header is malformed: {e}")))?;
+        from_json(value, "").map_err(|e| bad(format!("the model header is malformed: {e}")))?;
     let tensors = SafeTensors::deserialize(bytes).map_err(|e| bad(format!("corrupt tensor data: {e}")))?;
     Ok(Decoded {
         header,
@@ -375,3 +402,6 @@ pub(crate) fn network(tensors: &SafeTensors<'_>, prefix: &str, shape: &MlpShape)
     }
     Mlp::from_params(shape.clone(), params).map_err(|e| e.to_string())
 }
+
+#[cfg(test)]
+mod tests;

@@ -50,7 +50,7 @@ where
     })?;
 
     {
-        let root = BitMapBackend::new(file.temp_path(), size).into_drawing_area();
+        let root = BitMapBackend::new(file.write_path(), size).into_drawing_area();
         let drawn = root
             .fill(&WHITE)
             .map_err(DrawError::from)

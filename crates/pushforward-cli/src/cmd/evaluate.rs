@@ -3,6 +3,7 @@
 
 use crate::args::EvaluateArgs;
 use crate::input::read;
+use crate::paths::Paths;
 use crate::{atomic, evaluate_plots, evaluate_summary, progress};
 use anyhow::{Context, bail};
 use pushforward_metrics::{EvaluateOptions, compare, compare_with_spec};
@@ -11,6 +12,14 @@ use std::io::Write;
 use std::path::Path;
 
 pub(crate) fn run(args: EvaluateArgs) -> anyhow::Result<()> {
+    Paths::default()
+        .input("--real", args.real.as_deref())
+        .input("--synth", Some(&args.synth))
+        .input("--spec", args.spec.as_deref())
+        .input("--holdout", args.holdout.as_deref())
+        .output("--json", args.json.as_deref())
+        .plots("--plots", args.plots.as_deref())
+        .check()?;
     let options = options(&args)?;
     let json_to_stdout = args.json.as_deref() == Some(Path::new("-"));
     if let Some(json) = args.json.as_deref().filter(|_| !json_to_stdout) {
@@ -22,10 +31,21 @@ pub(crate) fn run(args: EvaluateArgs) -> anyhow::Result<()> {
     let holdout = args.holdout.as_deref().map(|p| read(p, "holdout")).transpose()?;
     let spinner = progress::spinner(args.quiet);
     let stage = |name: &str| spinner.set_message(format!("computing {name}"));
-    let context = || match (&args.real, &args.spec) {
-        (Some(r), _) => format!("comparing '{}' with '{}'", args.synth.display(), r.display()),
-        (None, Some(s)) => format!("comparing '{}' with spec '{}'", args.synth.display(), s.display()),
-        (None, None) => String::new(),
+    let context = || {
+        let holdout = args
+            .holdout
+            .as_ref()
+            .map(|h| format!(" (holdout '{}')", h.display()))
+            .unwrap_or_default();
+        let synth = args.synth.display();
+        match (&args.real, &args.spec) {
+            (Some(r), _) => format!(
+                "comparing synthetic '{synth}' with real '{}'{holdout}",
+                r.display()
+            ),
+            (None, Some(s)) => format!("comparing synthetic '{synth}' with spec '{}'", s.display()),
+            (None, None) => String::new(),
+        }
     };
     let report = match (&real, &spec) {
         (Some(real), spec) => {

@@ -6,6 +6,7 @@ use super::fit_score;
 use crate::args::FitArgs;
 use crate::input::read;
 use crate::optimizer_choice::choose;
+use crate::paths::Paths;
 use crate::progress::Steps;
 use crate::{atomic, fit_plots};
 use anyhow::{Context, bail};
@@ -14,6 +15,11 @@ use pushforward_neural::{
 };
 
 pub(crate) fn run(args: FitArgs) -> anyhow::Result<()> {
+    Paths::default()
+        .input("DATA", Some(&args.data))
+        .binary("-o", Some(&args.output))
+        .plots("--plots", args.plots.as_deref())
+        .check()?;
     atomic::check_parent(&args.output).context("cannot write the model")?;
     if let Some(dir) = &args.plots {
         std::fs::create_dir_all(dir)
@@ -22,11 +28,12 @@ pub(crate) fn run(args: FitArgs) -> anyhow::Result<()> {
     let table = read(&args.data, "training")?;
     let bar = Steps::training(args.quiet);
     let fit_error = || format!("cannot fit '{}'", args.data.display());
+    let cannot_save = || format!("cannot write the model '{}'", args.output.display());
     match args.method {
         Method::FlowMatching => {
             let model = Model::fit(&table, args.condition.as_deref(), &flow_settings(&args)?, &bar)
                 .with_context(fit_error)?;
-            model.save(&args.output)?;
+            model.save(&args.output).with_context(cannot_save)?;
             let classes = model
                 .body()
                 .condition
@@ -41,7 +48,7 @@ pub(crate) fn run(args: FitArgs) -> anyhow::Result<()> {
         }
         Method::Mmd => {
             let model = MmdModel::fit(&table, &mmd_settings(&args)?, &bar).with_context(fit_error)?;
-            model.save(&args.output)?;
+            model.save(&args.output).with_context(cannot_save)?;
             summary(model.header(), model.body().numeric.len(), "", &args);
             if let Some(dir) = &args.plots {
                 fit_plots::write_mmd(dir, &model, &table, args.seed)
@@ -75,6 +82,9 @@ pub(super) fn summary(header: &ModelHeader, columns: usize, classes: &str, args:
         },
         t.final_loss
     );
+    for adjusted in &t.adjusted {
+        eprintln!("  {adjusted}");
+    }
     eprintln!("wrote '{}'", args.output.display());
 }
 

@@ -3,11 +3,18 @@
 use crate::args::{Engine, GenerateArgs};
 use crate::neural_engine;
 use crate::output::{self, Plan};
+use crate::paths::Paths;
 use anyhow::Context;
 use pushforward_stats::Spec;
 
 pub(crate) fn run(args: GenerateArgs) -> anyhow::Result<()> {
     let path = &args.spec;
+    Paths::default()
+        .input("SPEC", Some(path))
+        .output("-o", args.sample.output.as_deref())
+        .binary("--save-model", args.neural.save_model.as_deref())
+        .plots("--plots", args.neural.plots.as_deref())
+        .check()?;
     let text =
         std::fs::read_to_string(path).with_context(|| format!("cannot read spec '{}'", path.display()))?;
     let spec = Spec::from_toml(&text).with_context(|| format!("invalid spec '{}'", path.display()))?;

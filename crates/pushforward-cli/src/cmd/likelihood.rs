@@ -4,7 +4,9 @@
 use crate::args::LikelihoodArgs;
 use crate::input::read;
 use crate::output::resolve_target;
+use crate::paths::Paths;
 use anyhow::{Context, bail};
+use pushforward_core::quote::quote_all;
 use pushforward_core::{Column, Table};
 use pushforward_io::open_sink;
 use pushforward_neural::{ModelHeader, load};
@@ -14,6 +16,11 @@ use std::path::Path;
 const COLUMN: &str = "log_likelihood";
 
 pub(crate) fn run(args: LikelihoodArgs) -> anyhow::Result<()> {
+    Paths::default()
+        .input("MODEL", Some(&args.model))
+        .input("DATA", Some(&args.data))
+        .output("-o", args.output.as_deref())
+        .check()?;
     let (target, format) = resolve_target(args.output.as_deref(), args.format)?;
     let model = load(&args.model).context("cannot load the model")?;
     let table = read(&args.data, "scored")?;
@@ -49,19 +56,10 @@ fn model_columns(table: &Table, header: &ModelHeader, path: &Path) -> anyhow::Re
         bail!(
             "'{}' lacks the model's column(s) {}; the model was fitted on columns {}",
             path.display(),
-            quoted(&missing),
-            quoted(&order)
+            quote_all(missing),
+            quote_all(order)
         );
     }
     let columns = order.iter().filter_map(|n| table.column(n).cloned()).collect();
     Ok(Table::new(columns)?)
-}
-
-/// `'a', 'b'`.
-fn quoted(names: &[&str]) -> String {
-    names
-        .iter()
-        .map(|n| format!("'{n}'"))
-        .collect::<Vec<_>>()
-        .join(", ")
 }

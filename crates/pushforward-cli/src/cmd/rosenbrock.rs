@@ -6,6 +6,7 @@
 //! `∂f/∂x = −2(1 − x) − 400 x (y − x²)`, `∂f/∂y = 200 (y − x²)`.
 
 use crate::args::RosenbrockArgs;
+use crate::paths::Paths;
 use anyhow::Context;
 use pushforward_neural::optim::adaptive::AdaptiveConfig;
 use pushforward_neural::optim::momentum::MomentumConfig;
@@ -153,6 +154,7 @@ fn plot(dir: &std::path::Path, runs: &[Descent]) -> anyhow::Result<()> {
 }
 
 pub(crate) fn run(args: &RosenbrockArgs) -> anyhow::Result<()> {
+    Paths::default().plots("--plots", args.plots.as_deref()).check()?;
     let runs: Vec<Descent> = optimisers().into_iter().map(descend).collect();
     eprint!(
         "rosenbrock from (-0.5, 1), f = {:.2}, {STEPS} steps at the survey's rates\n{}",

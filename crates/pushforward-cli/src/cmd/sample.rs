@@ -6,12 +6,17 @@ use crate::args::SampleModelArgs;
 use crate::interrupt;
 use crate::neural_engine;
 use crate::output::resolve_target;
+use crate::paths::Paths;
 use crate::progress::Steps;
 use anyhow::Context;
 use pushforward_io::{Output, open_sink, write_sampled};
 use pushforward_neural::{SampleSettings, load};
 
 pub(crate) fn run(args: SampleModelArgs) -> anyhow::Result<()> {
+    Paths::default()
+        .input("MODEL", Some(&args.model))
+        .output("-o", args.output.as_deref())
+        .check()?;
     let (target, format) = resolve_target(args.output.as_deref(), args.format)?;
     let model = load(&args.model).context("cannot load the model")?;
     let settings = SampleSettings {
@@ -36,11 +41,15 @@ pub(crate) fn run(args: SampleModelArgs) -> anyhow::Result<()> {
         &Steps::rows(args.quiet),
         sink,
     )
-    .map_err(interrupt::explain)
+    .map_err(|e| interrupt::explain(e, &target))
     .with_context(cannot)?;
     if let Some(spec) = model.spec() {
         // The same seed draws the same rows again, to measure them.
-        let table = configured.sampler.sample(rows, args.seed).with_context(cannot)?;
+        let table = configured
+            .sampler
+            .sample(rows, args.seed)
+            .map_err(|e| interrupt::explain_after_write(e, &target))
+            .with_context(cannot)?;
         neural_engine::report(spec, &table);
     }
     if let Output::File(p) = &target {

@@ -29,7 +29,7 @@ use crate::activation::Activation;
 use crate::embedding::{InputLayout, TimeEmbedding};
 use crate::error::NeuralError;
 use crate::mlp::{Mlp, MlpShape};
-use crate::train::{Progress, TrainConfig, TrainSummary, train};
+use crate::train::{Progress, TrainConfig, TrainSummary, batch_for, train};
 use coupling::Coupling;
 use field::{Field, Guide, Scratch};
 use objective::{Batches, FlowObjective};
@@ -116,7 +116,8 @@ impl FlowMatching {
     /// Fits a flow to `data`.
     ///
     /// # Errors
-    /// [`NeuralError::BatchSize`] for a batch larger than the data,
+    /// [`NeuralError::BatchSize`] for a zero batch (a batch larger than the
+    /// data is lowered to the number of rows, and the summary says so),
     /// [`NeuralError::NoNumericData`] for an empty or ragged data set,
     /// [`NeuralError::TrainingLabels`] for labels that do not fit,
     /// [`NeuralError::OutOfRange`] for a dropout outside `[0, 1)`,
@@ -179,13 +180,7 @@ impl FlowMatching {
         if data.dim == 0 || rows * data.dim != data.x.len() {
             return Err(NeuralError::NoNumericData);
         }
-        if config.batch == 0 || config.batch > rows {
-            return Err(NeuralError::BatchSize {
-                batch: config.batch,
-                min: 1,
-                rows,
-            });
-        }
+        let (batch, adjusted) = batch_for(config.batch, 1, rows)?;
         if !(0.0..1.0).contains(&config.label_dropout) {
             return Err(NeuralError::OutOfRange {
                 setting: "label dropout",
@@ -236,11 +231,12 @@ impl FlowMatching {
             field,
             batches,
             config.coupling,
-            config.batch,
+            batch,
             config.label_dropout,
             config.seed,
         );
-        let summary = train(&mut objective, &config.train, progress)?;
+        let mut summary = train(&mut objective, &config.train, progress)?;
+        summary.adjusted.extend(adjusted);
         Ok((
             FlowMatching {
                 field: objective.field,

@@ -31,6 +31,7 @@ mod objective;
 
 pub use model::{MmdBody, MmdModel, MmdSampler};
 
+use pushforward_core::SampleError;
 use pushforward_core::seed::{Purpose, stream};
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
@@ -42,7 +43,7 @@ use crate::error::NeuralError;
 use crate::mlp::{Mlp, MlpShape, Tape};
 use crate::optim::adam::AdamWConfig;
 use crate::optim::{OptimizerConfig, Schedule};
-use crate::train::{Progress, TrainConfig, TrainSummary, train};
+use crate::train::{Adjustment, Progress, TrainConfig, TrainSummary, batch_for, train};
 use objective::MmdObjective;
 
 /// Noise rows generated at once when sampling.
@@ -96,14 +97,10 @@ impl Default for MmdConfig {
 }
 
 impl MmdConfig {
-    fn check(&self, rows: usize) -> Result<(), NeuralError> {
-        if self.batch < 2 || self.batch > rows {
-            return Err(NeuralError::BatchSize {
-                batch: self.batch,
-                min: 2,
-                rows,
-            });
-        }
+    /// Checks the settings for `rows` rows of data; returns the batch to
+    /// use (see [`batch_for`]).
+    fn check(&self, rows: usize) -> Result<(usize, Option<Adjustment>), NeuralError> {
+        let batch = batch_for(self.batch, 2, rows)?;
         if self.noise_dim == 0 {
             return Err(NeuralError::NeedsAtLeastOne {
                 what: "the noise",
@@ -115,7 +112,7 @@ impl MmdConfig {
                 bandwidths: self.bandwidths.clone(),
             });
         }
-        Ok(())
+        Ok(batch)
     }
 }
 
@@ -131,7 +128,8 @@ impl MmdNetwork {
     ///
     /// # Errors
     /// [`NeuralError::NoNumericData`] for empty or ragged data,
-    /// [`NeuralError::BatchSize`] for a batch outside `2..=rows`,
+    /// [`NeuralError::BatchSize`] for a batch below 2 or fewer than 2 rows
+    /// (a batch above `rows` is lowered to `rows`, and the summary says so),
     /// [`NeuralError::NeedsAtLeastOne`] for a zero noise dimension,
     /// [`NeuralError::ZeroWidth`] for a zero width, or
     /// [`NeuralError::BadBandwidths`] for a bandwidth that is not positive
@@ -147,7 +145,7 @@ impl MmdNetwork {
         if dim == 0 || rows * dim != data.len() {
             return Err(NeuralError::NoNumericData);
         }
-        config.check(rows)?;
+        let (batch, adjusted) = config.check(rows)?;
         let shape = MlpShape {
             input: config.noise_dim,
             hidden: config.hidden.clone(),
@@ -156,8 +154,9 @@ impl MmdNetwork {
         };
         let mut rng = stream(config.seed, Purpose::Initialisation);
         let generator = Mlp::new(shape, &mut rng)?;
-        let mut objective = MmdObjective::new(generator, data, config.batch, &config.bandwidths, config.seed);
-        let summary = train(&mut objective, &config.train, progress)?;
+        let mut objective = MmdObjective::new(generator, data, batch, &config.bandwidths, config.seed);
+        let mut summary = train(&mut objective, &config.train, progress)?;
+        summary.adjusted.extend(adjusted);
         Ok((
             MmdNetwork {
                 generator: objective.generator,
@@ -202,7 +201,8 @@ impl MmdNetwork {
     /// counts rows.
     ///
     /// # Errors
-    /// [`NeuralError::Interrupted`] when `progress` reports a cancellation.
+    /// [`NeuralError::Sample`] with [`SampleError::Interrupted`] when
+    /// `progress` reports a cancellation.
     ///
     /// ```
     /// use pushforward_neural::{Activation, Mlp, MlpShape, Silent, mmd::MmdNetwork};
@@ -226,7 +226,9 @@ impl MmdNetwork {
             progress.update(out.len() / d, 0.0);
             if progress.cancelled() {
                 progress.finish();
-                return Err(NeuralError::Interrupted { step: out.len() / d });
+                return Err(NeuralError::Sample(SampleError::Interrupted {
+                    rows: (out.len() / d) as u64,
+                }));
             }
         }
         progress.finish();

@@ -53,13 +53,15 @@ impl MmdModel {
     ///
     /// # Errors
     /// Those of [`TrainingTable::new`] (every column must be numeric) and
-    /// of [`MmdNetwork::fit`].
+    /// of [`MmdNetwork::fit`]; [`NeuralError::Unrepresentable`] for a column
+    /// whose samples would restore to infinity.
     pub fn fit(
         table: &Table,
         settings: &MmdConfig,
         progress: &dyn Progress,
     ) -> Result<MmdModel, NeuralError> {
         let data = TrainingTable::new(table, None)?;
+        data.scales.representable(&data.columns)?;
         let x = data.scales.apply(&data.x);
         let (network, training) = MmdNetwork::fit(&x, data.columns.len(), settings, progress)?;
         let columns = data
@@ -114,9 +116,7 @@ impl MmdModel {
         let body: MmdBody = file.body()?;
         let mlp = model_file::network(&file.tensors, GENERATOR, &body.network)?;
         let d = body.numeric.len();
-        if body.standardisation.mean.len() != d || body.standardisation.std.len() != d {
-            return Err("the standardisation does not have one entry per column".into());
-        }
+        body.standardisation.check(&body.numeric)?;
         let header = file.header;
         let order: Vec<String> = header.columns.iter().map(|c| c.name.clone()).collect();
         let same_columns = order.len() == d

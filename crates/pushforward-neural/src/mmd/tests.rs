@@ -168,21 +168,30 @@ fn bad_settings_are_errors() {
     };
     assert!(fit(&ok, 2).is_ok());
     assert!(matches!(fit(&ok, 3), Err(NeuralError::NoNumericData)));
-    for bad in [
-        MmdConfig {
-            batch: 1,
-            ..ok.clone()
-        },
-        MmdConfig {
-            batch: 101,
-            ..ok.clone()
-        },
-    ] {
-        assert!(
-            matches!(fit(&bad, 2), Err(NeuralError::BatchSize { min: 2, .. })),
-            "{bad:?}"
-        );
-    }
+    let one = MmdConfig {
+        batch: 1,
+        ..ok.clone()
+    };
+    assert!(matches!(fit(&one, 2), Err(NeuralError::BatchSize { min: 2, .. })));
+    // A batch above the rows is lowered to them, and the summary says so.
+    let large = MmdConfig {
+        batch: 101,
+        ..ok.clone()
+    };
+    let (_, summary) = MmdNetwork::fit(&data, 2, &large, &Silent).expect("fits");
+    let [adjusted] = summary.adjusted.as_slice() else {
+        panic!("expected one adjustment, got {:?}", summary.adjusted)
+    };
+    assert_eq!(
+        (adjusted.setting.as_str(), adjusted.requested, adjusted.used),
+        ("batch", 101, 100)
+    );
+    let (_, summary) = MmdNetwork::fit(&data, 2, &ok, &Silent).expect("fits");
+    assert!(summary.adjusted.is_empty());
+    assert!(matches!(
+        MmdNetwork::fit(&data[..2], 2, &ok, &Silent),
+        Err(NeuralError::BatchSize { min: 2, rows: 1, .. })
+    ));
     for bad in [
         MmdConfig {
             noise_dim: 0,

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::NeuralError;
 use crate::optim::{OptimizerConfig, Schedule};
-pub use trainer::{Control, LossCurve, NamedSeries, TrainSummary, Trainer};
+pub use trainer::{Adjustment, Control, LossCurve, NamedSeries, TrainSummary, Trainer};
 
 /// Steps between progress reports and cancellation checks.
 const REPORT_EVERY: usize = 25;
@@ -71,6 +71,40 @@ impl Default for TrainConfig {
             ema: 0.999,
         }
     }
+}
+
+/// The minibatch a fit on `rows` rows uses: `batch` itself when it fits,
+/// else all `rows`, with the [`Adjustment`] that says so (a default batch
+/// of 256 on a table of 124 rows trains on batches of 124).
+///
+/// # Errors
+/// [`NeuralError::BatchSize`] for a batch below `min`, or fewer than `min`
+/// rows.
+///
+/// ```
+/// use pushforward_neural::train::batch_for;
+/// let (batch, adjusted) = batch_for(256, 1, 124).unwrap();
+/// assert_eq!(batch, 124);
+/// assert_eq!(adjusted.unwrap().to_string(), "batch 124 instead of 256 (the table has 124 rows)");
+/// assert_eq!(batch_for(64, 1, 124).unwrap(), (64, None));
+/// assert!(batch_for(0, 1, 124).is_err());
+/// ```
+pub fn batch_for(batch: usize, min: usize, rows: usize) -> Result<(usize, Option<Adjustment>), NeuralError> {
+    if batch < min || rows < min {
+        return Err(NeuralError::BatchSize { batch, min, rows });
+    }
+    if batch <= rows {
+        return Ok((batch, None));
+    }
+    Ok((
+        rows,
+        Some(Adjustment {
+            setting: "batch".into(),
+            requested: batch,
+            used: rows,
+            reason: format!("the table has {rows} rows"),
+        }),
+    ))
 }
 
 /// Trains `objective` for `config.steps` steps (fewer on a plateau).

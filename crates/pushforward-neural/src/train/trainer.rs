@@ -72,6 +72,36 @@ pub struct TrainSummary {
     pub stopped_early: bool,
     /// The loss curve.
     pub curve: LossCurve,
+    /// Settings the fit lowered to suit its data (none when every setting
+    /// was used as given).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub adjusted: Vec<Adjustment>,
+}
+
+/// A setting a fit lowered to suit its data, such as a batch larger than
+/// the table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Adjustment {
+    /// The setting, by its field name in the method's settings (`batch`).
+    pub setting: String,
+    /// The value asked for.
+    pub requested: usize,
+    /// The value used.
+    pub used: usize,
+    /// Why, e.g. `the table has 124 rows`.
+    pub reason: String,
+}
+
+impl std::fmt::Display for Adjustment {
+    /// `batch 124 instead of 256 (the table has 124 rows)`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} {} instead of {} ({})",
+            self.setting, self.used, self.requested, self.reason
+        )
+    }
 }
 
 /// Whether training goes on after a step.
@@ -295,6 +325,7 @@ impl<'a> Trainer<'a> {
             best_loss: self.best,
             stopped_early: self.stopped_early,
             curve: self.curve,
+            adjusted: Vec::new(),
         }
     }
 }
