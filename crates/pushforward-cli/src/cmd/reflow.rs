@@ -7,11 +7,16 @@
 use crate::args::ReflowArgs;
 use crate::atomic;
 use crate::cmd::fit::TrainFlags;
+use crate::paths::Paths;
 use crate::progress::Steps;
 use anyhow::{Context, bail};
 use pushforward_neural::{Model, ReflowConfig};
 
 pub(crate) fn run(args: ReflowArgs) -> anyhow::Result<()> {
+    Paths::default()
+        .input("TEACHER", Some(&args.teacher))
+        .binary("-o", Some(&args.output))
+        .check()?;
     atomic::check_parent(&args.output).context("cannot write the model")?;
     let teacher = Model::load(&args.teacher)
         .with_context(|| format!("cannot read the teacher '{}'", args.teacher.display()))?;

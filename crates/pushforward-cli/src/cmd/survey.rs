@@ -23,6 +23,7 @@
 //! survey and its 1-D examples).
 
 use crate::args::SurveyArgs;
+use crate::paths::Paths;
 use crate::progress::Steps;
 use anyhow::Context;
 use pushforward_core::seed::{Purpose, stream};
@@ -178,6 +179,7 @@ struct Outcome {
 }
 
 pub(crate) fn run(args: &SurveyArgs) -> anyhow::Result<()> {
+    Paths::default().plots("--plots", args.plots.as_deref()).check()?;
     if let Some(dir) = &args.plots {
         std::fs::create_dir_all(dir)
             .with_context(|| format!("cannot create the plot directory '{}'", dir.display()))?;

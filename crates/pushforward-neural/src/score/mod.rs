@@ -62,7 +62,7 @@ use crate::embedding::{InputLayout, TimeEmbedding};
 use crate::error::NeuralError;
 use crate::flow::field::Field;
 use crate::mlp::{Mlp, MlpShape, Tape};
-use crate::train::{Progress, TrainConfig, TrainSummary, train};
+use crate::train::{Progress, TrainConfig, TrainSummary, batch_for, train};
 use objective::ScoreObjective;
 
 /// Settings of a score-model fit.
@@ -113,17 +113,8 @@ impl ScoreConfig {
     /// The noise levels for standardised `data` of `dim` columns.
     ///
     /// # Errors
-    /// [`NeuralError::BatchSize`] for a batch outside `1..=rows`, and the
-    /// errors of [`NoiseLevels::check`].
+    /// The errors of [`NoiseLevels::check`].
     pub fn levels(&self, data: &[f32], dim: usize) -> Result<NoiseLevels, NeuralError> {
-        let rows = data.len() / dim;
-        if self.batch == 0 || self.batch > rows {
-            return Err(NeuralError::BatchSize {
-                batch: self.batch,
-                min: 1,
-                rows,
-            });
-        }
         let levels = NoiseLevels {
             sigma_max: self
                 .sigma_max
@@ -173,7 +164,7 @@ impl ScoreNetwork {
     ///
     /// # Errors
     /// [`NeuralError::NoNumericData`] for empty or ragged data, the errors
-    /// of [`ScoreConfig::levels`], [`NeuralError::ZeroWidth`] for a zero
+    /// of [`batch_for`] and [`ScoreConfig::levels`], [`NeuralError::ZeroWidth`] for a zero
     /// width, and those of [`train`].
     pub fn fit(
         data: &[f32],
@@ -185,6 +176,7 @@ impl ScoreNetwork {
         if dim == 0 || rows == 0 || rows * dim != data.len() {
             return Err(NeuralError::NoNumericData);
         }
+        let (batch, adjusted) = batch_for(config.batch, 1, rows)?;
         let levels = config.levels(data, dim)?;
         let layout = InputLayout {
             dim,
@@ -203,8 +195,9 @@ impl ScoreNetwork {
             layout,
         };
         let network = ScoreNetwork { field, levels };
-        let mut objective = ScoreObjective::new(network, data, config.batch, config.seed);
-        let summary = train(&mut objective, &config.train, progress)?;
+        let mut objective = ScoreObjective::new(network, data, batch, config.seed);
+        let mut summary = train(&mut objective, &config.train, progress)?;
+        summary.adjusted.extend(adjusted);
         Ok((objective.network, summary))
     }
 
