@@ -31,8 +31,7 @@ use pushforward_core::{Column, Progress, Table};
 use pushforward_metrics::univariate::{ks_sorted, sorted, wasserstein1_sorted};
 use pushforward_neural::{
     Activation, Coupling, FittedModel, FlowConfig, MmdConfig, MmdModel, Model, NeuralError, SampleSettings,
-    ScoreConfig, ScoreModel,
-    TrainConfig,
+    ScoreConfig, ScoreModel, TrainConfig,
 };
 use pushforward_plot::{Fit1d, LossCurve, fit_1d_plot};
 use pushforward_toy::Toy;
