@@ -23,7 +23,7 @@ pub(crate) fn run(args: SampleModelArgs) -> anyhow::Result<()> {
     };
     let cannot = || format!("cannot sample from '{}'", args.model.display());
     let configured = model.configure(&settings).with_context(cannot)?;
-    let rows = args.rows.map_or(model.default_rows(), |r| r as u64);
+    let rows = args.rows.unwrap_or(model.default_rows());
     let sink = open_sink(&target, format)?;
     write_sampled(
         configured.sampler.as_ref(),
@@ -36,7 +36,10 @@ pub(crate) fn run(args: SampleModelArgs) -> anyhow::Result<()> {
     .with_context(cannot)?;
     if let Some(spec) = model.spec() {
         // The same seed draws the same rows again, to measure them.
-        let table = configured.sampler.sample(rows, args.seed).with_context(cannot)?;
+        let table = configured
+            .sampler
+            .sample(rows.min(neural_engine::MEASURE_ROWS), args.seed)
+            .with_context(cannot)?;
         neural_engine::report(spec, &table);
     }
     if let Output::File(p) = &target {
