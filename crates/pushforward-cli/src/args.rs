@@ -414,7 +414,7 @@ pub(crate) struct ToyArgs {
     #[arg(value_parser = named(&Toy::ALL, Toy::name, Toy::description))]
     pub(crate) name: Toy,
     /// Rows to draw [default: 4096 for sierpinski (one per cell), else
-    /// 2000]. Rows stream in blocks of 1,048,576 (each an independent set),
+    /// 2000]. Rows stream in blocks of 65,536 (each an independent set),
     /// so any count works.
     #[arg(short = 'n', long, allow_negative_numbers = true, value_parser = count)]
     pub(crate) rows: Option<u64>,

@@ -278,10 +278,12 @@ impl StepMap {
         let mut values = vec![first as f64];
         let mut k = first;
         loop {
-            if max.is_some_and(|m| k >= m) {
+            if max.is_some_and(|m| k >= m) || k == i64::MAX {
                 break;
             }
-            if max.is_none() && law.sf(k) < STEP_TAIL {
+            // A NaN tail (parameters the law cannot evaluate) ends the table
+            // too; `is_finite` then reports it.
+            if max.is_none() && !(law.sf(k) >= STEP_TAIL) {
                 break;
             }
             thresholds.push(threshold(law.as_ref(), k));
@@ -417,6 +419,10 @@ pub(crate) fn step_quantile_z(law: &dyn DiscreteLaw, z: f64) -> i64 {
         lo = k0;
         loop {
             let cand = lo.saturating_add(step);
+            if cand == lo {
+                // Saturated: no representable support point reaches Φ(z).
+                return lo;
+            }
             if at_least(cand) {
                 hi = cand;
                 break;

@@ -136,6 +136,7 @@ fn every_family_at_its_extremes_ends_in_a_sampler_or_a_typed_error() {
             format!("dist = \"truncated_normal\"\nmean = 0\nstd = 1\nlow = {v}\nhigh = 1e300"),
             format!("dist = \"poisson\"\nlambda = {v}"),
             format!("dist = \"negative_binomial\"\nr = {v}\np = 0.5"),
+            format!("dist = \"negative_binomial\"\nr = {v}\np = 1e-30"),
             format!("dist = \"geometric\"\np = {v}"),
             format!("dist = \"bernoulli\"\np = {v}"),
         ]);

@@ -31,10 +31,10 @@ use pushforward_core::{BlockEmitter, Column, Progress, SampleError, Sampler, Tab
 use rand_chacha::ChaCha8Rng;
 use std::sync::Arc;
 
-/// Rows per block of a [`ToySampler`] (about 24 MiB for three columns and
+/// Rows per block of a [`ToySampler`] (about 2 MiB for three columns and
 /// labels; the sets whose points lie on a grid, moons and circles, are a
 /// grid per block).
-pub const TOY_BLOCK_ROWS: usize = 1 << 20;
+pub const TOY_BLOCK_ROWS: usize = 1 << 16;
 
 /// A toy data set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

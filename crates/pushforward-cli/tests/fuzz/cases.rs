@@ -7,26 +7,26 @@ use rand_chacha::ChaCha8Rng;
 use std::path::Path;
 
 /// One run of the binary.
-pub struct Case {
+pub(crate) struct Case {
     /// What was fuzzed.
-    pub kind: &'static str,
+    pub(crate) kind: &'static str,
     /// Arguments after the program name.
-    pub args: Vec<String>,
+    pub(crate) args: Vec<String>,
     /// Input files written into the case's directory first.
-    pub files: Vec<(String, Vec<u8>)>,
+    pub(crate) files: Vec<(String, Vec<u8>)>,
     /// Files the command may create (absent after a failure).
-    pub outputs: Vec<String>,
+    pub(crate) outputs: Vec<String>,
 }
 
 /// A small table and a model fitted to it, made once per run.
-pub struct Fixture {
+pub(crate) struct Fixture {
     data: Vec<u8>,
     model: Vec<u8>,
 }
 
 impl Fixture {
     /// Writes two moons and fits a tiny flow to them in `dir`.
-    pub fn new(dir: &Path) -> Fixture {
+    pub(crate) fn new(dir: &Path) -> Fixture {
         let run = |args: &[&str]| {
             let out = std::process::Command::new(env!("CARGO_BIN_EXE_pushforward"))
                 .args(args)
@@ -210,7 +210,7 @@ fn mutate_table(rng: &mut ChaCha8Rng, data: &[u8]) -> Vec<u8> {
 }
 
 /// Draws case `index`: the kinds take turns.
-pub fn draw(rng: &mut ChaCha8Rng, fixture: &Fixture, index: usize) -> Case {
+pub(crate) fn draw(rng: &mut ChaCha8Rng, fixture: &Fixture, index: usize) -> Case {
     let rows = ["0", "1", "7", "300", "-1", "1e2", "2.5", "abc"]
         .choose(rng)
         .unwrap()

@@ -10,7 +10,7 @@ const CASE_LIMIT: Duration = Duration::from_secs(60);
 
 /// Runs `case` in a fresh directory under `base`; `Err` describes what went
 /// wrong and where the case was kept.
-pub fn check(case: &Case, base: &Path, index: usize) -> Result<(), String> {
+pub(crate) fn check(case: &Case, base: &Path, index: usize) -> Result<(), String> {
     let dir = base.join(format!("case-{index}"));
     std::fs::create_dir(&dir).unwrap();
     for (name, bytes) in &case.files {

@@ -468,6 +468,19 @@ impl Marginal {
             }
         };
         if let Law::Discrete(l) = &law {
+            let (first, _) = l.support();
+            let (name, value) = match family {
+                Family::NegativeBinomial { r, .. } => ("r", r),
+                Family::Geometric { p } | Family::Binomial { p, .. } | Family::Bernoulli { p } => ("p", p),
+                Family::Poisson { lambda } => ("lambda", lambda),
+                _ => ("weights", l.mean()),
+            };
+            check(
+                name,
+                value,
+                !l.sf(first).is_nan() && l.mean().is_finite(),
+                "parameters whose probabilities are finite numbers in double precision",
+            )?;
             let span = 2.0 * 10.4 * l.variance().sqrt();
             let (name, value) = match family {
                 Family::Binomial { n, .. } => ("n", n as f64),
