@@ -26,6 +26,10 @@ pub(crate) const Z_MAX: f64 = 12.5;
 const STEP_TAIL: f64 = 1e-25;
 /// `−Φ⁻¹(STEP_TAIL)`.
 const STEP_Z: f64 = 10.4;
+/// Most steps a table may take. Parameter checks keep a law within about
+/// 65,536 values over ±10.4 standard deviations; its tail falls below
+/// [`STEP_TAIL`] long before this many.
+const MAX_TABLE_STEPS: usize = 1 << 20;
 
 /// A latent map of one column: smooth for continuous laws, steps otherwise.
 #[derive(Debug, Clone)]
@@ -284,6 +288,12 @@ impl StepMap {
             // A NaN tail (parameters the law cannot evaluate) ends the table
             // too; `is_finite` then reports it.
             if max.is_none() && !(law.sf(k) >= STEP_TAIL) {
+                break;
+            }
+            if thresholds.len() >= MAX_TABLE_STEPS {
+                // The tail never fell: the law is evaluated wrongly at these
+                // parameters. A NaN threshold makes `is_finite` say so.
+                thresholds.push(f64::NAN);
                 break;
             }
             thresholds.push(threshold(law.as_ref(), k));
