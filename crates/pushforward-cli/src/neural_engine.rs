@@ -168,7 +168,7 @@ const MAX_ROWS_PER_STEP: usize = 1 << 24;
 /// add sorted copies).
 fn tape_gib(rows: usize, hidden: &[usize], columns: usize) -> u64 {
     let per_row = (hidden.iter().sum::<usize>() + 2 * columns) * std::mem::size_of::<f32>();
-    (rows as u128 * per_row as u128 >> 30) as u64
+    ((rows as u128 * per_row as u128) >> 30) as u64
 }
 
 /// Rows drawn from the copula engine for its point on the trade-off figure.

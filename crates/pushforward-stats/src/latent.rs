@@ -287,7 +287,8 @@ impl StepMap {
             }
             // A NaN tail (parameters the law cannot evaluate) ends the table
             // too; `is_finite` then reports it.
-            if max.is_none() && !(law.sf(k) >= STEP_TAIL) {
+            let tail = law.sf(k);
+            if max.is_none() && (tail < STEP_TAIL || tail.is_nan()) {
                 break;
             }
             if thresholds.len() >= MAX_TABLE_STEPS {
