@@ -497,14 +497,15 @@ fn positive_count(s: &str) -> Result<usize, String> {
 /// Ctrl-C.
 pub(crate) const MAX_SOLVER_STEPS: usize = 100_000;
 
-/// Solver steps: 1 to [`MAX_SOLVER_STEPS`].
+/// Solver steps: at most [`MAX_SOLVER_STEPS`] (zero is left to the model,
+/// which names the solver that needs at least one).
 fn solver_steps(s: &str) -> Result<usize, String> {
-    match positive_count(s)? {
-        v if v > MAX_SOLVER_STEPS => Err(format!(
+    match count(s)? {
+        v if v > MAX_SOLVER_STEPS as u64 => Err(format!(
             "must be at most {MAX_SOLVER_STEPS}, got {v}: beyond, f32 rounding over the steps \
              outweighs the solver's discretisation error"
         )),
-        v => Ok(v),
+        v => Ok(v as usize),
     }
 }
 
