@@ -184,3 +184,65 @@ fn huge_degrees_of_freedom_use_the_limiting_law_and_say_so() {
     );
     assert!(err.contains("Wilson–Hilferty"), "{err}");
 }
+
+/// Sets every tensor value of a safetensors model file to ±`value`,
+/// alternating, keeping its header.
+fn saturate_weights(path: &Path, value: f32) {
+    let mut bytes = std::fs::read(path).unwrap();
+    let n = u64::from_le_bytes(bytes[..8].try_into().unwrap()) as usize;
+    let header: serde_json::Value = serde_json::from_slice(&bytes[8..8 + n]).unwrap();
+    for (name, tensor) in header.as_object().unwrap() {
+        if name == "__metadata__" {
+            continue;
+        }
+        let offsets = tensor["data_offsets"].as_array().unwrap();
+        let (start, end) = (
+            offsets[0].as_u64().unwrap() as usize,
+            offsets[1].as_u64().unwrap() as usize,
+        );
+        for (i, chunk) in bytes[8 + n + start..8 + n + end].chunks_exact_mut(4).enumerate() {
+            let v = if i % 2 == 0 { value } else { -value };
+            chunk.copy_from_slice(&v.to_le_bytes());
+        }
+    }
+    std::fs::write(path, bytes).unwrap();
+}
+
+#[test]
+fn sampling_a_diverged_joint_model_reports_instead_of_panicking() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("s.toml"),
+        "[[column]]\nname = \"share\"\ndist = \"beta\"\nalpha = 2\nbeta = 5\n\
+         [[column]]\nname = \"y\"\ndist = \"normal\"\nmean = 0\nstd = 1\n\
+         [correlation]\npairs = [[\"share\", \"y\", 0.4]]\n",
+    )
+    .unwrap();
+    let out = pf()
+        .current_dir(dir.path())
+        .args([
+            "generate",
+            "s.toml",
+            "--engine",
+            "neural",
+            "--train-steps",
+            "2",
+            "--set-size",
+            "50",
+        ])
+        .args(["-n", "10", "--save-model", "j.pf", "-o", "a.csv"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    saturate_weights(&dir.path().join("j.pf"), 1e38);
+    let out = pf()
+        .current_dir(dir.path())
+        .args(["sample", "j.pf", "-n", "10", "-o", "out.csv"])
+        .output()
+        .unwrap();
+    let code = out.status.code();
+    assert!(matches!(code, Some(0 | 1)), "{code:?}: {}", stderr_of(&out));
+    if code == Some(1) {
+        assert!(!dir.path().join("out.csv").exists());
+    }
+}
