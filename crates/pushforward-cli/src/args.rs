@@ -478,6 +478,7 @@ fn count(s: &str) -> Result<u64, String> {
     match s.parse::<f64>() {
         Ok(v) if v < 0.0 => Err(format!("must be a non-negative count (0, 1, 2, ...), got {s}")),
         Ok(v) if v.fract() == 0.0 && v < u64::MAX as f64 => Ok(v as u64),
+        Ok(v) if v.fract() == 0.0 => Err(format!("must be at most {}, got {s}", u64::MAX)),
         Ok(_) => Err(format!("must be a whole number of at least 0, got {s}")),
         Err(_) => Err(format!("must be a non-negative count (0, 1, 2, ...), got '{s}'")),
     }
