@@ -132,8 +132,10 @@ pub(crate) enum Command {
 /// Where rows go and how they are generated.
 #[derive(Debug, Args)]
 pub(crate) struct SampleArgs {
-    /// Rows to generate [default: the spec's `rows`, else 10000].
-    #[arg(short = 'n', long)]
+    /// Rows to generate [default: the spec's `rows`, else 10000]. Rows
+    /// stream to the output in blocks, so any count works (Ctrl-C stops it
+    /// and leaves no file).
+    #[arg(short = 'n', long, allow_negative_numbers = true, value_parser = count)]
     pub(crate) rows: Option<u64>,
     /// Seed of the random streams: the same seed gives the same bytes
     /// [default: the spec's `seed`, else 0].
@@ -191,7 +193,7 @@ pub(crate) enum Engine {
 pub(crate) struct NeuralArgs {
     /// Optimiser steps, on a cosine schedule [default: 1,000, about a
     /// minute on two cores for the seed's twelve columns].
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true, value_parser = positive_count)]
     pub(crate) train_steps: Option<usize>,
     /// The optimiser [default: adamw at rate 0.04 without weight decay];
     /// another starts from its own defaults.
@@ -202,11 +204,13 @@ pub(crate) struct NeuralArgs {
     #[arg(long, value_parser = positive)]
     pub(crate) lr: Option<f64>,
     /// Rows per training set (the losses compare a set's sorted values
-    /// and correlation matrix with the targets) [default: 2,000].
-    #[arg(long)]
+    /// and correlation matrix with the targets), at least 2; set size
+    /// times sets per batch is at most 16,777,216 rows a step
+    /// [default: 2,000].
+    #[arg(long, allow_negative_numbers = true, value_parser = positive_count)]
     pub(crate) set_size: Option<usize>,
     /// Sets per optimiser step [default: 8].
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true, value_parser = positive_count)]
     pub(crate) sets_per_batch: Option<usize>,
     /// Stop when the loss, averaged over windows of 100 steps, has not
     /// improved by 0.1% for this many windows (0: train every step)
@@ -378,13 +382,13 @@ pub(crate) struct EvaluateArgs {
     pub(crate) seed: u64,
     /// Entropic regularisation of the Sinkhorn divergence, on the
     /// standardised scale.
-    #[arg(long, default_value_t = 0.05, help_heading = "Metric settings")]
+    #[arg(long, default_value_t = 0.05, help_heading = "Metric settings", allow_negative_numbers = true, value_parser = positive)]
     pub(crate) epsilon: f64,
     /// Random projections of the sliced Wasserstein distance.
-    #[arg(long, default_value_t = 256, help_heading = "Metric settings")]
+    #[arg(long, default_value_t = 256, help_heading = "Metric settings", allow_negative_numbers = true, value_parser = positive_count)]
     pub(crate) projections: usize,
     /// Neighbourhood size of precision/recall/density/coverage.
-    #[arg(long, default_value_t = 5, help_heading = "Metric settings")]
+    #[arg(long, default_value_t = 5, help_heading = "Metric settings", allow_negative_numbers = true, value_parser = positive_count)]
     pub(crate) k: usize,
     /// Rows per sample for the exact Wasserstein distances (two dense
     /// assignments, between O(N^2) and O(N^3): seconds at 5,000).
@@ -392,7 +396,9 @@ pub(crate) struct EvaluateArgs {
         long,
         default_value_t = 2_000,
         value_name = "N",
-        help_heading = "Subsample sizes"
+        help_heading = "Subsample sizes",
+        allow_negative_numbers = true,
+        value_parser = positive_count
     )]
     pub(crate) exact_rows: usize,
     /// Rows per sample for the sliced Wasserstein distance.
@@ -400,7 +406,9 @@ pub(crate) struct EvaluateArgs {
         long,
         default_value_t = 20_000,
         value_name = "N",
-        help_heading = "Subsample sizes"
+        help_heading = "Subsample sizes",
+        allow_negative_numbers = true,
+        value_parser = positive_count
     )]
     pub(crate) sliced_rows: usize,
     /// Rows per sample for the Sinkhorn divergence (iterations grow as
@@ -409,7 +417,9 @@ pub(crate) struct EvaluateArgs {
         long,
         default_value_t = 2_000,
         value_name = "N",
-        help_heading = "Subsample sizes"
+        help_heading = "Subsample sizes",
+        allow_negative_numbers = true,
+        value_parser = positive_count
     )]
     pub(crate) sinkhorn_rows: usize,
     /// Rows per sample for MMD (quadratic in N).
@@ -417,7 +427,9 @@ pub(crate) struct EvaluateArgs {
         long,
         default_value_t = 5_000,
         value_name = "N",
-        help_heading = "Subsample sizes"
+        help_heading = "Subsample sizes",
+        allow_negative_numbers = true,
+        value_parser = positive_count
     )]
     pub(crate) mmd_rows: usize,
     /// Rows per sample for precision/recall/density/coverage.
@@ -425,7 +437,9 @@ pub(crate) struct EvaluateArgs {
         long,
         default_value_t = 10_000,
         value_name = "N",
-        help_heading = "Subsample sizes"
+        help_heading = "Subsample sizes",
+        allow_negative_numbers = true,
+        value_parser = positive_count
     )]
     pub(crate) prdc_rows: usize,
     /// Rows per sample for the classifier test.
@@ -433,7 +447,9 @@ pub(crate) struct EvaluateArgs {
         long,
         default_value_t = 10_000,
         value_name = "N",
-        help_heading = "Subsample sizes"
+        help_heading = "Subsample sizes",
+        allow_negative_numbers = true,
+        value_parser = positive_count
     )]
     pub(crate) c2st_rows: usize,
     /// Synthetic and held-out rows for the privacy distances (each scans
@@ -442,7 +458,9 @@ pub(crate) struct EvaluateArgs {
         long,
         default_value_t = 5_000,
         value_name = "N",
-        help_heading = "Subsample sizes"
+        help_heading = "Subsample sizes",
+        allow_negative_numbers = true,
+        value_parser = positive_count
     )]
     pub(crate) privacy_rows: usize,
     /// Hide the progress spinner.
@@ -455,9 +473,11 @@ pub(crate) struct ToyArgs {
     /// The data set.
     #[arg(value_parser = named(&Toy::ALL, Toy::name, Toy::description))]
     pub(crate) name: Toy,
-    /// Rows to draw [default: 4096 for sierpinski (one per cell), else 2000].
-    #[arg(short = 'n', long)]
-    pub(crate) rows: Option<usize>,
+    /// Rows to draw [default: 4096 for sierpinski (one per cell), else
+    /// 2000]. Rows stream in blocks of 65,536 (each an independent set),
+    /// so any count works.
+    #[arg(short = 'n', long, allow_negative_numbers = true, value_parser = count)]
+    pub(crate) rows: Option<u64>,
     /// Seed: the same seed gives the same rows.
     #[arg(short, long, default_value_t = 0)]
     pub(crate) seed: u64,
@@ -492,12 +512,95 @@ fn non_negative(s: &str) -> Result<f64, String> {
     }
 }
 
-/// A finite number (a guidance weight: NaN or infinity would turn every
-/// sampled row into NaN).
-fn finite_f32(s: &str) -> Result<f32, String> {
+/// A guidance weight: finite (NaN or infinity would turn every sampled
+/// row into NaN) and at least 0. Classifier-free guidance follows
+/// `v_u + w (v_c − v_u)`: 0 is the unconditional field, 1 the class's,
+/// larger values sharpen the class; a negative weight points away from it,
+/// which samples no class at all.
+fn guidance(s: &str) -> Result<f32, String> {
     match s.parse::<f32>() {
-        Ok(v) if v.is_finite() => Ok(v),
+        Ok(v) if v.is_finite() && v >= 0.0 => Ok(v),
+        Ok(v) if v.is_finite() => Err(format!(
+            "must be at least 0, got {v}: 0 ignores the class, 1 samples it as learned, larger \
+             values sharpen it; a negative weight pushes rows away from their class"
+        )),
         Ok(v) => Err(format!("must be a finite number, got {v}")),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// A count: a whole number of at least 0 (`1e6` is accepted when whole).
+fn count(s: &str) -> Result<u64, String> {
+    let s = s.trim();
+    if let Ok(v) = s.parse::<u64>() {
+        return Ok(v);
+    }
+    match s.parse::<f64>() {
+        Ok(v) if v < 0.0 => Err(format!("must be a non-negative count (0, 1, 2, ...), got {s}")),
+        Ok(v) if v.fract() == 0.0 && v < u64::MAX as f64 => Ok(v as u64),
+        Ok(v) if v.fract() == 0.0 => Err(format!("must be at most {}, got {s}", u64::MAX)),
+        Ok(_) => Err(format!("must be a whole number of at least 0, got {s}")),
+        Err(_) => Err(format!("must be a non-negative count (0, 1, 2, ...), got '{s}'")),
+    }
+}
+
+/// A count of at least 1 (steps, sizes: zero would do nothing).
+fn positive_count(s: &str) -> Result<usize, String> {
+    match count(s)? {
+        0 => Err("must be at least 1".to_string()),
+        v => usize::try_from(v).map_err(|_| format!("must be at most {}, got {s}", usize::MAX)),
+    }
+}
+
+/// Most solver steps: beyond, the f32 rounding accumulated over the steps
+/// outweighs the discretisation error of any of the solvers (Euler's is
+/// `O(1/steps)`), and a block of rows takes minutes between two checks of
+/// Ctrl-C.
+pub(crate) const MAX_SOLVER_STEPS: usize = 100_000;
+
+/// Solver steps: at most [`MAX_SOLVER_STEPS`] (zero is left to the model,
+/// which names the solver that needs at least one).
+fn solver_steps(s: &str) -> Result<usize, String> {
+    match count(s)? {
+        v if v > MAX_SOLVER_STEPS as u64 => Err(format!(
+            "must be at most {MAX_SOLVER_STEPS}, got {v}: beyond, f32 rounding over the steps \
+             outweighs the solver's discretisation error"
+        )),
+        v => Ok(v as usize),
+    }
+}
+
+/// Widest hidden layer: a layer of `W` units holds `W²` weights from the
+/// one before (16,384² f32 weights are 1 GiB, 3 GiB with the optimiser's
+/// two moments, per layer).
+pub(crate) const MAX_WIDTH: usize = 16_384;
+
+/// A hidden layer width: 1 to [`MAX_WIDTH`].
+fn width(s: &str) -> Result<usize, String> {
+    match positive_count(s)? {
+        v if v > MAX_WIDTH => Err(format!(
+            "a hidden layer width must be at most {MAX_WIDTH}, got {v}: a layer holds width² \
+             weights from the one before (16,384² f32 weights are 1 GiB, 3 GiB with the \
+             optimiser's state)"
+        )),
+        v => Ok(v),
+    }
+}
+
+/// A fraction in `[0, 1]` (a dropout probability).
+fn fraction(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if (0.0..=1.0).contains(&v) => Ok(v),
+        Ok(v) => Err(format!("must be a probability between 0 and 1, got {v}")),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// A decay in `[0, 1)` (an exponential moving average: 1 would never move).
+fn decay(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if (0.0..1.0).contains(&v) => Ok(v),
+        Ok(v) => Err(format!("must be at least 0 and below 1, got {v}")),
         Err(e) => Err(e.to_string()),
     }
 }
@@ -526,12 +629,12 @@ pub(crate) struct FitArgs {
     #[arg(long, value_delimiter = ',', value_name = "SIGMAS", value_parser = positive)]
     pub(crate) bandwidths: Option<Vec<f64>>,
     /// Dimensions of the generator's noise (mmd) [default: 4].
-    #[arg(long, value_name = "K")]
+    #[arg(long, value_name = "K", allow_negative_numbers = true, value_parser = positive_count)]
     pub(crate) noise_dim: Option<usize>,
     /// Levels of the geometric noise ladder that annealed Langevin sampling
     /// walks down, from --sigma-max to --sigma-min (score) [default: 10].
     /// Training draws each row's level anywhere in that range.
-    #[arg(long, value_name = "L")]
+    #[arg(long, value_name = "L", allow_negative_numbers = true, value_parser = positive_count)]
     pub(crate) noise_levels: Option<usize>,
     /// The largest noise level, in units of each column's standard
     /// deviation (score) [default: the largest distance between two
@@ -545,10 +648,10 @@ pub(crate) struct FitArgs {
     #[arg(long, value_name = "SIGMA", value_parser = positive)]
     pub(crate) sigma_min: Option<f64>,
     /// Optimiser steps [default: 10,000 for flow matching and score, 5,000 for mmd].
-    #[arg(long, help_heading = "Training")]
+    #[arg(long, help_heading = "Training", allow_negative_numbers = true, value_parser = positive_count)]
     pub(crate) steps: Option<usize>,
     /// Rows per batch, at most the table's rows [default: 256].
-    #[arg(long, help_heading = "Training")]
+    #[arg(long, help_heading = "Training", allow_negative_numbers = true, value_parser = positive_count)]
     pub(crate) batch: Option<usize>,
     /// The optimiser [default: adamw]; each starts from its own defaults.
     #[arg(long, value_name = "NAME", help_heading = "Training", value_parser = named(&OptimizerConfig::ALL, OptimizerConfig::name, OptimizerConfig::description))]
@@ -568,15 +671,16 @@ pub(crate) struct FitArgs {
     pub(crate) patience: Option<usize>,
     /// Decay of the exponential moving average of the weights that the
     /// saved model uses (0: keep the last step's weights) [default: 0.999].
-    #[arg(long, help_heading = "Training")]
+    #[arg(long, help_heading = "Training", allow_negative_numbers = true, value_parser = decay)]
     pub(crate) ema: Option<f64>,
     /// Probability of hiding a row's class during training, so one network
     /// also learns the unconditional field that guidance needs (flow
     /// matching) [default: 0.1].
-    #[arg(long, help_heading = "Training")]
+    #[arg(long, help_heading = "Training", allow_negative_numbers = true, value_parser = fraction)]
     pub(crate) label_dropout: Option<f64>,
-    /// Hidden layer widths, comma-separated [default: 128,128,128].
-    #[arg(long, value_delimiter = ',', value_name = "WIDTHS", help_heading = "Network")]
+    /// Hidden layer widths, comma-separated, each at most 16,384
+    /// [default: 128,128,128].
+    #[arg(long, value_delimiter = ',', value_name = "WIDTHS", help_heading = "Network", allow_negative_numbers = true, value_parser = width)]
     pub(crate) hidden: Option<Vec<usize>>,
     /// Hidden activation [default: silu].
     #[arg(long, help_heading = "Network", value_parser = named(&Activation::ALL, Activation::name, Activation::description))]
@@ -603,22 +707,24 @@ pub(crate) struct FitArgs {
 pub(crate) struct SampleModelArgs {
     /// The model file written by `fit`.
     pub(crate) model: PathBuf,
-    /// Rows to draw [default: as many as the training table had].
-    #[arg(short = 'n', long)]
-    pub(crate) rows: Option<usize>,
-    /// Solver steps from noise to data [default: 10 for a flow-matching
-    /// model trained with OT or Sinkhorn pairs, whose paths are nearly
-    /// straight; 50 with independent pairs and for a score model's
-    /// probability-flow ODE].
-    #[arg(long)]
+    /// Rows to draw [default: as many as the training table had]. Rows
+    /// stream to the output in blocks, so any count works.
+    #[arg(short = 'n', long, allow_negative_numbers = true, value_parser = count)]
+    pub(crate) rows: Option<u64>,
+    /// Solver steps from noise to data, at most 100,000 [default: 10 for a
+    /// flow-matching model trained with OT or Sinkhorn pairs, whose paths
+    /// are nearly straight; 50 with independent pairs and for a score
+    /// model's probability-flow ODE].
+    #[arg(long, allow_negative_numbers = true, value_parser = solver_steps)]
     pub(crate) solver_steps: Option<usize>,
     /// ODE solver (flow matching; score with --sampler ode) [default: midpoint].
     #[arg(long, value_parser = named(&Solver::ALL, Solver::name, Solver::description))]
     pub(crate) solver: Option<Solver>,
     /// Classifier-free guidance weight for a conditional model: 1 samples
     /// each class as learned, larger values sharpen classes (and shrink
-    /// their spread), 0 ignores the class [default: 1].
-    #[arg(long, value_parser = finite_f32)]
+    /// their spread), 0 ignores the class; negative weights are refused
+    /// [default: 1].
+    #[arg(long, allow_negative_numbers = true, value_parser = guidance)]
     pub(crate) guidance: Option<f32>,
     /// Draw only this class of the condition column [default: classes in
     /// their training proportions].
@@ -667,8 +773,8 @@ pub(crate) struct LikelihoodArgs {
     pub(crate) model: PathBuf,
     /// The rows to score (`.csv` or `.parquet`), with the model's columns.
     pub(crate) data: PathBuf,
-    /// RK4 steps of the change-of-variables integral.
-    #[arg(long, default_value_t = 100)]
+    /// RK4 steps of the change-of-variables integral (1 to 100,000).
+    #[arg(long, default_value_t = 100, allow_negative_numbers = true, value_parser = solver_steps)]
     pub(crate) solver_steps: usize,
     /// Output file (`.csv` or `.parquet`), or `-` for CSV on standard output
     /// [default: standard output].

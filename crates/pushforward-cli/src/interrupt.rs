@@ -1,6 +1,8 @@
-//! Ctrl-C (and SIGTERM) during a write: the generation loop notices the flag
-//! between blocks and stops with an error, so the output sink is dropped and
-//! its temporary file removed instead of the process dying mid-write.
+//! Ctrl-C (and SIGTERM): every long phase (the copula fit and its nearest
+//! search, training, sampling block by block) checks the flag through its
+//! `Progress` and stops with an error, so the output sink is dropped and its
+//! temporary file removed instead of the process dying mid-write. A second
+//! signal exits at once.
 //!
 //! The error says what became of the output: a file is left as it was
 //! (nothing written), while standard output, a FIFO or a device has
@@ -12,11 +14,19 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
-/// Installs the handler; a second Ctrl-C is not caught twice, the first one
-/// already stops the work within a block.
+/// Exit status after a second interrupt (128 + SIGINT, as shells report).
+const FORCED_EXIT: i32 = 130;
+
+/// Installs the handler. The first Ctrl-C (or SIGTERM) sets the flag that
+/// every long loop checks, which stops the work and removes the temporary
+/// output; a second one exits at once, for a phase that does not answer.
 pub(crate) fn install() {
     // Failing to install (a handler already set) only loses the clean-up.
-    let _ = ctrlc::set_handler(|| INTERRUPTED.store(true, Ordering::SeqCst));
+    let _ = ctrlc::set_handler(|| {
+        if INTERRUPTED.swap(true, Ordering::SeqCst) {
+            std::process::exit(FORCED_EXIT);
+        }
+    });
 }
 
 /// Whether an interrupt has arrived.

@@ -6,7 +6,7 @@ use crate::args::{GenerateArgs, OnInfeasible};
 use crate::neural_plots::{self, Achieved};
 use crate::optimizer_choice::choose;
 use crate::output::Plan;
-use crate::progress::Steps;
+use crate::progress::{Interrupt, Steps};
 use crate::{atomic, interrupt};
 use anyhow::{Context, bail};
 use pushforward_core::{Sampler, Table};
@@ -30,8 +30,12 @@ pub(crate) fn run(spec: &Spec, spec_toml: &str, plan: &Plan, args: &GenerateArgs
     }
     // The same feasibility check as the copula engine: refuse, or train on
     // the target as given with --on-infeasible nearest.
-    if let Err(e) = SpecSampler::new(spec, InfeasiblePolicy::Error, &NearestOptions::default())
-        && args.sample.on_infeasible == OnInfeasible::Error
+    if let Err(e) = SpecSampler::with_progress(
+        spec,
+        InfeasiblePolicy::Error,
+        &NearestOptions::default(),
+        &Interrupt,
+    ) && args.sample.on_infeasible == OnInfeasible::Error
     {
         return Err(anyhow::Error::new(e)
             .context("the target cannot be met (pass --on-infeasible nearest to train on it anyway)"));
@@ -51,6 +55,17 @@ pub(crate) fn run(spec: &Spec, spec_toml: &str, plan: &Plan, args: &GenerateArgs
         seed: plan.seed,
         ..defaults
     };
+    let rows_per_step = config.set_size.saturating_mul(config.sets_per_batch);
+    if rows_per_step > MAX_ROWS_PER_STEP {
+        bail!(
+            "--set-size {} x --sets-per-batch {} = {rows_per_step} rows a step, above the limit of \
+             {MAX_ROWS_PER_STEP}: every row of a step keeps its activations for the backward pass \
+             (about {} GiB here); pass smaller sets or fewer of them",
+            config.set_size,
+            config.sets_per_batch,
+            tape_gib(rows_per_step, &config.hidden, spec.columns.len())
+        );
+    }
     let fit = JointGenerator::fit(
         spec,
         &spec.correlation.matrix,
@@ -99,13 +114,14 @@ pub(crate) fn run(spec: &Spec, spec_toml: &str, plan: &Plan, args: &GenerateArgs
     )
     .map_err(|e| interrupt::explain(e, &plan.target))?;
     // The same seed draws the same rows again, to measure them.
-    let measured = |e| interrupt::explain_after_write(e, &plan.target);
-    let table = sampler.sample(plan.rows, plan.seed).map_err(measured)?;
+    let measured_error = |e| interrupt::explain_after_write(e, &plan.target);
+    let measured = plan.rows.min(MEASURE_ROWS);
+    let table = sampler.sample(measured, plan.seed).map_err(measured_error)?;
     if n.match_marginals {
         let unmatched = model
             .sampler(false)
-            .sample(plan.rows, plan.seed)
-            .map_err(measured)?;
+            .sample(measured, plan.seed)
+            .map_err(measured_error)?;
         if let Some(before) = measure(spec, &unmatched) {
             eprintln!(
                 "before matching the marginals: worst KS {:.4}; correlation error mean {:.4}, max {:.4}",
@@ -142,6 +158,23 @@ pub(crate) fn run(spec: &Spec, spec_toml: &str, plan: &Plan, args: &GenerateArgs
         );
     }
     Ok(())
+}
+
+/// Most rows measured after a run: the first ones written (two whole
+/// blocks of the joint sampler, so they are the written rows even with
+/// matched marginals), so the report's memory does not grow with `-n`.
+pub(crate) const MEASURE_ROWS: u64 = 1 << 17;
+
+/// Most rows one optimiser step of the joint generator may push through
+/// the network (set size × sets per batch).
+const MAX_ROWS_PER_STEP: usize = 1 << 24;
+
+/// Bytes a step's rows keep for the backward pass, in GiB: the hidden
+/// activations, the noise and the output in f32 (a lower bound: the losses
+/// add sorted copies).
+fn tape_gib(rows: usize, hidden: &[usize], columns: usize) -> u64 {
+    let per_row = (hidden.iter().sum::<usize>() + 2 * columns) * std::mem::size_of::<f32>();
+    ((rows as u128 * per_row as u128) >> 30) as u64
 }
 
 /// Rows drawn from the copula engine for its point on the trade-off figure.
@@ -225,6 +258,9 @@ fn pair_errors(spec: &Spec, pearson: &[f64]) -> Vec<(usize, usize, f64)> {
 /// for the trade-off figure.
 pub(crate) fn report(spec: &Spec, table: &Table) -> Option<Achieved> {
     let fit = measure(spec, table)?;
+    if table.rows() as u64 == MEASURE_ROWS {
+        eprintln!("measured on the first {MEASURE_ROWS} rows");
+    }
     eprintln!(
         "{:<16} {:>8} {:>10} {:>12}",
         "column", "KS", "std ratio", "q99.9 ratio"
@@ -269,7 +305,13 @@ pub(crate) fn report(spec: &Spec, table: &Table) -> Option<Achieved> {
 /// Where the copula engine lands on the same spec (nearest reachable
 /// correlation, exact marginals), measured on its own sample.
 fn copula_point(spec: &Spec, seed: u64) -> Option<Achieved> {
-    let sampler = SpecSampler::new(spec, InfeasiblePolicy::Nearest, &NearestOptions::default()).ok()?;
+    let sampler = SpecSampler::with_progress(
+        spec,
+        InfeasiblePolicy::Nearest,
+        &NearestOptions::default(),
+        &Interrupt,
+    )
+    .ok()?;
     let table = sampler.sample(COPULA_ROWS, seed);
     measure(spec, &table).map(|f| f.achieved)
 }

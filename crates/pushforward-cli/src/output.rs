@@ -4,7 +4,7 @@
 
 use crate::args::{OnInfeasible, PenaltyArg, SampleArgs};
 use crate::interrupt;
-use crate::progress::Steps;
+use crate::progress::{Interrupt, Steps};
 use crate::report;
 use pushforward_io::{Output, OutputFormat, open_sink, write_sampled};
 use pushforward_stats::{InfeasiblePolicy, NearestOptions, Penalty, Spec, SpecSampler};
@@ -89,7 +89,7 @@ pub(crate) fn fit(spec: &Spec, args: &SampleArgs) -> anyhow::Result<SpecSampler>
         seed: args.seed.or(spec.seed).unwrap_or(0),
         ..NearestOptions::default()
     };
-    let sampler = SpecSampler::new(spec, policy, &options)?;
+    let sampler = SpecSampler::with_progress(spec, policy, &options, &Interrupt)?;
     if let Some(r) = &sampler.fit().nearest {
         report::print_nearest(r);
     }

@@ -76,3 +76,13 @@ impl pushforward_neural::Progress for Steps {
         interrupt::requested()
     }
 }
+
+/// No display, only Ctrl-C: the cancellation check of phases that draw no
+/// bar (the copula fit).
+pub(crate) struct Interrupt;
+
+impl pushforward_core::Progress for Interrupt {
+    fn cancelled(&self) -> bool {
+        interrupt::requested()
+    }
+}

@@ -54,6 +54,23 @@ pub enum StatsError {
         /// The limit.
         max: usize,
     },
+    /// A column's law gave a value that is not a finite number (a quantile
+    /// overflowing double precision, a correlation integral of NaN).
+    #[error(
+        "column '{column}' ({family}): {what} is not a finite number at these parameters; \
+         choose parameters whose extreme quantiles (probability 1e-35) are finite"
+    )]
+    NonFinite {
+        /// The column.
+        column: String,
+        /// Its family and parameters.
+        family: String,
+        /// What came out non-finite.
+        what: &'static str,
+    },
+    /// The progress reported a cancellation before the fit finished.
+    #[error("interrupted before the copula was fitted")]
+    Cancelled,
 }
 
 fn infeasible_message(kind: CorrelationKind, pairs: &[InfeasiblePair]) -> String {

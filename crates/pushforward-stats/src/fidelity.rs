@@ -11,7 +11,8 @@
 
 use crate::marginal::Marginal;
 
-/// KS distance between a sample and a marginal (categories as codes).
+/// KS distance between a sample and a marginal (categories as codes);
+/// NaN for an empty sample or one holding a NaN.
 ///
 /// ```
 /// use pushforward_stats::{Family, Marginal, fidelity::ks_distance};
@@ -19,12 +20,12 @@ use crate::marginal::Marginal;
 /// assert!((ks_distance(&m, &[0.25, 0.75]) - 0.25).abs() < 1e-15);
 /// ```
 pub fn ks_distance(marginal: &Marginal, values: &[f64]) -> f64 {
+    if values.is_empty() || values.iter().any(|x| x.is_nan()) {
+        return f64::NAN;
+    }
     let mut v: Vec<f64> = values.to_vec();
     v.sort_by(f64::total_cmp);
     let n = v.len() as f64;
-    if v.is_empty() {
-        return f64::NAN;
-    }
     if marginal.is_continuous() {
         v.iter()
             .enumerate()

@@ -16,6 +16,7 @@
 
 use crate::marginal::{ContinuousLaw, DiscreteLaw, Law, Marginal, uniform01};
 use crate::normal;
+use pushforward_core::{Progress, Silent};
 use rayon::prelude::*;
 use std::sync::Arc;
 
@@ -25,6 +26,10 @@ pub(crate) const Z_MAX: f64 = 12.5;
 const STEP_TAIL: f64 = 1e-25;
 /// `−Φ⁻¹(STEP_TAIL)`.
 const STEP_Z: f64 = 10.4;
+/// Most steps a table may take. Parameter checks keep a law within about
+/// 65,536 values over ±10.4 standard deviations; its tail falls below
+/// [`STEP_TAIL`] long before this many.
+const MAX_TABLE_STEPS: usize = 1 << 20;
 
 /// A latent map of one column: smooth for continuous laws, steps otherwise.
 #[derive(Debug, Clone)]
@@ -68,8 +73,27 @@ impl LatentMap {
     /// Builds the map of a marginal.
     pub fn new(marginal: &Marginal) -> Self {
         match marginal.law() {
-            Law::Continuous(law) => LatentMap::Smooth(SmoothMap::build(Arc::clone(law))),
+            Law::Continuous(law) => LatentMap::Smooth(SmoothMap::build(Arc::clone(law), &Silent)),
             Law::Discrete(law) => LatentMap::Steps(StepMap::build(Arc::clone(law))),
+        }
+    }
+
+    /// Builds the map, checking `progress.cancelled()` while tabulating;
+    /// `None` when it reported a cancellation.
+    pub fn with_progress(marginal: &Marginal, progress: &(dyn Progress + Sync)) -> Option<Self> {
+        let map = match marginal.law() {
+            Law::Continuous(law) => LatentMap::Smooth(SmoothMap::build(Arc::clone(law), progress)),
+            Law::Discrete(law) => LatentMap::Steps(StepMap::build(Arc::clone(law))),
+        };
+        (!progress.cancelled()).then_some(map)
+    }
+
+    /// Whether every tabulated value is a finite number (a law whose
+    /// `1e-35` tail quantiles overflow double precision is not).
+    pub fn is_finite(&self) -> bool {
+        match self {
+            LatentMap::Smooth(s) => s.x.iter().all(|x| x.is_finite()),
+            LatentMap::Steps(s) => s.thresholds.iter().all(|t| !t.is_nan()),
         }
     }
 
@@ -77,7 +101,7 @@ impl LatentMap {
     /// `(F(X) + F(X⁻)) / 2`, whose Pearson correlation is Spearman's rho.
     pub fn rank_map(&self) -> LatentMap {
         match self {
-            LatentMap::Smooth(_) => LatentMap::Smooth(SmoothMap::build(uniform01())),
+            LatentMap::Smooth(_) => LatentMap::Smooth(SmoothMap::build(uniform01(), &Silent)),
             LatentMap::Steps(s) => {
                 // The mid-point of each step's CDF jump: F(X⁻) + P(X)/2.
                 let values = s.cells().map(|(lo, _, p)| normal::cdf(lo) + 0.5 * p).collect();
@@ -103,7 +127,9 @@ impl LatentMap {
 }
 
 impl SmoothMap {
-    fn build(law: Arc<dyn ContinuousLaw>) -> Self {
+    /// Tabulates, refining the grid until the error bound holds; stops
+    /// early (with a partial table the caller drops) on a cancellation.
+    fn build(law: Arc<dyn ContinuousLaw>, progress: &(dyn Progress + Sync)) -> Self {
         let sd = law.variance().sqrt();
         let (lo, hi) = law.support();
         let scale = if sd.is_finite() && sd > 0.0 {
@@ -115,9 +141,12 @@ impl SmoothMap {
         };
         let mut per_unit = 64usize;
         loop {
-            let map = Self::tabulate(Arc::clone(&law), per_unit);
+            let map = Self::tabulate(Arc::clone(&law), per_unit, progress);
+            if progress.cancelled() {
+                return map;
+            }
             let err = map.midpoint_error(scale);
-            if err <= 1e-9 || per_unit >= 1024 {
+            if err <= 1e-9 || per_unit >= 1024 || !err.is_finite() {
                 return SmoothMap {
                     max_error: err,
                     ..map
@@ -127,7 +156,7 @@ impl SmoothMap {
         }
     }
 
-    fn tabulate(law: Arc<dyn ContinuousLaw>, per_unit: usize) -> Self {
+    fn tabulate(law: Arc<dyn ContinuousLaw>, per_unit: usize, progress: &(dyn Progress + Sync)) -> Self {
         let dz = 1.0 / per_unit as f64;
         let half = (Z_MAX * per_unit as f64).round() as usize;
         let n = 2 * half + 1;
@@ -138,6 +167,9 @@ impl SmoothMap {
         let run = |idx: &mut dyn Iterator<Item = usize>, out: &mut dyn FnMut(usize, f64)| {
             let mut guess = None;
             for i in idx {
+                if i % 64 == 0 && progress.cancelled() {
+                    return;
+                }
                 let v = law.quantile_z_from(z_at(i), guess);
                 if v.is_finite() {
                     guess = Some(v);
@@ -250,10 +282,19 @@ impl StepMap {
         let mut values = vec![first as f64];
         let mut k = first;
         loop {
-            if max.is_some_and(|m| k >= m) {
+            if max.is_some_and(|m| k >= m) || k == i64::MAX {
                 break;
             }
-            if max.is_none() && law.sf(k) < STEP_TAIL {
+            // A NaN tail (parameters the law cannot evaluate) ends the table
+            // too; `is_finite` then reports it.
+            let tail = law.sf(k);
+            if max.is_none() && (tail < STEP_TAIL || tail.is_nan()) {
+                break;
+            }
+            if thresholds.len() >= MAX_TABLE_STEPS {
+                // The tail never fell: the law is evaluated wrongly at these
+                // parameters. A NaN threshold makes `is_finite` say so.
+                thresholds.push(f64::NAN);
                 break;
             }
             thresholds.push(threshold(law.as_ref(), k));
@@ -389,6 +430,10 @@ pub(crate) fn step_quantile_z(law: &dyn DiscreteLaw, z: f64) -> i64 {
         lo = k0;
         loop {
             let cand = lo.saturating_add(step);
+            if cand == lo {
+                // Saturated: no representable support point reaches Φ(z).
+                return lo;
+            }
             if at_least(cand) {
                 hi = cand;
                 break;

@@ -15,7 +15,7 @@ use crate::latent::LatentMap;
 use crate::marginal::ValueKind;
 use crate::spec::Spec;
 use pushforward_core::seed::{Purpose, block_stream};
-use pushforward_core::{BlockEmitter, Column, Progress, SampleError, Sampler, Table};
+use pushforward_core::{BlockEmitter, Column, Progress, SampleError, Sampler, Silent, Table};
 use rand_distr::{Distribution, StandardNormal};
 use rayon::prelude::*;
 use std::sync::Arc;
@@ -56,13 +56,42 @@ impl SpecSampler {
     /// assert_eq!(table, sampler.sample(1000, 7));
     /// ```
     pub fn new(spec: &Spec, policy: InfeasiblePolicy, options: &NearestOptions) -> Result<Self, StatsError> {
+        Self::with_progress(spec, policy, options, &Silent)
+    }
+
+    /// [`SpecSampler::new`], checking `progress.cancelled()` in every long
+    /// phase (quantile tables, pair integrals, the nearest search):
+    /// [`StatsError::Cancelled`] when it reports a cancellation. A column
+    /// whose quantile table is not finite is [`StatsError::NonFinite`].
+    pub fn with_progress(
+        spec: &Spec,
+        policy: InfeasiblePolicy,
+        options: &NearestOptions,
+        progress: &(dyn Progress + Sync),
+    ) -> Result<Self, StatsError> {
         let names: Vec<String> = spec.columns.iter().map(|c| c.name.clone()).collect();
         let marginals: Vec<_> = spec.columns.iter().map(|c| c.marginal.clone()).collect();
         let maps: Vec<Arc<LatentMap>> = marginals
             .par_iter()
-            .map(|m| Arc::new(LatentMap::new(m)))
-            .collect();
-        let fit = fit_copula(&names, &marginals, &maps, &spec.correlation, policy, options)?;
+            .map(|m| LatentMap::with_progress(m, progress).map(Arc::new))
+            .collect::<Option<_>>()
+            .ok_or(StatsError::Cancelled)?;
+        if let Some(j) = maps.iter().position(|m| !m.is_finite()) {
+            return Err(StatsError::NonFinite {
+                column: names[j].clone(),
+                family: marginals[j].family().to_string(),
+                what: "the quantile table",
+            });
+        }
+        let fit = fit_copula(
+            &names,
+            &marginals,
+            &maps,
+            &spec.correlation,
+            policy,
+            options,
+            progress,
+        )?;
         Ok(SpecSampler {
             kinds: marginals.iter().map(|m| m.kind().clone()).collect(),
             names,

@@ -16,14 +16,25 @@
 //! Every set comes from one ChaCha8 stream seeded by the caller: the same
 //! seed gives the same rows. Sets made of components can carry the
 //! component as a categorical `label` column.
+//!
+//! [`ToySampler`] streams any number of rows: block `b` of
+//! [`TOY_BLOCK_ROWS`] rows is the set drawn from stream number `b` of the
+//! seed's sampling stream (block 0 is [`Toy::sample`]'s stream), so memory
+//! stays bounded and any output up to one block equals [`Toy::sample`].
 
 mod mixtures;
 mod roll;
 mod shapes;
 
-use pushforward_core::seed::{Purpose, stream};
-use pushforward_core::{Column, Table};
+use pushforward_core::seed::{Purpose, block_stream, stream};
+use pushforward_core::{BlockEmitter, Column, Progress, SampleError, Sampler, Table};
+use rand_chacha::ChaCha8Rng;
 use std::sync::Arc;
+
+/// Rows per block of a [`ToySampler`] (about 2 MiB for three columns and
+/// labels; the sets whose points lie on a grid, moons and circles, are a
+/// grid per block).
+pub const TOY_BLOCK_ROWS: usize = 1 << 16;
 
 /// A toy data set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -133,17 +144,33 @@ impl Toy {
     /// assert_eq!(t, Toy::Moons.sample(100, 7, true));
     /// ```
     pub fn sample(self, rows: usize, seed: u64, labels: bool) -> Table {
-        let mut rng = stream(seed, Purpose::Sampling);
+        self.draw(rows, &mut stream(seed, Purpose::Sampling), labels)
+    }
+
+    /// A sampler streaming the set in blocks of [`TOY_BLOCK_ROWS`] rows.
+    ///
+    /// ```
+    /// use pushforward_core::Sampler;
+    /// use pushforward_toy::Toy;
+    /// let t = Toy::Circles.sampler(false).sample(500, 3).unwrap();
+    /// assert_eq!(t, Toy::Circles.sample(500, 3, false));
+    /// ```
+    pub fn sampler(self, labels: bool) -> ToySampler {
+        ToySampler { toy: self, labels }
+    }
+
+    /// One set of `rows` rows from `rng`.
+    fn draw(self, rows: usize, rng: &mut ChaCha8Rng, labels: bool) -> Table {
         let s = match self {
-            Toy::Moons => shapes::moons(rows, &mut rng),
-            Toy::EightGaussians => mixtures::eight_gaussians(rows, &mut rng),
-            Toy::Checkerboard => shapes::checkerboard(rows, &mut rng),
-            Toy::Circles => shapes::circles(rows, &mut rng),
-            Toy::SwissRoll => roll::swiss_roll(rows, &mut rng, false),
-            Toy::SwissRoll3d => roll::swiss_roll(rows, &mut rng, true),
-            Toy::TwoGaussians => mixtures::two_gaussians(rows, &mut rng),
-            Toy::Sierpinski => shapes::sierpinski(rows, &mut rng),
-            Toy::StudentT => mixtures::student_t(rows, &mut rng),
+            Toy::Moons => shapes::moons(rows, rng),
+            Toy::EightGaussians => mixtures::eight_gaussians(rows, rng),
+            Toy::Checkerboard => shapes::checkerboard(rows, rng),
+            Toy::Circles => shapes::circles(rows, rng),
+            Toy::SwissRoll => roll::swiss_roll(rows, rng, false),
+            Toy::SwissRoll3d => roll::swiss_roll(rows, rng, true),
+            Toy::TwoGaussians => mixtures::two_gaussians(rows, rng),
+            Toy::Sierpinski => shapes::sierpinski(rows, rng),
+            Toy::StudentT => mixtures::student_t(rows, rng),
         };
         let names = ["x", "y", "z"];
         let mut columns: Vec<Column> = s
@@ -158,5 +185,30 @@ impl Toy {
         // Equal lengths, distinct names and codes within their levels hold
         // by construction.
         Table::new(columns).unwrap_or_else(|e| unreachable!("toy table: {e}"))
+    }
+}
+
+/// A toy set as a [`Sampler`]: block `b` is [`Toy::sample`]'s set of the
+/// block's rows drawn from stream number `b`.
+#[derive(Debug, Clone, Copy)]
+pub struct ToySampler {
+    toy: Toy,
+    labels: bool,
+}
+
+impl Sampler for ToySampler {
+    fn sample_into(
+        &self,
+        rows: u64,
+        seed: u64,
+        progress: &dyn Progress,
+        emit: &mut dyn FnMut(Table) -> Result<(), SampleError>,
+    ) -> Result<(), SampleError> {
+        let mut block = 0;
+        BlockEmitter::new(rows, progress, emit).run(TOY_BLOCK_ROWS, |n| {
+            let mut rng = block_stream(seed, Purpose::Sampling, block);
+            block += 1;
+            Ok(self.toy.draw(n, &mut rng, self.labels))
+        })
     }
 }

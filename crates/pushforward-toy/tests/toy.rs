@@ -189,3 +189,38 @@ fn student_t_matches_its_cdf() {
         assert!(ks < 1.63 / n.sqrt(), "{name}: {ks}");
     }
 }
+
+#[test]
+fn the_sampler_streams_blocks_and_its_first_block_is_the_set() {
+    use pushforward_core::{Progress, SampleError, Sampler, Silent};
+    use pushforward_toy::TOY_BLOCK_ROWS;
+    let sampler = Toy::TwoGaussians.sampler(true);
+    let rows = TOY_BLOCK_ROWS as u64 + 10;
+    let mut blocks = Vec::new();
+    sampler
+        .sample_into(rows, 5, &Silent, &mut |t| {
+            blocks.push(t);
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(
+        blocks.iter().map(Table::rows).collect::<Vec<_>>(),
+        [TOY_BLOCK_ROWS, 10]
+    );
+    assert_eq!(blocks[0], Toy::TwoGaussians.sample(TOY_BLOCK_ROWS, 5, true));
+    // The second block is a fresh set, not the first one again.
+    assert_ne!(col(&blocks[1], "x"), col(&blocks[0], "x")[..10]);
+    struct Stop;
+    impl Progress for Stop {
+        fn cancelled(&self) -> bool {
+            true
+        }
+    }
+    let mut seen = 0;
+    let r = sampler.sample_into(rows, 5, &Stop, &mut |t| {
+        seen += t.rows();
+        Ok(())
+    });
+    assert!(matches!(r, Err(SampleError::Interrupted { .. })), "{r:?}");
+    assert_eq!(seen, TOY_BLOCK_ROWS);
+}

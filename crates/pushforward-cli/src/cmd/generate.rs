@@ -18,6 +18,11 @@ pub(crate) fn run(args: GenerateArgs) -> anyhow::Result<()> {
     let text =
         std::fs::read_to_string(path).with_context(|| format!("cannot read spec '{}'", path.display()))?;
     let spec = Spec::from_toml(&text).with_context(|| format!("invalid spec '{}'", path.display()))?;
+    for c in spec.columns.iter() {
+        if let Some(limit) = c.marginal.limit() {
+            eprintln!("note: column '{}' ({}): {limit}", c.name, c.marginal.family());
+        }
+    }
     let plan = Plan::new(&spec, &args.sample)?;
     match args.engine {
         Engine::Copula => {

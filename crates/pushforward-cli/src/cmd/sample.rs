@@ -32,7 +32,7 @@ pub(crate) fn run(args: SampleModelArgs) -> anyhow::Result<()> {
     };
     let cannot = || format!("cannot sample from '{}'", args.model.display());
     let configured = model.configure(&settings).with_context(cannot)?;
-    let rows = args.rows.map_or(model.default_rows(), |r| r as u64);
+    let rows = args.rows.unwrap_or(model.default_rows());
     let sink = open_sink(&target, format)?;
     write_sampled(
         configured.sampler.as_ref(),
@@ -47,7 +47,7 @@ pub(crate) fn run(args: SampleModelArgs) -> anyhow::Result<()> {
         // The same seed draws the same rows again, to measure them.
         let table = configured
             .sampler
-            .sample(rows, args.seed)
+            .sample(rows.min(neural_engine::MEASURE_ROWS), args.seed)
             .map_err(|e| interrupt::explain_after_write(e, &target))
             .with_context(cannot)?;
         neural_engine::report(spec, &table);

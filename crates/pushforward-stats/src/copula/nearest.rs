@@ -28,10 +28,12 @@
 use super::feasibility::PairBound;
 use super::norta::{Pair, identity, solve_pair};
 use super::pair::PairMap;
+use crate::StatsError;
 use argmin::core::{CostFunction, Executor, Gradient, State};
 use argmin::solver::linesearch::MoreThuenteLineSearch;
 use argmin::solver::quasinewton::LBFGS;
 use nalgebra::DMatrix;
+use pushforward_core::Progress;
 use pushforward_core::seed::{Purpose, stream};
 use rand_distr::{Distribution, StandardNormal};
 use rayon::prelude::*;
@@ -211,6 +213,13 @@ struct Problem<'a> {
     d: usize,
     pairs: Vec<(usize, usize, f64, &'a FastMap)>,
     penalty: Penalty,
+    progress: &'a (dyn Progress + Sync),
+}
+
+/// What an evaluation returns when the progress reports a cancellation:
+/// argmin stops the run on it.
+fn cancelled() -> argmin::core::Error {
+    argmin::core::Error::msg("cancelled")
 }
 
 impl Problem<'_> {
@@ -278,6 +287,9 @@ impl CostFunction for Problem<'_> {
     type Param = Vec<f64>;
     type Output = f64;
     fn cost(&self, p: &Self::Param) -> Result<f64, argmin::core::Error> {
+        if self.progress.cancelled() {
+            return Err(cancelled());
+        }
         Ok(self.value_and_grad(p, false).0)
     }
 }
@@ -286,17 +298,22 @@ impl Gradient for Problem<'_> {
     type Param = Vec<f64>;
     type Gradient = Vec<f64>;
     fn gradient(&self, p: &Self::Param) -> Result<Vec<f64>, argmin::core::Error> {
+        if self.progress.cancelled() {
+            return Err(cancelled());
+        }
         Ok(self.value_and_grad(p, true).1)
     }
 }
 
-/// Runs the search; `target(i, j)` gives the target of a pair.
+/// Runs the search; `target(i, j)` gives the target of a pair. Every
+/// evaluation checks `progress.cancelled()`.
 pub(crate) fn fit(
     d: usize,
     pairs: &[Pair],
     target: impl Fn(usize, usize) -> f64 + Sync,
     options: &NearestOptions,
-) -> NearestFit {
+    progress: &(dyn Progress + Sync),
+) -> Result<NearestFit, StatsError> {
     let fast: Vec<FastMap> = pairs.par_iter().map(|p| FastMap::new(&p.map)).collect();
     let problem = Problem {
         d,
@@ -306,6 +323,7 @@ pub(crate) fn fit(
             .map(|(p, m)| (p.i, p.j, target(p.i, p.j), m))
             .collect(),
         penalty: options.penalty,
+        progress,
     };
     let start = repaired_start(d, pairs, &target);
     let mut rng = stream(options.seed, Purpose::Starts);
@@ -341,6 +359,9 @@ pub(crate) fn fit(
             }
         })
         .collect();
+    if progress.cancelled() {
+        return Err(StatsError::Cancelled);
+    }
     let best = results
         .into_iter()
         .filter(|(c, _)| c.is_finite())
@@ -356,7 +377,7 @@ pub(crate) fn fit(
             }
         }
     }
-    NearestFit { latent, factor: u }
+    Ok(NearestFit { latent, factor: u })
 }
 
 /// A factor of the clamped per-pair solution, with negative eigenvalues
@@ -366,7 +387,7 @@ fn repaired_start(d: usize, pairs: &[Pair], target: &(impl Fn(usize, usize) -> f
     let roots: Vec<f64> = pairs
         .par_iter()
         .map(|p| {
-            let t = target(p.i, p.j).clamp(p.bound.low, p.bound.high);
+            let t = target(p.i, p.j).max(p.bound.low).min(p.bound.high);
             solve_pair(&p.map, t).clamp(-0.999, 0.999)
         })
         .collect();
@@ -424,7 +445,14 @@ mod tests {
                 }
             })
             .collect();
-        let fit = fit(3, &pairs, |i, j| target[i * 3 + j], &NearestOptions::default());
+        let fit = fit(
+            3,
+            &pairs,
+            |i, j| target[i * 3 + j],
+            &NearestOptions::default(),
+            &pushforward_core::Silent,
+        )
+        .unwrap();
         for p in &pairs {
             let got = p.map.corr(fit.latent[p.i * 3 + p.j]);
             assert!(

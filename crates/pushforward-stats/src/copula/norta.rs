@@ -19,6 +19,7 @@ use crate::latent::LatentMap;
 use crate::marginal::Marginal;
 use crate::quadrature::Quadrature;
 use nalgebra::DMatrix;
+use pushforward_core::Progress;
 use rayon::prelude::*;
 use std::sync::Arc;
 
@@ -100,6 +101,9 @@ pub(crate) struct Pair {
 /// Fits the latent correlation of the columns' Gaussian copula to `target`.
 ///
 /// `maps` are the columns' latent maps, in the same order as `marginals`.
+/// Each pair's work and every step of the nearest search check
+/// `progress.cancelled()` ([`StatsError::Cancelled`]); a pair whose
+/// attainable interval is not finite is [`StatsError::NonFinite`].
 pub fn fit_copula(
     names: &[String],
     marginals: &[Marginal],
@@ -107,6 +111,7 @@ pub fn fit_copula(
     target: &CorrelationTarget,
     policy: InfeasiblePolicy,
     options: &NearestOptions,
+    progress: &(dyn Progress + Sync),
 ) -> Result<CopulaFit, StatsError> {
     let d = marginals.len();
     let quad = Arc::new(Quadrature::new(HERMITE_NODES, LEGENDRE_NODES));
@@ -147,6 +152,9 @@ pub fn fit_copula(
     let pairs: Vec<Pair> = wanted
         .par_iter()
         .map(|&(i, j)| -> Result<Pair, StatsError> {
+            if progress.cancelled() {
+                return Err(StatsError::Cancelled);
+            }
             let both_continuous = marginals[i].is_continuous() && marginals[j].is_continuous();
             let map = match (target.kind, both_continuous) {
                 (CorrelationKind::Spearman, true) => PairMap::SpearmanContinuous,
@@ -161,6 +169,13 @@ pub fn fit_copula(
                 ),
             };
             let (low, high) = map.bounds();
+            if !(low.is_finite() && high.is_finite()) {
+                return Err(StatsError::NonFinite {
+                    column: format!("{}' with '{}", names[i], names[j]),
+                    family: format!("{} with {}", marginals[i].family(), marginals[j].family()),
+                    what: "the attainable correlation interval of the pair",
+                });
+            }
             Ok(Pair {
                 i,
                 j,
@@ -206,6 +221,9 @@ pub fn fit_copula(
             .par_iter()
             .map(|p| solve_pair(&p.map, t(p.i, p.j)))
             .collect();
+        if progress.cancelled() {
+            return Err(StatsError::Cancelled);
+        }
         for (p, r) in pairs.iter().zip(roots) {
             latent[p.i * d + p.j] = r;
             latent[p.j * d + p.i] = r;
@@ -225,7 +243,7 @@ pub fn fit_copula(
             return Err(not_positive_definite(names, m));
         }
     }
-    let fit = nearest::fit(d, &pairs, t, options);
+    let fit = nearest::fit(d, &pairs, t, options, progress)?;
     let achieved = achieved_matrix(d, &pairs, &fit.latent);
     let report = NearestReport::new(names, &target.matrix, &achieved, &bounds, options.penalty);
     Ok(CopulaFit {

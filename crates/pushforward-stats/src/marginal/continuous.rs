@@ -12,6 +12,22 @@
 //! to a relative 1e-13 or the bracket holds no float between its ends. statrs provides the CDFs, survival functions
 //! and densities; its own `inverse_cdf` works on `p`, which cannot resolve the
 //! upper tail, hence the solver here.
+//!
+//! Beyond the parameters where statrs computes accurately, two families
+//! switch to a closed form that equals them to double precision:
+//!
+//! ```text
+//! Student's t, ν ≥ 1e18:   t_ν(z) = z + (z³ + z)/(4ν) + O(ν⁻²)          (Cornish–Fisher)
+//!                          relative gap (z² + 1)/(4ν) ≤ 4e-17 for |z| ≤ 12.5  →  normal(loc, scale)
+//! χ²(k), k ≥ 1e12:         x(z) = k (1 − a + z √a)³,  a = 2/(9k)       (Wilson–Hilferty)
+//!                          gap to the Cornish–Fisher quantile √2 |z³/6 − z/2| / (9√k) + O(1/k)
+//!                          ≤ 51/√k, below half an ulp of x ≈ k for |z| ≤ 12.5
+//! ```
+//!
+//! (Gamma(α, rate) is χ²(2α) / (2 rate) and uses the same form.) References:
+//! R. A. Fisher and E. A. Cornish, "The percentile points of distributions
+//! having known cumulants", Technometrics, 1960; E. B. Wilson and
+//! M. M. Hilferty, "The distribution of chi-square", PNAS, 1931.
 
 use crate::normal;
 use statrs::distribution::{Continuous, ContinuousCDF};
@@ -50,15 +66,17 @@ impl<D> ContinuousLaw for Numeric<D>
 where
     D: ContinuousCDF<f64, f64> + Continuous<f64, f64> + Distribution<f64> + Send + Sync + Debug,
 {
+    // statrs unwraps a range check on `x` inside some CDFs (the beta's):
+    // a NaN value (a diverged model's output) gets NaN back instead.
     fn cdf(&self, x: f64) -> f64 {
-        self.0.cdf(x)
+        if x.is_nan() { x } else { self.0.cdf(x) }
     }
     fn sf(&self, x: f64) -> f64 {
-        self.0.sf(x)
+        if x.is_nan() { x } else { self.0.sf(x) }
     }
     fn pdf(&self, x: f64) -> f64 {
         // statrs' `pdf` overflows to ∞ for large gamma shapes; its log does not.
-        self.0.ln_pdf(x).exp()
+        if x.is_nan() { x } else { self.0.ln_pdf(x).exp() }
     }
     fn support(&self) -> (f64, f64) {
         (self.0.min(), self.0.max())
@@ -107,6 +125,11 @@ pub(crate) enum ClosedForm {
         low: f64,
         high: f64,
     },
+    /// `scale · χ²(k)` in the Wilson–Hilferty form, for very large `k`.
+    WilsonHilferty {
+        k: f64,
+        scale: f64,
+    },
 }
 
 /// `(ln P(X ≤ x), ln P(X > x))` for the latent normal at `z`, each accurate.
@@ -124,6 +147,17 @@ impl ClosedForm {
     /// Standardised truncation bounds and their normal tail masses.
     fn trunc(mean: f64, std: f64, low: f64, high: f64) -> (f64, f64) {
         ((low - mean) / std, (high - mean) / std)
+    }
+
+    /// The latent `z` of `x > 0` under Wilson–Hilferty, and `dz/dx`.
+    fn wilson_hilferty_z(k: f64, scale: f64, x: f64) -> (f64, f64) {
+        let a = 2.0 / (9.0 * k);
+        let u = x / (scale * k);
+        let c = u.cbrt();
+        (
+            (c - 1.0 + a) / a.sqrt(),
+            1.0 / (3.0 * a.sqrt() * scale * k * c * c),
+        )
     }
 }
 
@@ -180,6 +214,13 @@ impl ContinuousLaw for ClosedForm {
                     (pt - pa) / (pb - pa)
                 }
             }
+            ClosedForm::WilsonHilferty { k, scale } => {
+                if x <= 0.0 {
+                    0.0
+                } else {
+                    normal::cdf(Self::wilson_hilferty_z(k, scale, x).0)
+                }
+            }
         }
     }
 
@@ -220,6 +261,13 @@ impl ContinuousLaw for ClosedForm {
                 } else {
                     let (pa, pb, pt) = (normal::cdf(a), normal::cdf(b), normal::cdf(t));
                     (pb - pt) / (pb - pa)
+                }
+            }
+            ClosedForm::WilsonHilferty { k, scale } => {
+                if x <= 0.0 {
+                    1.0
+                } else {
+                    normal::cdf(-Self::wilson_hilferty_z(k, scale, x).0)
                 }
             }
         }
@@ -274,6 +322,14 @@ impl ContinuousLaw for ClosedForm {
                 };
                 normal::pdf((x - mean) / std) / (std * mass)
             }
+            ClosedForm::WilsonHilferty { k, scale } => {
+                if x <= 0.0 {
+                    0.0
+                } else {
+                    let (z, dz) = Self::wilson_hilferty_z(k, scale, x);
+                    normal::pdf(z) * dz
+                }
+            }
         }
     }
 
@@ -282,9 +338,10 @@ impl ContinuousLaw for ClosedForm {
             ClosedForm::Normal { .. } | ClosedForm::Laplace { .. } | ClosedForm::Logistic { .. } => {
                 (f64::NEG_INFINITY, f64::INFINITY)
             }
-            ClosedForm::LogNormal { .. } | ClosedForm::Exponential { .. } | ClosedForm::Weibull { .. } => {
-                (0.0, f64::INFINITY)
-            }
+            ClosedForm::LogNormal { .. }
+            | ClosedForm::Exponential { .. }
+            | ClosedForm::Weibull { .. }
+            | ClosedForm::WilsonHilferty { .. } => (0.0, f64::INFINITY),
             ClosedForm::Uniform { low, high } | ClosedForm::TruncatedNormal { low, high, .. } => (low, high),
         }
     }
@@ -302,6 +359,7 @@ impl ContinuousLaw for ClosedForm {
                 let (mass, _) = truncated_moments(a, b);
                 mean + std * mass
             }
+            ClosedForm::WilsonHilferty { k, scale } => scale * k,
         }
     }
 
@@ -326,6 +384,7 @@ impl ContinuousLaw for ClosedForm {
                 let (_, var) = truncated_moments(a, b);
                 std * std * var
             }
+            ClosedForm::WilsonHilferty { k, scale } => scale * scale * 2.0 * k,
         }
     }
 
@@ -363,7 +422,11 @@ impl ContinuousLaw for ClosedForm {
                     let (pa, pb) = (normal::cdf(a), normal::cdf(b));
                     normal::quantile(pa + normal::cdf(z) * (pb - pa))
                 };
-                (mean + std * x).clamp(low, high)
+                (mean + std * x).max(low).min(high)
+            }
+            ClosedForm::WilsonHilferty { k, scale } => {
+                let a = 2.0 / (9.0 * k);
+                scale * k * (1.0 - a + z * a.sqrt()).max(0.0).powi(3)
             }
         }
     }
@@ -460,7 +523,10 @@ fn solve_quantile_z<L: ContinuousLaw + ?Sized>(law: &L, z: f64, guess: Option<f6
             }
         }
     }
-    let mut x = x.clamp(lo, hi);
+    if lo.is_nan() || hi.is_nan() {
+        return f64::NAN;
+    }
+    let mut x = x.max(lo).min(hi);
     for _ in 0..400 {
         let (r, dr) = residual(x);
         // |r| is the relative error of the tail probability.

@@ -5,6 +5,16 @@
 //! `x(z) = F⁻¹(Φ(z))`, the map from a standard normal draw to a value of the
 //! column (see [`crate::latent`]). For a discrete law this is the smallest
 //! support point `k` with `F(k) ≥ Φ(z)`.
+//!
+//! Parameter checks refuse what the laws cannot compute accurately, with
+//! the reason: Student's t for `1e6 < df < 1e18`, χ² for `1e6 < df < 1e12`,
+//! gamma for `5e5 < shape < 5e11` (the incomplete beta and gamma functions
+//! lose precision, or take time growing as `√shape`, there) and beta shapes
+//! above 1e6, and tiny shapes (gamma below 0.01, beta below 0.1, Student's
+//! t below df 1) whose tail quantiles the solver cannot tabulate in time.
+//! Above the upper ends Student's t is the normal law and χ² and
+//! gamma the Wilson–Hilferty form, equal to double precision (see the
+//! `continuous` module); [`Marginal::limit`] says when that happened.
 
 mod continuous;
 mod discrete;
@@ -115,6 +125,55 @@ pub struct Marginal {
     family: Family,
     law: Law,
     kind: ValueKind,
+    limit: Option<&'static str>,
+}
+
+/// Largest Student-t `df` computed by the incomplete beta function (its
+/// quantiles stay within 1e-10 relative; at 1e8 they are off by 1e-8).
+const T_EXACT_MAX: f64 = 1e6;
+/// Smallest `df` sampled as the normal law: `(z² + 1)/(4 df)`, the
+/// relative gap of the quantiles for `|z| ≤ 12.5`, is below 2⁻⁵³ from 3.6e17.
+const T_NORMAL_MIN: f64 = 1e18;
+/// Largest χ² `df` computed by the incomplete gamma function (its cost
+/// grows as `√df`: 0.1 ms a quantile at 1e6, 2 ms at 1e8).
+const CHI2_EXACT_MAX: f64 = 1e6;
+/// Smallest χ² `df` in the Wilson–Hilferty form (exact to double precision
+/// from 7e11, see `continuous`).
+const CHI2_LIMIT_MIN: f64 = 1e12;
+/// Largest beta shape computed by the incomplete beta function.
+const BETA_SHAPE_MAX: f64 = 1e6;
+/// Smallest shapes and degrees of freedom the numeric quantile solver
+/// tabulates in about a second or less (measured: a beta with both shapes
+/// 0.05 takes 2 s, gamma shape 1e-8 and Student's t with df 0.3 over a
+/// minute, as their tails reach beyond 1e100).
+const BETA_SHAPE_MIN: f64 = 0.1;
+const GAMMA_SHAPE_MIN: f64 = 0.01;
+const T_DF_MIN: f64 = 1.0;
+
+const SMALL_SHAPE: &str = "a shape of at least 0.01 for gamma (0.02 df for χ²) and 0.1 for beta: \
+     smaller shapes put the tail quantiles (probability 1e-35) beyond what the quantile solver \
+     tabulates in reasonable time";
+const SMALL_DF: &str = "df at least 1 (the Cauchy law): below, the tail quantiles (probability \
+     1e-35) exceed 1e35 times the scale and the quantile solver takes minutes";
+
+const T_BAND: &str = "df at most 1e6, or at least 1e18: in between Student's t is computed \
+     inaccurately here; it differs from the normal law by a relative (z² + 1)/(4 df), so use \
+     dist = \"normal\" with mean = loc and std = scale";
+const CHI2_BAND: &str = "df at most 1e6, or at least 1e12: in between the incomplete gamma function is \
+     too slow and inaccurate here; use dist = \"normal\" with mean = df and std = √(2 df), or \
+     df ≥ 1e12 (Wilson–Hilferty, exact to double precision)";
+const GAMMA_BAND: &str = "shape at most 5e5, or at least 5e11: in between the incomplete gamma \
+     function is too slow and inaccurate here; use dist = \"normal\" with mean = shape/rate and \
+     std = √shape/rate";
+const BETA_BAND: &str = "a shape at most 1e6: beyond, the incomplete beta function loses precision; \
+     such a beta is within 1e-3 of dist = \"normal\" with its mean and std";
+
+/// The Wilson–Hilferty form of `scale · χ²(k)`, noted as a limit.
+fn wilson_hilferty(k: f64, scale: f64) -> (Arc<dyn ContinuousLaw>, Option<&'static str>) {
+    (
+        Arc::new(ClosedForm::WilsonHilferty { k, scale }),
+        Some("sampled in the Wilson–Hilferty form (equal to double precision at this size)"),
+    )
 }
 
 /// Most integers a discrete law may span (within ±10.4 standard deviations,
@@ -135,6 +194,19 @@ fn check(param: &'static str, value: f64, ok: bool, expected: &'static str) -> R
 
 fn positive(param: &'static str, v: f64) -> Result<(), ParamError> {
     check(param, v, v > 0.0 && v.is_finite(), "a positive finite number")
+}
+
+/// A scale of a family whose quantile is solved numerically: the solver
+/// brackets values of the order of the scale, which must keep its
+/// neighbours and their squares within double precision.
+fn moderate_scale(param: &'static str, v: f64) -> Result<(), ParamError> {
+    check(
+        param,
+        v,
+        (1e-100..=1e100).contains(&v),
+        "a number between 1e-100 and 1e100 (the quantile solver works near this scale; rescale the \
+         column's units)",
+    )
 }
 
 fn finite(param: &'static str, v: f64) -> Result<(), ParamError> {
@@ -162,6 +234,7 @@ impl Marginal {
     pub fn new(family: Family) -> Result<Self, ParamError> {
         use statrs::distribution as sd;
         let cont = |law: Arc<dyn ContinuousLaw>| (Law::Continuous(law), ValueKind::Real);
+        let mut limit = None;
         let count = |law: Arc<dyn DiscreteLaw>| (Law::Discrete(law), ValueKind::Integer);
         let (law, kind): (Law, ValueKind) = match &family {
             &Family::Normal { mean, std } => {
@@ -187,16 +260,36 @@ impl Marginal {
             &Family::Gamma { shape, rate } => {
                 positive("shape", shape)?;
                 positive("rate", rate)?;
-                let g = sd::Gamma::new(shape, rate).map_err(statrs_err(
+                moderate_scale("rate", rate)?;
+                check("shape", shape, shape >= GAMMA_SHAPE_MIN, SMALL_SHAPE)?;
+                check(
                     "shape",
                     shape,
-                    "a positive finite number",
-                ))?;
-                cont(Arc::new(Numeric(g)))
+                    !(CHI2_EXACT_MAX / 2.0 < shape && shape < CHI2_LIMIT_MIN / 2.0),
+                    GAMMA_BAND,
+                )?;
+                if shape >= CHI2_LIMIT_MIN / 2.0 {
+                    let scale = 0.5 / rate;
+                    check("rate", rate, scale.is_finite(), "a rate above 1e-308")?;
+                    let (law, note) = wilson_hilferty(2.0 * shape, scale);
+                    limit = note;
+                    cont(law)
+                } else {
+                    let g = sd::Gamma::new(shape, rate).map_err(statrs_err(
+                        "shape",
+                        shape,
+                        "a positive finite number",
+                    ))?;
+                    cont(Arc::new(Numeric(g)))
+                }
             }
             &Family::Beta { alpha, beta } => {
                 positive("alpha", alpha)?;
                 positive("beta", beta)?;
+                check("alpha", alpha, alpha <= BETA_SHAPE_MAX, BETA_BAND)?;
+                check("beta", beta, beta <= BETA_SHAPE_MAX, BETA_BAND)?;
+                check("alpha", alpha, alpha >= BETA_SHAPE_MIN, SMALL_SHAPE)?;
+                check("beta", beta, beta >= BETA_SHAPE_MIN, SMALL_SHAPE)?;
                 let b = sd::Beta::new(alpha, beta).map_err(statrs_err(
                     "alpha",
                     alpha,
@@ -208,17 +301,43 @@ impl Marginal {
                 positive("df", df)?;
                 finite("loc", loc)?;
                 positive("scale", scale)?;
-                let t = sd::StudentsT::new(loc, scale, df).map_err(statrs_err(
-                    "df",
-                    df,
-                    "a positive finite number",
-                ))?;
-                cont(Arc::new(Numeric(t)))
+                moderate_scale("scale", scale)?;
+                check("df", df, df >= T_DF_MIN, SMALL_DF)?;
+                check(
+                    "loc",
+                    loc,
+                    loc.abs() <= 1e100,
+                    "a number between -1e100 and 1e100",
+                )?;
+                check("df", df, df <= T_EXACT_MAX || df >= T_NORMAL_MIN, T_BAND)?;
+                if df >= T_NORMAL_MIN {
+                    limit = Some("sampled as normal(loc, scale), equal to double precision at this df");
+                    cont(Arc::new(ClosedForm::Normal {
+                        mean: loc,
+                        std: scale,
+                    }))
+                } else {
+                    let t = sd::StudentsT::new(loc, scale, df).map_err(statrs_err(
+                        "df",
+                        df,
+                        "a positive finite number",
+                    ))?;
+                    cont(Arc::new(Numeric(t)))
+                }
             }
             &Family::ChiSquared { df } => {
                 positive("df", df)?;
-                let c = sd::ChiSquared::new(df).map_err(statrs_err("df", df, "a positive finite number"))?;
-                cont(Arc::new(Numeric(c)))
+                check("df", df, df >= 2.0 * GAMMA_SHAPE_MIN, SMALL_SHAPE)?;
+                check("df", df, df <= CHI2_EXACT_MAX || df >= CHI2_LIMIT_MIN, CHI2_BAND)?;
+                if df >= CHI2_LIMIT_MIN {
+                    let (law, note) = wilson_hilferty(df, 1.0);
+                    limit = note;
+                    cont(law)
+                } else {
+                    let c =
+                        sd::ChiSquared::new(df).map_err(statrs_err("df", df, "a positive finite number"))?;
+                    cont(Arc::new(Numeric(c)))
+                }
             }
             &Family::Weibull { shape, scale } => {
                 positive("shape", shape)?;
@@ -349,6 +468,19 @@ impl Marginal {
             }
         };
         if let Law::Discrete(l) = &law {
+            let (first, _) = l.support();
+            let (name, value) = match family {
+                Family::NegativeBinomial { r, .. } => ("r", r),
+                Family::Geometric { p } | Family::Binomial { p, .. } | Family::Bernoulli { p } => ("p", p),
+                Family::Poisson { lambda } => ("lambda", lambda),
+                _ => ("weights", l.mean()),
+            };
+            check(
+                name,
+                value,
+                !l.sf(first).is_nan() && l.mean().is_finite(),
+                "parameters whose probabilities are finite numbers in double precision",
+            )?;
             let span = 2.0 * 10.4 * l.variance().sqrt();
             let (name, value) = match family {
                 Family::Binomial { n, .. } => ("n", n as f64),
@@ -363,7 +495,26 @@ impl Marginal {
                 "a law spanning at most about 65,000 integers (use a continuous family for larger counts)",
             )?;
         }
-        Ok(Marginal { family, law, kind })
+        Ok(Marginal {
+            family,
+            law,
+            kind,
+            limit,
+        })
+    }
+
+    /// When the parameters lie beyond what the family's own formulas
+    /// compute and a limiting law stands in for it (equal to double
+    /// precision), a line saying which.
+    ///
+    /// ```
+    /// use pushforward_stats::{Family, Marginal};
+    /// let t = Marginal::new(Family::StudentT { df: 1e300, loc: 0.0, scale: 1.0 }).unwrap();
+    /// assert!(t.limit().is_some_and(|l| l.contains("normal")));
+    /// assert!(Marginal::new(Family::StudentT { df: 1e9, loc: 0.0, scale: 1.0 }).is_err());
+    /// ```
+    pub fn limit(&self) -> Option<&'static str> {
+        self.limit
     }
 
     /// The family and parameters this marginal was built from.
@@ -453,31 +604,60 @@ fn floor_i64(x: f64) -> i64 {
 impl fmt::Display for Family {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Family::Normal { mean, std } => write!(f, "normal(mean={mean}, std={std})"),
-            Family::LogNormal { mu, sigma } => write!(f, "lognormal(mu={mu}, sigma={sigma})"),
-            Family::Uniform { low, high } => write!(f, "uniform(low={low}, high={high})"),
-            Family::Exponential { rate } => write!(f, "exponential(rate={rate})"),
-            Family::Gamma { shape, rate } => write!(f, "gamma(shape={shape}, rate={rate})"),
-            Family::Beta { alpha, beta } => write!(f, "beta(alpha={alpha}, beta={beta})"),
-            Family::StudentT { df, loc, scale } => write!(f, "student_t(df={df}, loc={loc}, scale={scale})"),
-            Family::ChiSquared { df } => write!(f, "chi_squared(df={df})"),
-            Family::Weibull { shape, scale } => write!(f, "weibull(shape={shape}, scale={scale})"),
-            Family::Laplace { loc, scale } => write!(f, "laplace(loc={loc}, scale={scale})"),
-            Family::Logistic { loc, scale } => write!(f, "logistic(loc={loc}, scale={scale})"),
+            Family::Normal { mean, std } => write!(f, "normal(mean={}, std={})", Num(*mean), Num(*std)),
+            Family::LogNormal { mu, sigma } => write!(f, "lognormal(mu={}, sigma={})", Num(*mu), Num(*sigma)),
+            Family::Uniform { low, high } => write!(f, "uniform(low={}, high={})", Num(*low), Num(*high)),
+            Family::Exponential { rate } => write!(f, "exponential(rate={})", Num(*rate)),
+            Family::Gamma { shape, rate } => write!(f, "gamma(shape={}, rate={})", Num(*shape), Num(*rate)),
+            Family::Beta { alpha, beta } => write!(f, "beta(alpha={}, beta={})", Num(*alpha), Num(*beta)),
+            Family::StudentT { df, loc, scale } => write!(
+                f,
+                "student_t(df={}, loc={}, scale={})",
+                Num(*df),
+                Num(*loc),
+                Num(*scale)
+            ),
+            Family::ChiSquared { df } => write!(f, "chi_squared(df={})", Num(*df)),
+            Family::Weibull { shape, scale } => {
+                write!(f, "weibull(shape={}, scale={})", Num(*shape), Num(*scale))
+            }
+            Family::Laplace { loc, scale } => write!(f, "laplace(loc={}, scale={})", Num(*loc), Num(*scale)),
+            Family::Logistic { loc, scale } => {
+                write!(f, "logistic(loc={}, scale={})", Num(*loc), Num(*scale))
+            }
             Family::TruncatedNormal { mean, std, low, high } => {
                 write!(
                     f,
-                    "truncated_normal(mean={mean}, std={std}, low={low}, high={high})"
+                    "truncated_normal(mean={}, std={}, low={}, high={})",
+                    Num(*mean),
+                    Num(*std),
+                    Num(*low),
+                    Num(*high)
                 )
             }
-            Family::Bernoulli { p } => write!(f, "bernoulli(p={p})"),
-            Family::Binomial { n, p } => write!(f, "binomial(n={n}, p={p})"),
-            Family::Poisson { lambda } => write!(f, "poisson(lambda={lambda})"),
-            Family::NegativeBinomial { r, p } => write!(f, "negative_binomial(r={r}, p={p})"),
-            Family::Geometric { p } => write!(f, "geometric(p={p})"),
+            Family::Bernoulli { p } => write!(f, "bernoulli(p={})", Num(*p)),
+            Family::Binomial { n, p } => write!(f, "binomial(n={n}, p={})", Num(*p)),
+            Family::Poisson { lambda } => write!(f, "poisson(lambda={})", Num(*lambda)),
+            Family::NegativeBinomial { r, p } => write!(f, "negative_binomial(r={}, p={})", Num(*r), Num(*p)),
+            Family::Geometric { p } => write!(f, "geometric(p={})", Num(*p)),
             Family::Categorical { categories, .. } => {
                 write!(f, "categorical({} categories)", categories.len())
             }
+        }
+    }
+}
+
+/// A parameter as the spec would write it: plain for ordinary magnitudes,
+/// in exponent form (`1e308`) for very large or small ones.
+struct Num(f64);
+
+impl fmt::Display for Num {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let a = self.0.abs();
+        if a != 0.0 && a.is_finite() && !(1e-4..1e15).contains(&a) {
+            write!(f, "{:e}", self.0)
+        } else {
+            write!(f, "{}", self.0)
         }
     }
 }
