@@ -16,6 +16,8 @@
 //!   [`ModelHeader`] and a method body.
 //! - [`mmd`]: MMD networks, a generator trained by minimising the unbiased
 //!   MMD² between generated and data batches.
+//! - [`nflow`]: normalizing flows of rational-quadratic spline coupling
+//!   layers, fitted by exact maximum likelihood, with exact densities.
 //! - [`joint`]: building blocks of the neural joint generator (soft sort,
 //!   support heads).
 //!
@@ -43,6 +45,7 @@ mod mlp;
 pub mod mmd;
 mod model;
 mod model_file;
+pub mod nflow;
 pub mod optim;
 pub mod train;
 
@@ -59,6 +62,7 @@ pub use mlp::{
 };
 pub use mmd::{MmdBody, MmdConfig, MmdModel, MmdNetwork, MmdSampler};
 pub use model::{FlowBody, FlowSampler, Model};
+pub use nflow::{SplineFlow, SplineFlowBody, SplineFlowConfig, SplineFlowModel, SplineFlowSampler};
 pub use model_file::{ColumnInfo, ColumnKind, FORMAT, Method, ModelHeader, VERSION};
 pub use optim::adam::{AdamW, AdamWConfig};
 pub use optim::{Optimizer, OptimizerConfig, Schedule};

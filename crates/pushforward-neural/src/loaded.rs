@@ -19,6 +19,7 @@ use crate::joint::JointModel;
 use crate::mmd::MmdModel;
 use crate::model::Model;
 use crate::model_file::{self, Method, ModelHeader};
+use crate::nflow::SplineFlowModel;
 
 /// Sampling options a caller asked for; `None` (or `false`) means not
 /// asked, so the model's default applies. A model refuses the options its
@@ -170,6 +171,7 @@ pub fn load(path: &Path) -> Result<LoadedModel, NeuralError> {
         Method::FlowMatching => Box::new(Model::from_decoded(file).map_err(bad)?),
         Method::NeuralJoint => Box::new(JointModel::from_decoded(file).map_err(bad)?),
         Method::Mmd => Box::new(MmdModel::from_decoded(file).map_err(bad)?),
+        Method::NormalizingFlow => Box::new(SplineFlowModel::from_decoded(file).map_err(bad)?),
     })
 }
 

@@ -24,7 +24,11 @@
 //!     `network` (widths and activation) and `settings`;
 //!   - `neural-joint` (network `generator`): `spec` (its TOML text),
 //!     `correlation` (the Pearson target trained on), `match_marginals`,
-//!     `network`, `settings` and `history` (each loss term per window).
+//!     `network`, `settings` and `history` (each loss term per window);
+//!   - `flow` (networks `conditioner.0`, `conditioner.1`, …, one per
+//!     coupling layer): `numeric`, `standardisation`, `conditioners` (each
+//!     layer's network shape) and `settings` (layers, bins, bound, widths,
+//!     batch, training).
 //!
 //! Loading reads the file once and checks the format name, the version and
 //! the method before anything else, then decodes the common part and the
@@ -62,14 +66,22 @@ pub enum Method {
     NeuralJoint,
     /// An MMD network ([`crate::mmd`]).
     Mmd,
+    /// A normalizing flow of spline coupling layers ([`crate::nflow`]).
+    #[serde(rename = "flow")]
+    NormalizingFlow,
 }
 
 impl Method {
     /// Every method, in the order of `--help`.
-    pub const ALL: [Method; 3] = [Method::FlowMatching, Method::NeuralJoint, Method::Mmd];
+    pub const ALL: [Method; 4] = [
+        Method::FlowMatching,
+        Method::NeuralJoint,
+        Method::Mmd,
+        Method::NormalizingFlow,
+    ];
 
     /// The methods `fit` learns from a table.
-    pub const FIT: [Method; 2] = [Method::FlowMatching, Method::Mmd];
+    pub const FIT: [Method; 3] = [Method::FlowMatching, Method::Mmd, Method::NormalizingFlow];
 
     /// The name used on the command line and in model files.
     pub fn name(self) -> &'static str {
@@ -77,6 +89,7 @@ impl Method {
             Method::FlowMatching => "flow-matching",
             Method::NeuralJoint => "neural-joint",
             Method::Mmd => "mmd",
+            Method::NormalizingFlow => "flow",
         }
     }
 
@@ -88,6 +101,9 @@ impl Method {
                 "a spec's marginals and correlation, learned on sets (generate --engine neural)"
             }
             Method::Mmd => "a generator trained by minimising the MMD to the data (one pass to sample)",
+            Method::NormalizingFlow => {
+                "a normalizing flow of spline coupling layers, by exact maximum likelihood (exact density)"
+            }
         }
     }
 
@@ -97,6 +113,7 @@ impl Method {
             Method::FlowMatching => "pushforward fit DATA -o MODEL",
             Method::NeuralJoint => "pushforward generate SPEC --engine neural --save-model MODEL",
             Method::Mmd => "pushforward fit DATA --method mmd -o MODEL",
+            Method::NormalizingFlow => "pushforward fit DATA --method flow -o MODEL",
         }
     }
 }
