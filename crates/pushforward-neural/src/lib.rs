@@ -62,8 +62,8 @@ pub use mlp::{
 };
 pub use mmd::{MmdBody, MmdConfig, MmdModel, MmdNetwork, MmdSampler};
 pub use model::{FlowBody, FlowSampler, Model};
-pub use nflow::{SplineFlow, SplineFlowBody, SplineFlowConfig, SplineFlowModel, SplineFlowSampler};
 pub use model_file::{ColumnInfo, ColumnKind, FORMAT, Method, ModelHeader, VERSION};
+pub use nflow::{SplineFlow, SplineFlowBody, SplineFlowConfig, SplineFlowModel, SplineFlowSampler};
 pub use optim::adam::{AdamW, AdamWConfig};
 pub use optim::{Optimizer, OptimizerConfig, Schedule};
 pub use train::{

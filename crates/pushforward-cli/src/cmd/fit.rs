@@ -1,5 +1,5 @@
 //! `pushforward fit DATA -o MODEL`: train a generator on a table (flow
-//! matching or an MMD network), save it, and optionally draw its
+//! matching, an MMD network or a normalizing flow), save it, and optionally draw its
 //! diagnostic plots. Each flag left out takes the method's library default.
 
 use crate::args::FitArgs;
@@ -45,6 +45,7 @@ pub(crate) fn run(args: FitArgs) -> anyhow::Result<()> {
                     .with_context(|| format!("cannot write plots into '{}'", dir.display()))?;
             }
         }
+        Method::NormalizingFlow => super::fit_flow::run(&args, &table, &bar).with_context(fit_error)?,
         Method::NeuralJoint => {
             bail!("neural-joint models are trained from a spec: pushforward generate SPEC --engine neural")
         }
@@ -56,7 +57,7 @@ pub(crate) fn run(args: FitArgs) -> anyhow::Result<()> {
 }
 
 /// The report of a finished fit.
-fn summary(header: &ModelHeader, columns: usize, classes: &str, args: &FitArgs) {
+pub(super) fn summary(header: &ModelHeader, columns: usize, classes: &str, args: &FitArgs) {
     let t = &header.training;
     eprintln!(
         "fitted {} to {} rows x {columns} columns{classes}: {} steps in {:.1} s{}, final loss {:.4}",
@@ -75,7 +76,7 @@ fn summary(header: &ModelHeader, columns: usize, classes: &str, args: &FitArgs) 
 }
 
 /// The flags every method shares, laid over the method's training defaults.
-fn train_settings(args: &FitArgs, defaults: TrainConfig) -> anyhow::Result<TrainConfig> {
+pub(super) fn train_settings(args: &FitArgs, defaults: TrainConfig) -> anyhow::Result<TrainConfig> {
     let optimizer = choose(defaults.optimizer, args.optimizer, args.lr, args.weight_decay)?;
     Ok(TrainConfig {
         steps: args.steps.unwrap_or(defaults.steps),
@@ -91,6 +92,7 @@ fn flow_settings(args: &FitArgs) -> anyhow::Result<FlowConfig> {
     if args.bandwidths.is_some() || args.noise_dim.is_some() {
         bail!("--bandwidths and --noise-dim apply to --method mmd, not to flow matching");
     }
+    super::fit_flow::refuse_flow_flags(args, "flow matching")?;
     let defaults = FlowConfig::default();
     Ok(FlowConfig {
         coupling: args.coupling.unwrap_or(defaults.coupling),
@@ -123,6 +125,7 @@ fn mmd_settings(args: &FitArgs) -> anyhow::Result<MmdConfig> {
             given.join(", ")
         );
     }
+    super::fit_flow::refuse_flow_flags(args, "--method mmd")?;
     let defaults = MmdConfig::default();
     Ok(MmdConfig {
         hidden: args.hidden.clone().unwrap_or(defaults.hidden),

@@ -3,6 +3,7 @@
 mod demo;
 mod evaluate;
 mod fit;
+mod fit_flow;
 mod generate;
 mod likelihood;
 mod rosenbrock;

@@ -100,16 +100,25 @@ impl Stack {
     /// The kept and transformed coordinates of layer `l`.
     fn halves(&self, l: usize) -> (Range<usize>, Range<usize>) {
         let (d, h) = (self.dim, self.dim / 2);
-        if l % 2 == 0 { (0..h, h..d) } else { (d - h..d, 0..d - h) }
+        if l % 2 == 0 {
+            (0..h, h..d)
+        } else {
+            (d - h..d, 0..d - h)
+        }
     }
 
     /// The conditioners in layer order with their parameter ranges.
-    fn conditioners<'p>(&'p self, params: &'p [f32]) -> impl DoubleEndedIterator<Item = (usize, MlpView<'p>, Range<usize>)> {
+    fn conditioners<'p>(
+        &'p self,
+        params: &'p [f32],
+    ) -> impl DoubleEndedIterator<Item = (usize, MlpView<'p>, Range<usize>)> {
         self.layout
             .entries()
             .enumerate()
             .filter_map(move |(l, (_, arch, range))| {
-                MlpView::new(arch, &params[range.clone()]).ok().map(|v| (l, v, range))
+                MlpView::new(arch, &params[range.clone()])
+                    .ok()
+                    .map(|v| (l, v, range))
             })
             .collect::<Vec<_>>()
             .into_iter()
@@ -142,7 +151,8 @@ impl Stack {
         let mut scratch = Tape::default();
         if let Some(rec) = record.as_deref_mut() {
             rec.inputs.clear();
-            rec.tapes.resize_with(self.layout.entries().count(), Tape::default);
+            rec.tapes
+                .resize_with(self.layout.entries().count(), Tape::default);
         }
         for (l, view, _) in self.conditioners(params) {
             let input = self.conditioner_input(l, &z);
@@ -175,7 +185,14 @@ impl Stack {
     /// The parameter gradient (written over `grad`) of a loss with
     /// `∂L/∂z = gz` and `∂L/∂(log|det|) = gl` for every row, after
     /// [`Stack::forward`] recorded into `record`.
-    pub(crate) fn backward(&self, params: &[f32], record: &mut Record, mut gz: Vec<f64>, gl: f64, grad: &mut [f32]) {
+    pub(crate) fn backward(
+        &self,
+        params: &[f32],
+        record: &mut Record,
+        mut gz: Vec<f64>,
+        gl: f64,
+        grad: &mut [f32],
+    ) {
         let (d, r) = (self.dim, self.spline.raw_len());
         let rows = gz.len() / d;
         for (l, view, range) in self.conditioners(params).rev() {
@@ -192,7 +209,11 @@ impl Stack {
                     let mut local = vec![0.0; r];
                     let rows = g.chunks_exact_mut(d).zip(d_raw.chunks_exact_mut(width));
                     for (((g, d_raw), raw), x) in rows.zip(raw.chunks_exact(width)).zip(x.chunks_exact(d)) {
-                        for ((j, raw), d_raw) in trans.clone().zip(raw.chunks_exact(r)).zip(d_raw.chunks_exact_mut(r)) {
+                        for ((j, raw), d_raw) in trans
+                            .clone()
+                            .zip(raw.chunks_exact(r))
+                            .zip(d_raw.chunks_exact_mut(r))
+                        {
                             g[j] = self.spline.backward(x[j], raw, g[j], gl, &mut local);
                             d_raw.iter_mut().zip(&local).for_each(|(o, v)| *o = *v as f32);
                         }
@@ -200,7 +221,14 @@ impl Stack {
                 });
             let params_grad = ParamGrad::Overwrite(&mut grad[range]);
             if keep.is_empty() {
-                view.backward(tape, &d_raw, Grads { input: None, params: params_grad });
+                view.backward(
+                    tape,
+                    &d_raw,
+                    Grads {
+                        input: None,
+                        params: params_grad,
+                    },
+                );
                 continue;
             }
             let mut d_keep = vec![0.0f32; rows * keep.len()];
@@ -213,7 +241,11 @@ impl Stack {
                 },
             );
             let b = self.spline.bound();
-            for ((g, dk), x) in gz.chunks_exact_mut(d).zip(d_keep.chunks_exact(keep.len())).zip(x.chunks_exact(d)) {
+            for ((g, dk), x) in gz
+                .chunks_exact_mut(d)
+                .zip(d_keep.chunks_exact(keep.len()))
+                .zip(x.chunks_exact(d))
+            {
                 for ((g, dk), x) in g[keep.clone()].iter_mut().zip(dk).zip(&x[keep.clone()]) {
                     if x.abs() <= b {
                         *g += f64::from(*dk);

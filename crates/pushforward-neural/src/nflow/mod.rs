@@ -81,7 +81,7 @@ pub struct SplineFlowConfig {
 impl Default for SplineFlowConfig {
     /// 4 layers of 8 bins on `[−5, 5]`, conditioners 2×64 SiLU, batch 256,
     /// AdamW 2e-3 (no weight decay) with a cosine schedule, 3,000 steps,
-    /// EMA 0.99.
+    /// EMA 0.999.
     fn default() -> Self {
         SplineFlowConfig {
             layers: 4,
@@ -98,7 +98,6 @@ impl Default for SplineFlowConfig {
                     ..AdamWConfig::DEFAULT
                 }),
                 schedule: Schedule::Cosine,
-                ema: 0.99,
                 ..TrainConfig::default()
             },
             seed: 0,
@@ -178,7 +177,9 @@ impl SplineFlow {
         }
         config.check(rows)?;
         let stack = config.stack(dim)?;
-        let mut params = stack.layout().initialise(&mut stream(config.seed, Purpose::Initialisation));
+        let mut params = stack
+            .layout()
+            .initialise(&mut stream(config.seed, Purpose::Initialisation));
         for (_, arch, range) in stack.layout().entries() {
             if let Some(last) = arch.layers().last() {
                 params[range.start + last.weights.start..range.start + last.bias.end].fill(0.0);
@@ -196,7 +197,11 @@ impl SplineFlow {
     /// # Errors
     /// [`NeuralError::NetworkMismatch`] when the networks do not fit the
     /// shape, and the errors of the shape's checks.
-    pub fn from_networks(dim: usize, config: &SplineFlowConfig, networks: &[Mlp]) -> Result<SplineFlow, NeuralError> {
+    pub fn from_networks(
+        dim: usize,
+        config: &SplineFlowConfig,
+        networks: &[Mlp],
+    ) -> Result<SplineFlow, NeuralError> {
         let stack = config.stack(dim)?;
         let mut params = Vec::with_capacity(stack.layout().len());
         let entries: Vec<_> = stack.layout().entries().collect();
@@ -212,7 +217,11 @@ impl SplineFlow {
                 return Err(NeuralError::NetworkMismatch {
                     inputs: net.shape().input,
                     outputs: net.shape().output,
-                    fits: format!("a conditioner of {} inputs and {} outputs", arch.shape().input, arch.shape().output),
+                    fits: format!(
+                        "a conditioner of {} inputs and {} outputs",
+                        arch.shape().input,
+                        arch.shape().output
+                    ),
                 });
             }
             params.extend_from_slice(net.params());

@@ -70,7 +70,13 @@ impl SplineFlowModel {
                 kind: column_kind(name, &data.columns, None),
             })
             .collect();
-        let header = ModelHeader::new(Method::NormalizingFlow, columns, table.rows(), settings.seed, training);
+        let header = ModelHeader::new(
+            Method::NormalizingFlow,
+            columns,
+            table.rows(),
+            settings.seed,
+            training,
+        );
         let body = SplineFlowBody {
             numeric: data.columns,
             standardisation: data.scales,
@@ -139,7 +145,12 @@ impl SplineFlowModel {
             .map(|(i, v)| (v - scales.mean[i % d]) / scales.std[i % d])
             .collect();
         let log_scale = scales.log_scale();
-        Ok(self.flow.log_prob(&x).into_iter().map(|l| l - log_scale).collect())
+        Ok(self
+            .flow
+            .log_prob(&x)
+            .into_iter()
+            .map(|l| l - log_scale)
+            .collect())
     }
 
     /// The model of a decoded normalizing-flow file; the error says what
@@ -224,7 +235,13 @@ impl Sampler for SplineFlowSampler<'_> {
         let body = &self.model.body;
         let mut rng = stream(seed, Purpose::Sampling);
         BlockEmitter::new(rows, progress, emit).run(SAMPLE_BLOCK, |n| {
-            let x: Vec<f32> = self.model.flow.block(n, &mut rng).iter().map(|&v| v as f32).collect();
+            let x: Vec<f32> = self
+                .model
+                .flow
+                .block(n, &mut rng)
+                .iter()
+                .map(|&v| v as f32)
+                .collect();
             let raw = body.standardisation.restore(&x);
             to_table(&body.numeric, &self.model.order, &raw, None).map_err(model_error)
         })

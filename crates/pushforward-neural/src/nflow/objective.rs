@@ -51,7 +51,8 @@ impl Objective for NllObjective<'_> {
         self.x.clear();
         for _ in 0..self.batch {
             let i = self.rng.random_range(0..rows);
-            self.x.extend(self.data[i * d..(i + 1) * d].iter().map(|&v| f64::from(v)));
+            self.x
+                .extend(self.data[i * d..(i + 1) * d].iter().map(|&v| f64::from(v)));
         }
         let flow = &*self.flow;
         let (z, log_det) = flow.stack.forward(&flow.params, &self.x, Some(&mut self.record));
@@ -63,7 +64,8 @@ impl Objective for NllObjective<'_> {
             .sum::<f64>()
             / b;
         let gz = z.iter().map(|v| v / b).collect();
-        flow.stack.backward(&flow.params, &mut self.record, gz, -1.0 / b, grad);
+        flow.stack
+            .backward(&flow.params, &mut self.record, gz, -1.0 / b, grad);
         nll
     }
 }

@@ -213,7 +213,11 @@ impl Spline {
         let c = -s * dy;
         let root = (b * b - 4.0 * a * c).max(0.0).sqrt();
         let den = -b - root;
-        let xi = if den == 0.0 { 0.0 } else { (2.0 * c / den).clamp(0.0, 1.0) };
+        let xi = if den == 0.0 {
+            0.0
+        } else {
+            (2.0 * c / den).clamp(0.0, 1.0)
+        };
         let (lo, hi) = (knots.xs[k], knots.xs[k + 1]);
         let mut x = lo + xi * w;
         for _ in 0..NEWTON_STEPS {
@@ -294,7 +298,9 @@ mod tests {
     use rand::{Rng, SeedableRng};
 
     fn random_raw(spline: &Spline, rng: &mut impl Rng) -> Vec<f32> {
-        (0..spline.raw_len()).map(|_| rng.random_range(-2.0f32..2.0)).collect()
+        (0..spline.raw_len())
+            .map(|_| rng.random_range(-2.0f32..2.0))
+            .collect()
     }
 
     #[test]
@@ -315,7 +321,10 @@ mod tests {
         }
         for edge in [-3.0, 3.0] {
             let (inside, slope) = spline.forward(edge, &raw);
-            assert!((inside - edge).abs() < 1e-12 && slope.abs() < 1e-9, "edge {edge}: {inside} {slope}");
+            assert!(
+                (inside - edge).abs() < 1e-12 && slope.abs() < 1e-9,
+                "edge {edge}: {inside} {slope}"
+            );
         }
     }
 
@@ -350,7 +359,10 @@ mod tests {
             let gx = spline.backward(x, &raw, gy, gl, &mut graw);
             let eps = 1e-6;
             let fd = (loss(x + eps, &raw) - loss(x - eps, &raw)) / (2.0 * eps);
-            assert!((fd - gx).abs() < 1e-5 * (1.0 + fd.abs()), "∂L/∂x at {x}: {fd} vs {gx}");
+            assert!(
+                (fd - gx).abs() < 1e-5 * (1.0 + fd.abs()),
+                "∂L/∂x at {x}: {fd} vs {gx}"
+            );
             // raw parameters are f32: the step is the difference of the rounded values
             for i in 0..raw.len() {
                 let (up, down) = (raw[i] + 1e-3, raw[i] - 1e-3);

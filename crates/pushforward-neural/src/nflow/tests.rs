@@ -46,7 +46,19 @@ fn shape(layers: usize, bins: usize, bound: f64) -> SplineFlowConfig {
 /// 10σ outliers, ±1e3, ±1e6 and points on and next to the interval's edge.
 fn stress_rows(dim: usize, bound: f64) -> Vec<f64> {
     let mut rng = ChaCha8Rng::seed_from_u64(11);
-    let specials = [1e6, -1e6, 1e3, -1e3, 10.0, -10.0, bound, -bound, bound * 0.999_999, -bound - 1e-9, 0.0];
+    let specials = [
+        1e6,
+        -1e6,
+        1e3,
+        -1e3,
+        10.0,
+        -10.0,
+        bound,
+        -bound,
+        bound * 0.999_999,
+        -bound - 1e-9,
+        0.0,
+    ];
     let mut rows = Vec::new();
     for i in 0..400 {
         for j in 0..dim {
@@ -72,14 +84,23 @@ fn inverse_of_forward_is_the_identity_on_the_whole_line() {
         let flow = random_flow(dim, &config, 5, 2.0);
         let x = stress_rows(dim, config.bound);
         let (z, log_det) = flow.forward(&x);
-        assert!(z.iter().chain(&log_det).all(|v| v.is_finite()), "d = {dim}: not finite");
+        assert!(
+            z.iter().chain(&log_det).all(|v| v.is_finite()),
+            "d = {dim}: not finite"
+        );
         let back = flow.inverse(&z);
 
         for (a, b) in x.iter().zip(&back) {
-            assert!((a - b).abs() <= 1e-5 * a.abs().max(1.0), "d = {dim}: {a} came back as {b}");
+            assert!(
+                (a - b).abs() <= 1e-5 * a.abs().max(1.0),
+                "d = {dim}: {a} came back as {b}"
+            );
         }
         let moved = x.iter().zip(&z).filter(|(a, b)| (*a - *b).abs() > 1e-3).count();
-        assert!(moved > x.len() / 4, "d = {dim}: the flow barely moves its inputs ({moved})");
+        assert!(
+            moved > x.len() / 4,
+            "d = {dim}: the flow barely moves its inputs ({moved})"
+        );
         assert!(flow.log_prob(&x).iter().all(|l| l.is_finite()));
     }
 }
@@ -140,13 +161,16 @@ fn parameter_gradient_matches_finite_differences() {
         let config = shape(3, 5, 2.0);
         let mut flow = random_flow(dim, &config, 21, 4.0);
         let mut rng = ChaCha8Rng::seed_from_u64(22);
-        let x: Vec<f64> = (0..32 * dim).map(|_| 1.2 * rng.sample::<f64, _>(StandardNormal)).collect();
+        let x: Vec<f64> = (0..32 * dim)
+            .map(|_| 1.2 * rng.sample::<f64, _>(StandardNormal))
+            .collect();
         let nll = |flow: &SplineFlow| -flow.log_prob(&x).iter().sum::<f64>() / 32.0;
         let mut record = Record::default();
         let (z, _) = flow.stack.forward(&flow.params, &x, Some(&mut record));
         let mut grad = vec![0.0f32; flow.params.len()];
         let gz = z.iter().map(|v| v / 32.0).collect();
-        flow.stack.backward(&flow.params, &mut record, gz, -1.0 / 32.0, &mut grad);
+        flow.stack
+            .backward(&flow.params, &mut record, gz, -1.0 / 32.0, &mut grad);
         let largest = grad.iter().fold(0.0f32, |m, g| m.max(g.abs()));
         let mut checked = 0;
         for i in (0..flow.params.len()).step_by(7) {
@@ -159,7 +183,11 @@ fn parameter_gradient_matches_finite_differences() {
             flow.params[i] = keep;
             let fd = (up - down) / (f64::from(hi) - f64::from(lo));
             let tol = 2e-3 * f64::from(largest) + 2e-3 * fd.abs();
-            assert!((fd - f64::from(grad[i])).abs() < tol, "d = {dim}, θ[{i}]: {fd} vs {}", grad[i]);
+            assert!(
+                (fd - f64::from(grad[i])).abs() < tol,
+                "d = {dim}, θ[{i}]: {fd} vs {}",
+                grad[i]
+            );
             checked += 1;
         }
         assert!(checked > 50 && largest > 1e-3, "d = {dim}: nothing to check");
@@ -215,8 +243,13 @@ fn a_one_dimensional_flow_fits_the_mixture_and_its_density_integrates_to_one() {
     };
     let (trained_ks, untrained_ks) = (ks(&model), ks(&untrained));
     assert!(trained_ks < 0.03, "KS {trained_ks}");
-    assert!(untrained_ks > 0.03, "the untrained flow already meets the bound: {untrained_ks}");
-    let grid: Vec<f64> = (0..=4_000).map(|i| -6.0 + 12.0 * f64::from(i) / 4_000.0).collect();
+    assert!(
+        untrained_ks > 0.03,
+        "the untrained flow already meets the bound: {untrained_ks}"
+    );
+    let grid: Vec<f64> = (0..=4_000)
+        .map(|i| -6.0 + 12.0 * f64::from(i) / 4_000.0)
+        .collect();
     let ll = model.log_likelihood(&column("x", grid.clone())).expect("scores");
     let h = grid[1] - grid[0];
     let mass: f64 = ll.iter().map(|l| l.exp() * h).sum::<f64>() - 0.5 * h * (ll[0].exp() + ll[4_000].exp());
@@ -238,7 +271,10 @@ fn two_moons_test_likelihood_beats_the_untrained_flow() {
     let trained = nll(&SplineFlowModel::fit(&train, &config, &Silent).expect("fits"));
     let untrained = nll(&SplineFlowModel::fit(&train, &small(1, 5), &Silent).expect("fits"));
     assert!(trained < 0.95, "test NLL {trained} nats per dimension");
-    assert!(untrained > 0.95, "the untrained flow already meets the bound: {untrained}");
+    assert!(
+        untrained > 0.95,
+        "the untrained flow already meets the bound: {untrained}"
+    );
 }
 
 #[test]
@@ -277,7 +313,8 @@ fn a_saved_flow_loads_samples_and_scores_the_same() {
 
 #[test]
 fn rows_are_the_same_on_any_number_of_threads_and_other_options_are_refused() {
-    let model = SplineFlowModel::fit(&Toy::Moons.sample(300, 1, false), &small(20, 4), &Silent).expect("fits");
+    let model =
+        SplineFlowModel::fit(&Toy::Moons.sample(300, 1, false), &small(20, 4), &Silent).expect("fits");
     let rows = 2 * SAMPLE_BLOCK as u64 + 17;
     let on = |threads: usize| {
         rayon::ThreadPoolBuilder::new()
@@ -287,7 +324,10 @@ fn rows_are_the_same_on_any_number_of_threads_and_other_options_are_refused() {
             .install(|| {
                 let fitted = SplineFlowModel::fit(&Toy::Moons.sample(300, 1, false), &small(20, 4), &Silent)
                     .expect("fits");
-                (fitted.flow().params.clone(), fitted.sampler().sample(rows, 4).expect("samples"))
+                (
+                    fitted.flow().params.clone(),
+                    fitted.sampler().sample(rows, 4).expect("samples"),
+                )
             })
     };
     let (one, three) = (on(1), on(3));
