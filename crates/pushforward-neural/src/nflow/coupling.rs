@@ -100,7 +100,7 @@ impl Stack {
     /// The kept and transformed coordinates of layer `l`.
     fn halves(&self, l: usize) -> (Range<usize>, Range<usize>) {
         let (d, h) = (self.dim, self.dim / 2);
-        if l % 2 == 0 {
+        if l.is_multiple_of(2) {
             (0..h, h..d)
         } else {
             (d - h..d, 0..d - h)
