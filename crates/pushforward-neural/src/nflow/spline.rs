@@ -5,7 +5,8 @@
 //! for the spline).
 //!
 //! ```text
-//! raw = (u₁…u_K, v₁…v_K, r₁…r_{K−1})                      3K − 1 numbers
+//! raw = (u₁…u_K, v₁…v_K, r₁…r_{K−1})                      3K − 1 numbers, each soft-bounded
+//!       first: a ← a/(1 + |a|/c),  c = −log m_δ ≈ 6.9         (as zuko does; it limits how sharp a spline gets)
 //! w_k = 2B (m + (1 − mK) softmax(u)_k),  h_k likewise from v            widths, heights (m = 1e-3)
 //! x_0 = −B, x_{k+1} = x_k + w_k;  y_k likewise;  x_K = y_K = B          knots
 //! δ_0 = δ_K = 1,  δ_k = m_δ + softplus(r_k + c),  c = log(e^{1−m_δ} − 1)  (r = 0 gives δ = 1)
@@ -37,6 +38,7 @@
 //! ∂L/∂w_j += ∂L/∂x_k and ∂L/∂h_j += ∂L/∂y_k for every j < k                  (the knots are cumulative sums)
 //! ∂L/∂u_i = 2B(1 − mK) p_i (∂L/∂w_i − Σ_j p_j ∂L/∂w_j),   p = softmax(u)     (and v from h)
 //! ∂L/∂r_k = ∂L/∂δ_k · sigmoid(r_k + c)
+//! then every ∂L/∂a is multiplied by the soft bound's derivative 1/(1 + |a|/c)²
 //! ```
 //! Outside the interval `∂L/∂x = ḡ` and the raw parameters get nothing. The
 //! arithmetic is `f64`; raw values beyond ±10⁴ are clamped (a conditioner
@@ -53,6 +55,18 @@ const RAW_CLAMP: f64 = 1e4;
 const NEWTON_STEPS: usize = 2;
 /// Most bins a spline may have (knots live on the stack).
 pub const MAX_BINS: usize = 64;
+
+/// Scale `c` of the soft bound on raw parameters: `−log m_δ`, so a bounded
+/// log-slope stays within the slope floor's range.
+const SOFT_BOUND: f64 = 6.907_755_278_982_137;
+
+/// The raw parameter `r` soft-bounded to `(−c, c)`, `r/(1 + |r|/c)`, and
+/// its derivative `1/(1 + |r|/c)²` (after clamping `r` to ±10⁴).
+fn soft_bound(r: f32) -> (f64, f64) {
+    let r = f64::from(r).clamp(-RAW_CLAMP, RAW_CLAMP);
+    let q = 1.0 + r.abs() / SOFT_BOUND;
+    (r / q, 1.0 / (q * q))
+}
 
 /// `log(e^{1−m_δ} − 1)`: a raw slope parameter of 0 gives a slope of 1.
 fn slope_shift() -> f64 {
@@ -123,7 +137,7 @@ impl Spline {
     /// Softmax of `raw` into `p`, partition `2B` into widths and cumulate into `knots`.
     fn partition(&self, raw: &[f32], p: &mut [f64], knots: &mut [f64]) {
         let k = self.bins;
-        let clamped = |r: f32| f64::from(r).clamp(-RAW_CLAMP, RAW_CLAMP);
+        let clamped = |r: f32| soft_bound(r).0;
         let max = raw.iter().map(|&r| clamped(r)).fold(f64::NEG_INFINITY, f64::max);
         let mut sum = 0.0;
         for (p, &r) in p.iter_mut().zip(raw) {
@@ -152,7 +166,7 @@ impl Spline {
         self.partition(&raw[k..2 * k], &mut knots.ph[..k], &mut knots.ys[..=k]);
         let shift = slope_shift();
         for i in 1..k {
-            let r = f64::from(raw[2 * k + i - 1]).clamp(-RAW_CLAMP, RAW_CLAMP);
+            let r = soft_bound(raw[2 * k + i - 1]).0;
             knots.ds[i] = MIN_SLOPE + softplus(r + shift);
         }
         knots.ds[k] = 1.0;
@@ -281,12 +295,15 @@ impl Spline {
         softmax_back(&knots.pw[..kb], &gw[..kb], &mut graw[..kb]);
         softmax_back(&knots.ph[..kb], &gh[..kb], &mut graw[kb..2 * kb]);
         let shift = slope_shift();
-        let slope_raw = |i: usize| f64::from(raw[2 * kb + i - 1]).clamp(-RAW_CLAMP, RAW_CLAMP) + shift;
+        let slope_raw = |i: usize| soft_bound(raw[2 * kb + i - 1]).0 + shift;
         if k >= 1 {
             graw[2 * kb + k - 1] = (gy * y_d0 + gl * l_d0) * sigmoid(slope_raw(k));
         }
         if k + 1 < kb {
             graw[2 * kb + k] = (gy * y_d1 + gl * l_d1) * sigmoid(slope_raw(k + 1));
+        }
+        for (g, &r) in graw.iter_mut().zip(raw) {
+            *g *= soft_bound(r).1;
         }
         g_xi / w
     }

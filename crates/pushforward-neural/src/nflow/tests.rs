@@ -175,7 +175,7 @@ fn parameter_gradient_matches_finite_differences() {
         let mut checked = 0;
         for i in (0..flow.params.len()).step_by(7) {
             let keep = flow.params[i];
-            let (hi, lo) = (keep + 1e-3, keep - 1e-3);
+            let (hi, lo) = (keep + 2e-4, keep - 2e-4);
             flow.params[i] = hi;
             let up = nll(&flow);
             flow.params[i] = lo;
