@@ -25,7 +25,7 @@ fn values(names: &[String], t: &Table) -> Vec<Vec<f64>> {
 
 /// The plots of every method: the loss curve, and `synth` against the
 /// training data over the columns `names`.
-fn write_common(
+pub(crate) fn write_common(
     dir: &Path,
     header: &ModelHeader,
     names: &[String],

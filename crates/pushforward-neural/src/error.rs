@@ -323,7 +323,7 @@ pub enum NeuralError {
         accepted: Vec<&'static str>,
     },
     /// A likelihood asked of a method without one.
-    #[error("a {method} model has no likelihood (flow-matching models have one)")]
+    #[error("a {method} model has no likelihood (flow-matching and flow models have one)")]
     NoLikelihood {
         /// The method.
         method: &'static str,

@@ -20,6 +20,8 @@
 //! - [`score`]: score models, trained by multi-level denoising score
 //!   matching and sampled by annealed Langevin dynamics or the
 //!   probability-flow ODE, with exact likelihoods.
+//! - [`nflow`]: normalizing flows of rational-quadratic spline coupling
+//!   layers, fitted by exact maximum likelihood, with exact densities.
 //! - [`joint`]: building blocks of the neural joint generator (soft sort,
 //!   support heads).
 //!
@@ -47,6 +49,7 @@ mod mlp;
 pub mod mmd;
 mod model;
 mod model_file;
+pub mod nflow;
 pub mod optim;
 pub mod score;
 pub mod train;
@@ -66,6 +69,7 @@ pub use mlp::{
 pub use mmd::{MmdBody, MmdConfig, MmdModel, MmdNetwork, MmdSampler};
 pub use model::{FlowBody, FlowSampler, Model};
 pub use model_file::{ColumnInfo, ColumnKind, FORMAT, Method, ModelHeader, VERSION};
+pub use nflow::{SplineFlow, SplineFlowBody, SplineFlowConfig, SplineFlowModel, SplineFlowSampler};
 pub use optim::adam::{AdamW, AdamWConfig};
 pub use optim::{Optimizer, OptimizerConfig, Schedule};
 pub use score::{

@@ -20,6 +20,7 @@ use crate::mmd::MmdModel;
 use crate::model::Model;
 use crate::model_file::{self, Method, ModelHeader};
 use crate::score::{SamplerKind, ScoreModel};
+use crate::nflow::SplineFlowModel;
 
 /// Sampling options a caller asked for; `None` (or `false`) means not
 /// asked, so the model's default applies. A model refuses the options its
@@ -196,6 +197,7 @@ pub fn load(path: &Path) -> Result<LoadedModel, NeuralError> {
         Method::NeuralJoint => Box::new(JointModel::from_decoded(file).map_err(bad)?),
         Method::Mmd => Box::new(MmdModel::from_decoded(file).map_err(bad)?),
         Method::Score => Box::new(ScoreModel::from_decoded(file).map_err(bad)?),
+        Method::NormalizingFlow => Box::new(SplineFlowModel::from_decoded(file).map_err(bad)?),
     })
 }
 

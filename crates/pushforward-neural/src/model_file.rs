@@ -27,7 +27,11 @@
 //!     standardised units), `network` and `settings`;
 //!   - `neural-joint` (network `generator`): `spec` (its TOML text),
 //!     `correlation` (the Pearson target trained on), `match_marginals`,
-//!     `network`, `settings` and `history` (each loss term per window).
+//!     `network`, `settings` and `history` (each loss term per window);
+//!   - `flow` (networks `conditioner.0`, `conditioner.1`, …, one per
+//!     coupling layer): `numeric`, `standardisation`, `conditioners` (each
+//!     layer's network shape) and `settings` (layers, bins, bound, widths,
+//!     batch, training).
 //!
 //! Loading reads the file once and checks the format name, the version and
 //! the method before anything else, then decodes the common part and the
@@ -67,19 +71,28 @@ pub enum Method {
     Mmd,
     /// A score model ([`crate::score`]).
     Score,
+    /// A normalizing flow of spline coupling layers ([`crate::nflow`]).
+    #[serde(rename = "flow")]
+    NormalizingFlow,
 }
 
 impl Method {
     /// Every method, in the order of `--help`.
-    pub const ALL: [Method; 4] = [
+    pub const ALL: [Method; 5] = [
         Method::FlowMatching,
         Method::NeuralJoint,
         Method::Mmd,
         Method::Score,
+        Method::NormalizingFlow,
     ];
 
     /// The methods `fit` learns from a table.
-    pub const FIT: [Method; 3] = [Method::FlowMatching, Method::Mmd, Method::Score];
+    pub const FIT: [Method; 4] = [
+        Method::FlowMatching,
+        Method::Mmd,
+        Method::Score,
+        Method::NormalizingFlow,
+    ];
 
     /// The name used on the command line and in model files.
     pub fn name(self) -> &'static str {
@@ -88,6 +101,7 @@ impl Method {
             Method::NeuralJoint => "neural-joint",
             Method::Mmd => "mmd",
             Method::Score => "score",
+            Method::NormalizingFlow => "flow",
         }
     }
 
@@ -102,6 +116,9 @@ impl Method {
             Method::Score => {
                 "a denoising score model over many noise levels, sampled by the probability-flow ODE or annealed Langevin dynamics"
             }
+            Method::NormalizingFlow => {
+                "a normalizing flow of spline coupling layers, by exact maximum likelihood (exact density)"
+            }
         }
     }
 
@@ -112,6 +129,7 @@ impl Method {
             Method::NeuralJoint => "pushforward generate SPEC --engine neural --save-model MODEL",
             Method::Mmd => "pushforward fit DATA --method mmd -o MODEL",
             Method::Score => "pushforward fit DATA --method score -o MODEL",
+            Method::NormalizingFlow => "pushforward fit DATA --method flow -o MODEL",
         }
     }
 }

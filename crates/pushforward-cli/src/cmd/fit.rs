@@ -1,5 +1,6 @@
 //! `pushforward fit DATA -o MODEL`: train a generator on a table (flow
-//! matching, an MMD network or a score model), save it, and optionally draw its
+//! matching, an MMD network, a score model or a normalizing flow), save it,
+//! and optionally draw its
 //! diagnostic plots. Each flag left out takes the method's library default.
 
 use super::fit_score;
@@ -56,6 +57,7 @@ pub(crate) fn run(args: FitArgs) -> anyhow::Result<()> {
             }
         }
         Method::Score => fit_score::run(&args, &table, &bar).with_context(fit_error)?,
+        Method::NormalizingFlow => super::fit_flow::run(&args, &table, &bar).with_context(fit_error)?,
         Method::NeuralJoint => {
             bail!("neural-joint models are trained from a spec: pushforward generate SPEC --engine neural")
         }
@@ -134,6 +136,7 @@ fn flow_settings(args: &FitArgs) -> anyhow::Result<FlowConfig> {
         bail!("--bandwidths and --noise-dim apply to --method mmd, not to flow matching");
     }
     fit_score::refuse_score_flags(args, "flow matching")?;
+    super::fit_flow::refuse_flow_flags(args, "flow matching")?;
     let defaults = FlowConfig::default();
     Ok(FlowConfig {
         coupling: args.coupling.unwrap_or(defaults.coupling),
@@ -167,6 +170,7 @@ fn mmd_settings(args: &FitArgs) -> anyhow::Result<MmdConfig> {
         );
     }
     fit_score::refuse_score_flags(args, "--method mmd")?;
+    super::fit_flow::refuse_flow_flags(args, "--method mmd")?;
     let defaults = MmdConfig::default();
     Ok(MmdConfig {
         hidden: args.hidden.clone().unwrap_or(defaults.hidden),

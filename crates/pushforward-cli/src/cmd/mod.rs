@@ -4,6 +4,7 @@ mod demo;
 mod evaluate;
 mod fit;
 mod fit_score;
+mod fit_flow;
 mod generate;
 mod likelihood;
 mod reflow;
