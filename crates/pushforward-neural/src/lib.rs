@@ -35,6 +35,7 @@ mod activation;
 mod data;
 mod embedding;
 mod error;
+pub mod divergence;
 pub mod flow;
 mod gemm;
 pub mod joint;
