@@ -37,6 +37,7 @@ mod embedding;
 mod error;
 pub mod divergence;
 pub mod flow;
+pub mod gpa;
 mod gemm;
 pub mod joint;
 mod loaded;
