@@ -33,12 +33,12 @@
 
 mod activation;
 mod data;
+pub mod divergence;
 mod embedding;
 mod error;
-pub mod divergence;
 pub mod flow;
-pub mod gpa;
 mod gemm;
+pub mod gpa;
 pub mod joint;
 mod loaded;
 mod mlp;

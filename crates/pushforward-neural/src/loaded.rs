@@ -15,6 +15,7 @@ use pushforward_stats::Spec;
 
 use crate::error::NeuralError;
 use crate::flow::solver::Solver;
+use crate::gpa::GpaModel;
 use crate::joint::JointModel;
 use crate::mmd::MmdModel;
 use crate::model::Model;
@@ -170,6 +171,7 @@ pub fn load(path: &Path) -> Result<LoadedModel, NeuralError> {
         Method::FlowMatching => Box::new(Model::from_decoded(file).map_err(bad)?),
         Method::NeuralJoint => Box::new(JointModel::from_decoded(file).map_err(bad)?),
         Method::Mmd => Box::new(MmdModel::from_decoded(file).map_err(bad)?),
+        Method::Gpa => Box::new(GpaModel::from_decoded(file).map_err(bad)?),
     })
 }
 

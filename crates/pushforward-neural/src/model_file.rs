@@ -22,6 +22,9 @@
 //!     per numeric column: the network sees `(x − mean)/std`), `condition`
 //!     (the class column, its kind, labels and training counts, or null),
 //!     `network` (widths and activation) and `settings`;
+//!   - `gpa` (no network; the tensor `targets`, `[rows, columns]`, the
+//!     standardised training rows): `numeric`, `standardisation`,
+//!     `source_scale` and `settings`;
 //!   - `neural-joint` (network `generator`): `spec` (its TOML text),
 //!     `correlation` (the Pearson target trained on), `match_marginals`,
 //!     `network`, `settings` and `history` (each loss term per window).
@@ -62,14 +65,21 @@ pub enum Method {
     NeuralJoint,
     /// An MMD network ([`crate::mmd`]).
     Mmd,
+    /// Lipschitz-regularised generative particles ([`crate::gpa`]).
+    Gpa,
 }
 
 impl Method {
     /// Every method, in the order of `--help`.
-    pub const ALL: [Method; 3] = [Method::FlowMatching, Method::NeuralJoint, Method::Mmd];
+    pub const ALL: [Method; 4] = [
+        Method::FlowMatching,
+        Method::NeuralJoint,
+        Method::Mmd,
+        Method::Gpa,
+    ];
 
     /// The methods `fit` learns from a table.
-    pub const FIT: [Method; 2] = [Method::FlowMatching, Method::Mmd];
+    pub const FIT: [Method; 3] = [Method::FlowMatching, Method::Mmd, Method::Gpa];
 
     /// The name used on the command line and in model files.
     pub fn name(self) -> &'static str {
@@ -77,6 +87,7 @@ impl Method {
             Method::FlowMatching => "flow-matching",
             Method::NeuralJoint => "neural-joint",
             Method::Mmd => "mmd",
+            Method::Gpa => "gpa",
         }
     }
 
@@ -88,6 +99,9 @@ impl Method {
                 "a spec's marginals and correlation, learned on sets (generate --engine neural)"
             }
             Method::Mmd => "a generator trained by minimising the MMD to the data (one pass to sample)",
+            Method::Gpa => {
+                "particles transported onto the stored data by a Lipschitz discriminator's gradient"
+            }
         }
     }
 
@@ -97,6 +111,7 @@ impl Method {
             Method::FlowMatching => "pushforward fit DATA -o MODEL",
             Method::NeuralJoint => "pushforward generate SPEC --engine neural --save-model MODEL",
             Method::Mmd => "pushforward fit DATA --method mmd -o MODEL",
+            Method::Gpa => "pushforward fit DATA --method gpa -o MODEL",
         }
     }
 }
@@ -198,6 +213,17 @@ pub(crate) fn encode(
     body: &impl Serialize,
     networks: &[(&str, &Mlp)],
 ) -> Result<Vec<u8>, NeuralError> {
+    encode_with_matrices(header, body, networks, &[])
+}
+
+/// [`encode`] with plain `F32` matrices beside the networks: `(name, rows,
+/// columns, row-major values)` (a stored sample, say).
+pub(crate) fn encode_with_matrices(
+    header: &ModelHeader,
+    body: &impl Serialize,
+    networks: &[(&str, &Mlp)],
+    matrices: &[(&str, usize, usize, &[f32])],
+) -> Result<Vec<u8>, NeuralError> {
     let mut value = serde_json::to_value(header).map_err(NeuralError::Json)?;
     if let Some(fields) = value.as_object_mut() {
         fields.insert(
@@ -209,6 +235,10 @@ pub(crate) fn encode(
     let tensors: Vec<(String, Vec<usize>, Vec<u8>)> = networks
         .iter()
         .flat_map(|(prefix, mlp)| network_tensors(prefix, mlp))
+        .chain(matrices.iter().map(|(name, rows, cols, values)| {
+            let bytes = values.iter().flat_map(|x| x.to_le_bytes()).collect();
+            ((*name).to_owned(), vec![*rows, *cols], bytes)
+        }))
         .collect();
     let views = tensors
         .iter()
@@ -359,4 +389,32 @@ pub(crate) fn network(tensors: &SafeTensors<'_>, prefix: &str, shape: &MlpShape)
         return Err(format!("network '{prefix}' has non-finite weights"));
     }
     Mlp::from_params(shape.clone(), params).map_err(|e| e.to_string())
+}
+
+/// The `F32` matrix `name` of `rows × cols` from the file's tensors, all finite.
+pub(crate) fn matrix(
+    tensors: &SafeTensors<'_>,
+    name: &str,
+    rows: usize,
+    cols: usize,
+) -> Result<Vec<f32>, String> {
+    let t = tensors
+        .tensor(name)
+        .map_err(|_| format!("tensor '{name}' is missing"))?;
+    if t.dtype() != Dtype::F32 || t.shape() != [rows, cols] {
+        return Err(format!(
+            "tensor '{name}' is {:?} {:?}, the header needs F32 [{rows}, {cols}]",
+            t.dtype(),
+            t.shape()
+        ));
+    }
+    let values: Vec<f32> = t
+        .data()
+        .chunks_exact(4)
+        .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        .collect();
+    if values.iter().any(|v| !v.is_finite()) {
+        return Err(format!("tensor '{name}' has non-finite values"));
+    }
+    Ok(values)
 }

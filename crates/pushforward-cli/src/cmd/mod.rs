@@ -1,14 +1,17 @@
 //! One module per subcommand, each with `run(args) -> anyhow::Result<()>`.
 
 mod demo;
+mod divergence;
 mod evaluate;
 mod fit;
+mod fit_gpa;
 mod generate;
 mod likelihood;
 mod rosenbrock;
 mod sample;
 mod spec;
 mod toy;
+mod transport;
 
 use crate::args::{Cli, Command};
 
@@ -23,5 +26,7 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Fit(args) => fit::run(args),
         Command::Sample(args) => sample::run(args),
         Command::Likelihood(args) => likelihood::run(args),
+        Command::Divergence(args) => divergence::run(args),
+        Command::Transport(args) => transport::run(args),
     }
 }

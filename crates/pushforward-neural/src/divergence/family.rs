@@ -65,6 +65,9 @@ pub struct Objective {
 }
 
 impl Family {
+    /// The order `α` when none is given.
+    pub const DEFAULT_ALPHA: f64 = 2.0;
+
     /// The names accepted by `--f`.
     pub const NAMES: [&'static str; 5] = ["kl", "alpha", "reverse-kl", "js", "w1"];
 
@@ -152,10 +155,11 @@ impl Family {
 
     /// `ν*` with `mean f*'(b − ν*) = 1`.
     fn optimal_offset(self, b: &[f64]) -> f64 {
-        let excess = |nu: f64| b.iter().map(|&x| self.conjugate_slope(x - nu)).sum::<f64>() / b.len() as f64 - 1.0;
-        let (lo0, hi0) = b
-            .iter()
-            .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), &x| (l.min(x), h.max(x)));
+        let excess =
+            |nu: f64| b.iter().map(|&x| self.conjugate_slope(x - nu)).sum::<f64>() / b.len() as f64 - 1.0;
+        let (lo0, hi0) = b.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), &x| {
+            (l.min(x), h.max(x))
+        });
         let (mut lo, mut hi, mut width) = (lo0 - 1.0, hi0 + 1.0, 1.0);
         while excess(lo) < 0.0 && width < 1e300 {
             width *= 2.0;
@@ -184,7 +188,11 @@ impl Family {
             }
             Family::ReverseKl => {
                 let g0 = -DOMAIN_MARGIN;
-                if g < g0 { -1.0 - (-g).ln() } else { -1.0 - DOMAIN_MARGIN.ln() + (g - g0) / DOMAIN_MARGIN }
+                if g < g0 {
+                    -1.0 - (-g).ln()
+                } else {
+                    -1.0 - DOMAIN_MARGIN.ln() + (g - g0) / DOMAIN_MARGIN
+                }
             }
             Family::Js => {
                 let g0 = (2.0 - DOMAIN_MARGIN).ln();
@@ -218,7 +226,12 @@ impl Family {
 mod tests {
     use super::*;
 
-    const LEGENDRE: [Family; 4] = [Family::Alpha { alpha: 2.0 }, Family::Alpha { alpha: 10.0 }, Family::ReverseKl, Family::Js];
+    const LEGENDRE: [Family; 4] = [
+        Family::Alpha { alpha: 2.0 },
+        Family::Alpha { alpha: 10.0 },
+        Family::ReverseKl,
+        Family::Js,
+    ];
 
     #[test]
     fn conjugate_slopes_match_finite_differences_and_bound_the_identity() {
@@ -227,7 +240,10 @@ mod tests {
                 let h = 1e-6;
                 let fd = (family.conjugate(g + h) - family.conjugate(g - h)) / (2.0 * h);
                 let slope = family.conjugate_slope(g);
-                assert!((fd - slope).abs() <= 1e-4 * (1.0 + slope.abs()), "{family:?} at {g}: {fd} vs {slope}");
+                assert!(
+                    (fd - slope).abs() <= 1e-4 * (1.0 + slope.abs()),
+                    "{family:?} at {g}: {fd} vs {slope}"
+                );
                 assert!(family.conjugate(g) >= g - 1e-12, "{family:?}: f*({g}) < {g}");
             }
         }
@@ -239,9 +255,18 @@ mod tests {
         let a = [0.5f32, 1.0];
         for family in LEGENDRE {
             let obj = family.objective(&a, &b);
-            let at = |nu: f64| nu + b.iter().map(|&x| family.conjugate(f64::from(x) - nu)).sum::<f64>() / 50.0;
+            let at = |nu: f64| {
+                nu + b
+                    .iter()
+                    .map(|&x| family.conjugate(f64::from(x) - nu))
+                    .sum::<f64>()
+                    / 50.0
+            };
             for step in [1e-3, -1e-3] {
-                assert!(at(obj.nu + step) >= at(obj.nu) - 1e-12, "{family:?}: ν* is not the minimum");
+                assert!(
+                    at(obj.nu + step) >= at(obj.nu) - 1e-12,
+                    "{family:?}: ν* is not the minimum"
+                );
             }
             assert!((obj.weights.iter().sum::<f64>() - 1.0).abs() < 1e-9, "{family:?}");
             assert!((obj.value - (0.75 - at(obj.nu))).abs() < 1e-12);
@@ -253,7 +278,12 @@ mod tests {
         // inf_ν ν + mean(e^{b−ν} − 1) is attained at ν = log mean e^b.
         let b = [0.3f32, -1.2, 2.5, 0.0];
         let dv = Family::Kl.objective(&[1.0], &b);
-        let legendre = 1.0 - dv.nu - b.iter().map(|&x| Family::Kl.conjugate(f64::from(x) - dv.nu)).sum::<f64>() / 4.0;
+        let legendre = 1.0
+            - dv.nu
+            - b.iter()
+                .map(|&x| Family::Kl.conjugate(f64::from(x) - dv.nu))
+                .sum::<f64>()
+                / 4.0;
         assert!((dv.value - legendre).abs() < 1e-12);
         let lme = (b.iter().map(|&x| f64::from(x).exp()).sum::<f64>() / 4.0).ln();
         assert!((dv.nu - lme).abs() < 1e-12);
@@ -264,6 +294,9 @@ mod tests {
         assert!(Family::Alpha { alpha: 1.0 }.check().is_err());
         assert!(Family::Alpha { alpha: f64::NAN }.check().is_err());
         assert!(Family::from_name("hellinger", 2.0).is_err());
-        assert_eq!(Family::from_name("alpha", 3.0).ok(), Some(Family::Alpha { alpha: 3.0 }));
+        assert_eq!(
+            Family::from_name("alpha", 3.0).ok(),
+            Some(Family::Alpha { alpha: 3.0 })
+        );
     }
 }

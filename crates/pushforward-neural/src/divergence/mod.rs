@@ -130,7 +130,11 @@ pub fn estimate(
     let m = rows_of("the first sample (P)", p.len(), d)?;
     let n = rows_of("the second sample (Q)", q.len(), d)?;
     let mut critic = Critic::new(d, &config.critic, &mut stream(seed, Purpose::Initialisation))?;
-    let mut trainer = Trainer::new(&ascent_config(&config.critic, config.steps), critic.params(), progress)?;
+    let mut trainer = Trainer::new(
+        &ascent_config(&config.critic, config.steps),
+        critic.params(),
+        progress,
+    )?;
     let mut grad = vec![0.0f32; critic.params().len()];
     loop {
         let h = critic.ascent_grad(p, m, q, n, &mut grad).value;

@@ -86,7 +86,12 @@ pub struct LipschitzNorm {
 impl LipschitzNorm {
     /// The state for a network of `arch` made `lipschitz`-Lipschitz, with
     /// random unit starting vectors drawn from `rng`.
-    pub fn new(arch: &Architecture, lipschitz: f64, kind: Normalisation, rng: &mut impl Rng) -> LipschitzNorm {
+    pub fn new(
+        arch: &Architecture,
+        lipschitz: f64,
+        kind: Normalisation,
+        rng: &mut impl Rng,
+    ) -> LipschitzNorm {
         let layers = arch.layers();
         let mut unit = |n: usize| {
             let mut x: Vec<f32> = (0..n).map(|_| rng.sample(StandardNormal)).collect();
@@ -115,7 +120,9 @@ impl LipschitzNorm {
         for (l, layer) in arch.layers().iter().enumerate() {
             let w = &raw[layer.weights.clone()];
             self.sigma[l] = match self.kind {
-                Normalisation::Frobenius => w.iter().map(|&x| f64::from(x) * f64::from(x)).sum::<f64>().sqrt(),
+                Normalisation::Frobenius => {
+                    w.iter().map(|&x| f64::from(x) * f64::from(x)).sum::<f64>().sqrt()
+                }
                 Normalisation::Spectral => {
                     let (n_in, n_out) = (layer.fan_in, layer.fan_out);
                     let (u, v) = (&mut self.u[l], &mut self.v[l]);
@@ -125,7 +132,9 @@ impl LipschitzNorm {
                     normalise(v);
                     u.fill(0.0);
                     for (i, &vi) in v.iter().enumerate() {
-                        u.iter_mut().zip(&w[i * n_out..(i + 1) * n_out]).for_each(|(uj, &wij)| *uj += vi * wij);
+                        u.iter_mut()
+                            .zip(&w[i * n_out..(i + 1) * n_out])
+                            .for_each(|(uj, &wij)| *uj += vi * wij);
                     }
                     debug_assert_eq!(v.len(), n_in);
                     normalise(u)
@@ -170,7 +179,10 @@ impl LipschitzNorm {
         for (l, layer) in arch.layers().iter().enumerate() {
             let sigma = self.sigma[l];
             let factor = self.factor(sigma);
-            let (w, g) = (&raw[layer.weights.clone()], &grad_effective[layer.weights.clone()]);
+            let (w, g) = (
+                &raw[layer.weights.clone()],
+                &grad_effective[layer.weights.clone()],
+            );
             // ⟨G, Ŵ⟩ with Ŵ = W/σ.
             let g_dot_w = dot(g, w) / sigma.max(f64::MIN_POSITIVE);
             let out = &mut grad_raw[layer.weights.clone()];
@@ -178,7 +190,9 @@ impl LipschitzNorm {
             for (k, o) in out.iter_mut().enumerate() {
                 let d_sigma = match self.kind {
                     Normalisation::Frobenius => f64::from(w[k]) / sigma.max(f64::MIN_POSITIVE),
-                    Normalisation::Spectral => f64::from(self.v[l][k / n_out]) * f64::from(self.u[l][k % n_out]),
+                    Normalisation::Spectral => {
+                        f64::from(self.v[l][k / n_out]) * f64::from(self.u[l][k % n_out])
+                    }
                 };
                 *o = (factor * (f64::from(g[k]) - g_dot_w * d_sigma)) as f32;
             }
@@ -187,7 +201,11 @@ impl LipschitzNorm {
 
     /// `c/σ`, with a zero matrix left at zero.
     fn factor(&self, sigma: f64) -> f64 {
-        if sigma > 0.0 { f64::from(self.scale) / sigma } else { 0.0 }
+        if sigma > 0.0 {
+            f64::from(self.scale) / sigma
+        } else {
+            0.0
+        }
     }
 }
 

@@ -30,7 +30,11 @@ fn power_iteration_finds_the_largest_singular_value() {
     let mut rng = ChaCha8Rng::seed_from_u64(1);
     let mut spectral = LipschitzNorm::new(&a, 1.0, Normalisation::Spectral, &mut rng);
     spectral.converge(&a, &raw);
-    assert!((spectral.sigmas()[0] - 3.0).abs() < 1e-5, "{:?}", spectral.sigmas());
+    assert!(
+        (spectral.sigmas()[0] - 3.0).abs() < 1e-5,
+        "{:?}",
+        spectral.sigmas()
+    );
     assert!((spectral.sigmas()[1] - 1.0).abs() < 1e-6);
     let mut frobenius = LipschitzNorm::new(&a, 1.0, Normalisation::Frobenius, &mut rng);
     frobenius.iterate(&a, &raw);
@@ -42,7 +46,9 @@ fn gradient_through_the_normalisation_matches_finite_differences() {
     let a = arch(3, vec![5, 4], Activation::Elu);
     let mut rng = ChaCha8Rng::seed_from_u64(7);
     let raw = random_params(&a, 1.0, &mut rng);
-    let c: Vec<f32> = (0..raw.len()).map(|i| ((i * 37 % 11) as f32 - 5.0) * 0.1).collect();
+    let c: Vec<f32> = (0..raw.len())
+        .map(|i| ((i * 37 % 11) as f32 - 5.0) * 0.1)
+        .collect();
     // ℓ(θ̃) = Σ c_k θ̃_k + ½ Σ θ̃_k², so ∂ℓ/∂θ̃ = c + θ̃.
     for kind in Normalisation::ALL {
         let mut norm = LipschitzNorm::new(&a, 2.0, kind, &mut rng);
@@ -87,7 +93,10 @@ fn gradient_through_the_normalisation_matches_finite_differences() {
             minus[k] -= h;
             let fd = (loss(&norm, &plus) - loss(&norm, &minus)) / (2.0 * f64::from(h));
             let got = f64::from(g_raw[k]);
-            assert!((fd - got).abs() < 2e-3 * (1.0 + fd.abs()), "{kind:?} parameter {k}: {fd} vs {got}");
+            assert!(
+                (fd - got).abs() < 2e-3 * (1.0 + fd.abs()),
+                "{kind:?} parameter {k}: {fd} vs {got}"
+            );
         }
     }
 }
@@ -98,7 +107,8 @@ fn largest_gradient(net: &Mlp, rows: usize, rng: &mut ChaCha8Rng) -> f64 {
     let mut g = vec![0.0; rows * 2];
     let mut tape = Tape::default();
     net.view().forward(&x, rows, &mut tape);
-    net.view().backward(&mut tape, &vec![1.0; rows], Grads::input(&mut g));
+    net.view()
+        .backward(&mut tape, &vec![1.0; rows], Grads::input(&mut g));
     g.chunks(2)
         .map(|r| (f64::from(r[0]).powi(2) + f64::from(r[1]).powi(2)).sqrt())
         .fold(0.0, f64::max)

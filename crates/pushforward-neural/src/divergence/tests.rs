@@ -21,9 +21,8 @@ fn exact_w1(p: &[f32], q: &[f32]) -> f64 {
     let cost: Vec<f64> = p
         .chunks(2)
         .flat_map(|a| {
-            q.chunks(2).map(move |b| {
-                (f64::from(a[0] - b[0]).powi(2) + f64::from(a[1] - b[1]).powi(2)).sqrt()
-            })
+            q.chunks(2)
+                .map(move |b| (f64::from(a[0] - b[0]).powi(2) + f64::from(a[1] - b[1]).powi(2)).sqrt())
         })
         .collect();
     pushforward_ot::emd2(&vec![1.0 / m as f64; m], &vec![1.0 / n as f64; n], &cost).expect("emd")
@@ -44,7 +43,11 @@ fn unconstrained_kl_between_gaussians_is_within_ten_percent_of_the_closed_form()
     config.critic.lipschitz = None;
     config.critic.optimizer = config.critic.optimizer.with_lr(5e-3);
     let est = estimate(&p, &q, 2, &config, 0, &Silent).expect("estimate");
-    assert!((est.value - exact).abs() < 0.1 * exact, "{} vs {exact}", est.value);
+    assert!(
+        (est.value - exact).abs() < 0.1 * exact,
+        "{} vs {exact}",
+        est.value
+    );
     // Few steps leave the estimate short of it: training is what gets there.
     let short = estimate(&p, &q, 2, &DivergenceConfig { steps: 2, ..config }, 0, &Silent).expect("estimate");
     assert!(short.value < 0.5 * exact, "{}", short.value);
@@ -56,7 +59,13 @@ fn lipschitz_estimates_never_exceed_l_times_the_exact_w1() {
     let p = gaussian(120, [0.0, 0.0], [1.0, 1.0], &mut rng);
     let q = gaussian(90, [2.0, 0.0], [0.7, 1.0], &mut rng);
     let w1 = exact_w1(&p, &q);
-    for family in [Family::Kl, Family::Alpha { alpha: 2.0 }, Family::ReverseKl, Family::Js, Family::W1] {
+    for family in [
+        Family::Kl,
+        Family::Alpha { alpha: 2.0 },
+        Family::ReverseKl,
+        Family::Js,
+        Family::W1,
+    ] {
         for lipschitz in [0.5, 3.0] {
             let mut config = DivergenceConfig {
                 steps: 150,
@@ -66,10 +75,20 @@ fn lipschitz_estimates_never_exceed_l_times_the_exact_w1() {
             config.critic.lipschitz = Some(lipschitz);
             config.critic.optimizer = config.critic.optimizer.with_lr(1e-2);
             let est = estimate(&p, &q, 2, &config, 1, &Silent).expect("estimate");
-            assert!(est.value <= lipschitz * w1 * (1.0 + 1e-5), "{family:?} L={lipschitz}: {} > {}", est.value, lipschitz * w1);
+            assert!(
+                est.value <= lipschitz * w1 * (1.0 + 1e-5),
+                "{family:?} L={lipschitz}: {} > {}",
+                est.value,
+                lipschitz * w1
+            );
             if family == Family::W1 && lipschitz == 0.5 {
                 // The W1 estimate itself comes close to the exact value from below.
-                assert!(est.value >= 0.8 * lipschitz * w1, "{} vs {}", est.value, lipschitz * w1);
+                assert!(
+                    est.value >= 0.8 * lipschitz * w1,
+                    "{} vs {}",
+                    est.value,
+                    lipschitz * w1
+                );
             }
         }
     }
@@ -98,7 +117,11 @@ fn same_seed_same_bytes_on_one_or_three_threads() {
             .num_threads(threads)
             .build()
             .expect("pool")
-            .install(|| estimate(&p, &q, 2, &config, seed, &Silent).expect("estimate").value)
+            .install(|| {
+                estimate(&p, &q, 2, &config, seed, &Silent)
+                    .expect("estimate")
+                    .value
+            })
     };
     let one = run(1, 4);
     assert_eq!(one.to_bits(), run(3, 4).to_bits());
@@ -111,14 +134,26 @@ fn bad_settings_and_shapes_are_refused() {
     let mut config = DivergenceConfig::default();
     config.critic.family = Family::W1;
     config.critic.lipschitz = None;
-    assert!(matches!(estimate(&p, &p, 2, &config, 0, &Silent), Err(NeuralError::Lipschitz { .. })));
+    assert!(matches!(
+        estimate(&p, &p, 2, &config, 0, &Silent),
+        Err(NeuralError::Lipschitz { .. })
+    ));
     let mut config = DivergenceConfig::default();
     config.critic.activation = Activation::Silu;
-    assert!(matches!(estimate(&p, &p, 2, &config, 0, &Silent), Err(NeuralError::Lipschitz { .. })));
+    assert!(matches!(
+        estimate(&p, &p, 2, &config, 0, &Silent),
+        Err(NeuralError::Lipschitz { .. })
+    ));
     let config = DivergenceConfig::default();
-    assert!(matches!(estimate(&p, &p[..3], 2, &config, 0, &Silent), Err(NeuralError::Dimension { .. })));
+    assert!(matches!(
+        estimate(&p, &p[..3], 2, &config, 0, &Silent),
+        Err(NeuralError::Dimension { .. })
+    ));
     assert!(estimate(&p, &[], 2, &config, 0, &Silent).is_err());
     let mut config = DivergenceConfig::default();
     config.critic.lipschitz = Some(-1.0);
-    assert!(matches!(estimate(&p, &p, 2, &config, 0, &Silent), Err(NeuralError::OutOfRange { .. })));
+    assert!(matches!(
+        estimate(&p, &p, 2, &config, 0, &Silent),
+        Err(NeuralError::OutOfRange { .. })
+    ));
 }

@@ -46,7 +46,12 @@ fn nearest(point: &[f32], set: &[f32], d: usize, skip: Option<usize>) -> f64 {
 /// let m = memorisation_share(&generated, &targets, 1, 0.1).unwrap();
 /// assert_eq!((m.share, m.radius), (0.5, 0.1));
 /// ```
-pub fn memorisation_share(generated: &[f32], targets: &[f32], d: usize, fraction: f64) -> Option<Memorisation> {
+pub fn memorisation_share(
+    generated: &[f32],
+    targets: &[f32],
+    d: usize,
+    fraction: f64,
+) -> Option<Memorisation> {
     let n = targets.len().checked_div(d)?;
     if n < 2 || generated.len() < d {
         return None;

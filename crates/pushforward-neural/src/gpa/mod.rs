@@ -24,7 +24,6 @@
 
 mod guard;
 
-
 use pushforward_core::seed::{Purpose, stream};
 use rand::Rng;
 use rand_distr::StandardNormal;
@@ -34,8 +33,10 @@ use crate::divergence::{Critic, CriticConfig, ascent_config, rows_of};
 use crate::error::NeuralError;
 use crate::optim::OptimizerConfig;
 use crate::train::{Control, LossCurve, NamedSeries, Progress, Trainer};
-pub use guard::{Memorisation, memorisation_share};
+mod model;
 
+pub use guard::{Memorisation, memorisation_share};
+pub use model::{COPY_FRACTION, GpaBody, GpaModel, GpaSampler, GpaSettings};
 
 /// The time step of the particles.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -213,9 +214,15 @@ pub fn transport(
             let predicted: Vec<f32> = particles.iter().zip(&velocity).map(|(y, g)| y - dt * g).collect();
             phi.fit(&predicted, m)?;
             phi.critic.input_gradient(&predicted, m, &mut corrector)?;
-            velocity.iter_mut().zip(&corrector).for_each(|(v, c)| *v = 0.5 * (*v + c));
+            velocity
+                .iter_mut()
+                .zip(&corrector)
+                .for_each(|(v, c)| *v = 0.5 * (*v + c));
         }
-        particles.iter_mut().zip(&velocity).for_each(|(y, g)| *y -= dt * g);
+        particles
+            .iter_mut()
+            .zip(&velocity)
+            .for_each(|(y, g)| *y -= dt * g);
         record.push(step, h, &velocity, d);
         if snapshot_every > 0 && (step.is_multiple_of(snapshot_every) || step == config.outer_steps) {
             snapshots.push((step, particles.clone()));

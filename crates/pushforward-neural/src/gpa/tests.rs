@@ -35,7 +35,11 @@ fn transport_to_a_far_gaussian_cuts_the_sinkhorn_divergence_a_hundredfold_at_spe
     assert_eq!(early.0, 50);
     let max_speed = moved.record.term("max_speed").expect("max speed");
     assert_eq!(max_speed.len(), 200);
-    assert!(max_speed.iter().all(|&s| s <= 1.0 + 1e-5), "{:?}", max_speed.iter().fold(0.0f64, |a, &b| a.max(b)));
+    assert!(
+        max_speed.iter().all(|&s| s <= 1.0 + 1e-5),
+        "{:?}",
+        max_speed.iter().fold(0.0f64, |a, &b| a.max(b))
+    );
     let first_moves: f64 = source
         .chunks(2)
         .zip(moved.snapshots[1].1.chunks(2))
