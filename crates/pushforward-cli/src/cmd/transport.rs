@@ -114,7 +114,7 @@ fn summary(moved: &Transported, m: usize, target: &Points, seconds: f64) {
             .unwrap_or(f64::NAN)
     };
     eprintln!(
-        "moved {m} particles toward {} targets in {} steps ({seconds:.1} s): divergence estimate {:.4}, \
+        "moved {m} particles toward {} targets in {} steps ({seconds:.2} s): divergence estimate {:.4}, \
          mean speed {:.4}, kinetic energy {:.4} at the last step",
         target.rows,
         moved.record.steps.len(),
