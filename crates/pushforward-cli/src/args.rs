@@ -126,6 +126,15 @@ pub(crate) enum Command {
     ///   pushforward transport before.csv after.csv --scheme heun -o moved.csv
     #[command(verbatim_doc_comment)]
     Transport(TransportArgs),
+    /// Add generated rows to a small table: fit a particle generator
+    /// (`--method gpa`) and write the table's rows followed by `--rows` new
+    /// ones, which a model with more capacity can then learn from.
+    ///
+    /// Examples:
+    ///   pushforward toy swissroll3d -n 200 -o roll.csv
+    ///   pushforward augment roll.csv --method gpa --rows 5000 -o more.csv
+    #[command(verbatim_doc_comment)]
+    Augment(AugmentArgs),
 }
 
 /// Where rows go and how they are generated.
@@ -742,4 +751,47 @@ pub(crate) struct TransportArgs {
     /// Snapshots drawn with --plots, evenly spaced over the steps.
     #[arg(long, default_value_t = 4, requires = "plots")]
     pub(crate) snapshots: usize,
+}
+
+/// The methods `augment` offers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum AugmentMethod {
+    /// Lipschitz-regularised generative particles.
+    Gpa,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct AugmentArgs {
+    /// The table to augment (`.csv` or `.parquet`, numeric columns).
+    pub(crate) data: PathBuf,
+    /// The generator.
+    #[arg(long, value_enum)]
+    pub(crate) method: AugmentMethod,
+    /// New rows to generate (all in one transport).
+    #[arg(short = 'n', long)]
+    pub(crate) rows: usize,
+    /// Output file (`.csv` or `.parquet`), or `-` for CSV on standard output:
+    /// the table's rows, then the new ones.
+    #[arg(short, long, value_name = "FILE")]
+    pub(crate) output: PathBuf,
+    /// Output format, when the file name does not tell.
+    #[arg(long, value_parser = clap::value_parser!(OutputFormat))]
+    pub(crate) format: Option<OutputFormat>,
+    #[command(flatten)]
+    pub(crate) gpa: GpaFitArgs,
+    /// Hidden layer widths of the discriminator, comma-separated [default: 32,32,32].
+    #[arg(long, value_delimiter = ',', value_name = "WIDTHS")]
+    pub(crate) hidden: Option<Vec<usize>>,
+    /// Hidden activation; relu, leaky-relu or elu under --lipschitz [default: relu].
+    #[arg(long, value_parser = named(&Activation::ALL, Activation::name, Activation::description))]
+    pub(crate) activation: Option<Activation>,
+    /// Adam learning rate of the discriminator [default: 5e-3].
+    #[arg(long, value_parser = positive)]
+    pub(crate) lr: Option<f64>,
+    /// Seed of the fit and of the new rows: the same seed gives the same bytes.
+    #[arg(short, long, default_value_t = 0)]
+    pub(crate) seed: u64,
+    /// Hide the progress bar.
+    #[arg(short, long)]
+    pub(crate) quiet: bool,
 }

@@ -173,3 +173,24 @@ fn fit_gpa_then_sample_and_foreign_flags_are_refused() {
     assert!(err.contains("--dt applies to --method gpa"), "{err}");
     assert!(!dir.path().join("x.pf").exists());
 }
+
+#[test]
+fn augment_writes_the_table_then_the_new_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = toy(dir.path(), "swissroll3d", 80, 1);
+    let out = stdout_ok(pf().arg("augment").arg(&data).args([
+        "--method",
+        "gpa",
+        "--rows",
+        "50",
+        "--particle-steps",
+        "10",
+        "-q",
+        "-o",
+        "-",
+    ]));
+    let original = std::fs::read_to_string(&data).unwrap();
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 1 + 80 + 50);
+    assert_eq!(lines[..81].join("\n"), original.trim_end());
+}

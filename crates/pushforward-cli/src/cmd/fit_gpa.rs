@@ -3,7 +3,7 @@
 //! the training flags of the other methods, and the refusal of its own
 //! flags under another method.
 
-use crate::args::FitArgs;
+use crate::args::{FitArgs, GpaFitArgs};
 use crate::critic_settings::{NetworkFlags, critic_settings, transport_settings};
 use anyhow::bail;
 use pushforward_neural::gpa::GpaSettings;
@@ -58,16 +58,25 @@ pub(crate) fn gpa_settings(args: &FitArgs) -> anyhow::Result<GpaSettings> {
             given.join(", ")
         );
     }
-    let defaults = GpaSettings::default();
     let network = NetworkFlags {
         hidden: args.hidden.as_ref(),
         activation: args.activation,
         lr: args.lr,
     };
-    let critic = critic_settings(&args.gpa.divergence, network, defaults.transport.critic)?;
+    settings(&args.gpa, network, args.seed)
+}
+
+/// The particle generator's settings from its flags and the network flags.
+pub(crate) fn settings(
+    gpa: &GpaFitArgs,
+    network: NetworkFlags<'_>,
+    seed: u64,
+) -> anyhow::Result<GpaSettings> {
+    let defaults = GpaSettings::default();
+    let critic = critic_settings(&gpa.divergence, network, defaults.transport.critic)?;
     Ok(GpaSettings {
-        transport: transport_settings(&args.gpa.particles, critic)?,
-        source_scale: args.gpa.source_scale.unwrap_or(defaults.source_scale),
-        seed: args.seed,
+        transport: transport_settings(&gpa.particles, critic)?,
+        source_scale: gpa.source_scale.unwrap_or(defaults.source_scale),
+        seed,
     })
 }

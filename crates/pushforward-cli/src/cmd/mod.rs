@@ -1,5 +1,6 @@
 //! One module per subcommand, each with `run(args) -> anyhow::Result<()>`.
 
+mod augment;
 mod demo;
 mod divergence;
 mod evaluate;
@@ -28,5 +29,6 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Likelihood(args) => likelihood::run(args),
         Command::Divergence(args) => divergence::run(args),
         Command::Transport(args) => transport::run(args),
+        Command::Augment(args) => augment::run(args),
     }
 }
