@@ -16,6 +16,10 @@
 //!   [`ModelHeader`] and a method body.
 //! - [`mmd`]: MMD networks, a generator trained by minimising the unbiased
 //!   MMD² between generated and data batches.
+//! - [`divergence`]: divergences between two samples by a trained,
+//!   optionally spectrally normalised (Lipschitz) discriminator.
+//! - [`gpa`]: Lipschitz-regularised generative particles: transport of a
+//!   source sample onto a target sample, and a generator of a table.
 //! - [`joint`]: building blocks of the neural joint generator (soft sort,
 //!   support heads).
 //!
