@@ -52,7 +52,7 @@ fn transport_to_a_far_gaussian_cuts_the_sinkhorn_divergence_a_hundredfold_at_spe
 }
 
 #[test]
-fn heun_transports_too_and_moves_by_the_average_of_two_velocities() {
+fn heun_transports_too_with_twice_the_discriminator_steps() {
     let source = gaussian(100, 6.0, 0.5, 3);
     let target = gaussian(100, 0.0, 1.0, 4);
     let before = sinkhorn(&source, &target);
