@@ -4,6 +4,8 @@ use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use pushforward_io::OutputFormat;
 use pushforward_metrics::Metric;
+use pushforward_neural::divergence::Normalisation;
+use pushforward_neural::gpa::Scheme;
 use pushforward_neural::{
     Activation, Coupling, Method, OptimizerConfig, SamplerKind, Schedule, Solver, TimeEmbedding,
 };
@@ -96,7 +98,7 @@ pub(crate) enum Command {
     ///   pushforward fit moons.csv --method flow --layers 4 --bins 8 -o flow.pf
     ///   pushforward likelihood flow.pf test.csv -o scored.csv
     #[command(verbatim_doc_comment)]
-    Fit(FitArgs),
+    Fit(Box<FitArgs>),
     /// Draw rows from a fitted model (see `fit`).
     ///
     /// Examples:
@@ -133,6 +135,40 @@ pub(crate) enum Command {
     /// most 16 numeric columns), by the instantaneous change of variables.
     /// Writes the table with a `log_likelihood` column added.
     Likelihood(LikelihoodArgs),
+    /// Estimate a divergence D(P||Q) between two samples with a trained
+    /// discriminator: KL by Donsker-Varadhan, the alpha, reverse-KL and
+    /// Jensen-Shannon divergences in Legendre form, or W1. With
+    /// `--lipschitz L` (default 1) the discriminator is L-Lipschitz by
+    /// spectral normalisation, which bounds the estimate by L x W1 and keeps
+    /// it finite between samples with disjoint supports.
+    ///
+    /// Examples:
+    ///   pushforward divergence p.csv q.csv --f kl --lipschitz 10
+    ///   pushforward divergence p.csv q.csv --f alpha --alpha 2 --no-lipschitz --steps 200
+    ///   pushforward divergence p.csv q.csv --f w1 --json -
+    #[command(verbatim_doc_comment)]
+    Divergence(DivergenceArgs),
+    /// Move particles from a source toward a target sample along the
+    /// gradient of an L-Lipschitz discriminator (Lipschitz-regularised
+    /// generative particles): each particle step trains the discriminator a
+    /// few steps, then moves every particle by -dt x its gradient, at a
+    /// speed of at most L.
+    ///
+    /// Examples:
+    ///   pushforward toy swissroll -o roll.csv
+    ///   pushforward transport gaussian:3 roll.csv --particles 2000 -o moved.csv --plots plots/
+    ///   pushforward transport before.csv after.csv --scheme heun -o moved.csv
+    #[command(verbatim_doc_comment)]
+    Transport(TransportArgs),
+    /// Add generated rows to a small table: fit a particle generator
+    /// (`--method gpa`) and write the table's rows followed by `--rows` new
+    /// ones, which a model with more capacity can then learn from.
+    ///
+    /// Examples:
+    ///   pushforward toy swissroll3d -n 200 -o roll.csv
+    ///   pushforward augment roll.csv --method gpa --rows 5000 -o more.csv
+    #[command(verbatim_doc_comment)]
+    Augment(AugmentArgs),
 }
 
 /// Where rows go and how they are generated.
@@ -722,6 +758,8 @@ pub(crate) struct FitArgs {
     /// Hide the progress bar.
     #[arg(short, long)]
     pub(crate) quiet: bool,
+    #[command(flatten)]
+    pub(crate) gpa: GpaFitArgs,
 }
 
 #[derive(Debug, Args)]
@@ -864,6 +902,179 @@ pub(crate) struct ReflowArgs {
     #[arg(short, long, default_value_t = 0)]
     pub(crate) seed: u64,
     /// Hide the progress bars.
+    #[arg(short, long)]
+    pub(crate) quiet: bool,
+}
+
+/// The divergence a discriminator estimates and its Lipschitz
+/// constraint (`divergence`, `transport`, `fit --method gpa`); each flag
+/// left out takes the library's default.
+#[derive(Debug, Args)]
+pub(crate) struct DivergenceFlags {
+    /// The divergence: `kl` (Donsker-Varadhan), `alpha` (see --alpha),
+    /// `reverse-kl`, `js` (Jensen-Shannon) or `w1` (needs a Lipschitz
+    /// constant) [default: kl].
+    #[arg(long = "f", value_name = "F", value_parser = clap::builder::PossibleValuesParser::new(pushforward_neural::divergence::Family::NAMES))]
+    pub(crate) family: Option<String>,
+    /// The order of the alpha-divergence, above 1 [default: 2].
+    #[arg(long, value_parser = positive)]
+    pub(crate) alpha: Option<f64>,
+    /// The discriminator's Lipschitz constant L: estimates stay below
+    /// L x W1 and particles move at speed at most L [default: 1].
+    #[arg(long, value_name = "L", value_parser = positive)]
+    pub(crate) lipschitz: Option<f64>,
+    /// An unconstrained discriminator (the plain f-divergence; not for w1).
+    #[arg(long, conflicts_with = "lipschitz")]
+    pub(crate) no_lipschitz: bool,
+    /// How each layer is normalised under --lipschitz [default: spectral].
+    #[arg(long, value_parser = named(&Normalisation::ALL, Normalisation::name, Normalisation::description))]
+    pub(crate) normalisation: Option<Normalisation>,
+}
+
+/// The particle steps of `transport` and `fit --method gpa`.
+#[derive(Debug, Args)]
+pub(crate) struct ParticleFlags {
+    /// Particle steps [default: 500].
+    #[arg(long, value_name = "N")]
+    pub(crate) particle_steps: Option<usize>,
+    /// Discriminator steps before each particle step [default: 3].
+    #[arg(long, value_name = "K")]
+    pub(crate) critic_steps: Option<usize>,
+    /// Time step: particles move at most L x dt per step [default: 0.5].
+    #[arg(long, value_parser = positive)]
+    pub(crate) dt: Option<f64>,
+    /// Time-stepping scheme [default: euler].
+    #[arg(long, value_parser = named(&Scheme::ALL, Scheme::name, Scheme::description))]
+    pub(crate) scheme: Option<Scheme>,
+}
+
+/// The discriminator of `divergence` and `transport`.
+#[derive(Debug, Args)]
+pub(crate) struct CriticArgs {
+    #[command(flatten)]
+    pub(crate) divergence: DivergenceFlags,
+    /// Hidden layer widths of the discriminator, comma-separated [default: 32,32,32].
+    #[arg(long, value_delimiter = ',', value_name = "WIDTHS")]
+    pub(crate) hidden: Option<Vec<usize>>,
+    /// Hidden activation; relu, leaky-relu or elu under --lipschitz [default: relu].
+    #[arg(long, value_parser = named(&Activation::ALL, Activation::name, Activation::description))]
+    pub(crate) activation: Option<Activation>,
+    /// Adam learning rate of the discriminator [default: 1e-3 for
+    /// divergence, 5e-3 for transport].
+    #[arg(long, value_parser = positive)]
+    pub(crate) lr: Option<f64>,
+    /// Seed of the discriminator's initial weights (and of a Gaussian
+    /// source): the same seed gives the same bytes.
+    #[arg(short, long, default_value_t = 0)]
+    pub(crate) seed: u64,
+    /// Hide the progress bar.
+    #[arg(short, long)]
+    pub(crate) quiet: bool,
+}
+
+/// The settings of `fit --method gpa` besides the shared network flags
+/// (`--hidden`, `--activation` and `--lr` set the discriminator).
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Particles (gpa)")]
+pub(crate) struct GpaFitArgs {
+    #[command(flatten)]
+    pub(crate) divergence: DivergenceFlags,
+    #[command(flatten)]
+    pub(crate) particles: ParticleFlags,
+    /// Standard deviation of the Gaussian source, in units of each
+    /// column's standard deviation [default: 1].
+    #[arg(long, value_parser = positive)]
+    pub(crate) source_scale: Option<f64>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct DivergenceArgs {
+    /// The first sample P (`.csv` or `.parquet`, numeric columns).
+    pub(crate) p: PathBuf,
+    /// The second sample Q, with the same columns.
+    pub(crate) q: PathBuf,
+    #[command(flatten)]
+    pub(crate) critic: CriticArgs,
+    /// Discriminator training steps (full batches) [default: 500].
+    #[arg(long)]
+    pub(crate) steps: Option<usize>,
+    /// Write the estimate and the training curve as JSON to this file
+    /// (`-` for standard output).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) json: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct TransportArgs {
+    /// The source: a table (`.csv` or `.parquet`) with the target's columns,
+    /// or `gaussian:SCALE` for N(0, SCALE^2 I) particles.
+    pub(crate) source: String,
+    /// The target sample (`.csv` or `.parquet`, numeric columns).
+    pub(crate) target: PathBuf,
+    /// Output file for the moved particles (`.csv` or `.parquet`), or `-`
+    /// for CSV on standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub(crate) output: PathBuf,
+    /// Output format, when the file name does not tell.
+    #[arg(long, value_parser = clap::value_parser!(OutputFormat))]
+    pub(crate) format: Option<OutputFormat>,
+    /// Particles drawn from a `gaussian:SCALE` source; more than the target
+    /// rows spreads them between the targets [default: the target's rows].
+    #[arg(long, value_name = "M")]
+    pub(crate) particles: Option<usize>,
+    #[command(flatten)]
+    pub(crate) steps: ParticleFlags,
+    #[command(flatten)]
+    pub(crate) critic: CriticArgs,
+    /// Write PNG plots into this directory (created if missing): particle
+    /// snapshots against the target, and the divergence, kinetic energy
+    /// and mean speed per step.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) plots: Option<PathBuf>,
+    /// Snapshots drawn with --plots, evenly spaced over the steps.
+    #[arg(long, default_value_t = 4, requires = "plots")]
+    pub(crate) snapshots: usize,
+}
+
+/// The methods `augment` offers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum AugmentMethod {
+    /// Lipschitz-regularised generative particles.
+    Gpa,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct AugmentArgs {
+    /// The table to augment (`.csv` or `.parquet`, numeric columns).
+    pub(crate) data: PathBuf,
+    /// The generator.
+    #[arg(long, value_enum)]
+    pub(crate) method: AugmentMethod,
+    /// New rows to generate (all in one transport).
+    #[arg(short = 'n', long)]
+    pub(crate) rows: usize,
+    /// Output file (`.csv` or `.parquet`), or `-` for CSV on standard output:
+    /// the table's rows, then the new ones.
+    #[arg(short, long, value_name = "FILE")]
+    pub(crate) output: PathBuf,
+    /// Output format, when the file name does not tell.
+    #[arg(long, value_parser = clap::value_parser!(OutputFormat))]
+    pub(crate) format: Option<OutputFormat>,
+    #[command(flatten)]
+    pub(crate) gpa: GpaFitArgs,
+    /// Hidden layer widths of the discriminator, comma-separated [default: 32,32,32].
+    #[arg(long, value_delimiter = ',', value_name = "WIDTHS")]
+    pub(crate) hidden: Option<Vec<usize>>,
+    /// Hidden activation; relu, leaky-relu or elu under --lipschitz [default: relu].
+    #[arg(long, value_parser = named(&Activation::ALL, Activation::name, Activation::description))]
+    pub(crate) activation: Option<Activation>,
+    /// Adam learning rate of the discriminator [default: 5e-3].
+    #[arg(long, value_parser = positive)]
+    pub(crate) lr: Option<f64>,
+    /// Seed of the fit and of the new rows: the same seed gives the same bytes.
+    #[arg(short, long, default_value_t = 0)]
+    pub(crate) seed: u64,
+    /// Hide the progress bar.
     #[arg(short, long)]
     pub(crate) quiet: bool,
 }

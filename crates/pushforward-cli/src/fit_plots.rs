@@ -3,6 +3,7 @@
 
 use anyhow::Context;
 use pushforward_core::{ColumnData, Sampler, Table};
+use pushforward_neural::gpa::GpaModel;
 use pushforward_neural::{MmdModel, Model, ModelHeader, SampleOptions, ScoreModel, ScoreSampling, Solver};
 use pushforward_plot::{LossCurve, Trajectories, loss_curve, scatter_matrix, trajectories_plot};
 use std::path::Path;
@@ -54,6 +55,14 @@ pub(crate) fn write_common(
 /// Writes the plots of an MMD network into `dir`, creating it if needed.
 pub(crate) fn write_mmd(dir: &Path, model: &MmdModel, data: &Table, seed: u64) -> anyhow::Result<()> {
     let synth = model.sampler().sample(SCATTER_ROWS, seed)?;
+    let names: Vec<String> = model.body().numeric.iter().map(|c| c.name.clone()).collect();
+    write_common(dir, model.header(), &names, data, &synth)
+}
+
+/// Writes the plots of a particle generator into `dir`, creating it if
+/// needed: the fit's transport record and samples against the data.
+pub(crate) fn write_gpa(dir: &Path, model: &GpaModel, data: &Table, seed: u64) -> anyhow::Result<()> {
+    let synth = model.sampler().sample(data.rows() as u64, seed)?;
     let names: Vec<String> = model.body().numeric.iter().map(|c| c.name.clone()).collect();
     write_common(dir, model.header(), &names, data, &synth)
 }

@@ -4,6 +4,7 @@
 mod args;
 mod atomic;
 mod cmd;
+mod critic_settings;
 mod evaluate_plots;
 mod evaluate_summary;
 mod fit_plots;
@@ -14,6 +15,7 @@ mod neural_plots;
 mod optimizer_choice;
 mod output;
 mod paths;
+mod points;
 mod progress;
 mod report;
 

@@ -366,6 +366,32 @@ pub enum NeuralError {
         /// The operating system's error.
         source: std::io::Error,
     },
+    /// A name that is not one of the known choices.
+    #[error("unknown {what} '{name}'; known: {known}")]
+    UnknownName {
+        /// What was named.
+        what: &'static str,
+        /// The name given.
+        name: String,
+        /// The accepted names.
+        known: String,
+    },
+    /// A setting that the Lipschitz constraint rules out, or needs.
+    #[error("{reason}")]
+    Lipschitz {
+        /// What to change.
+        reason: String,
+    },
+    /// Two point sets, or a set and a model, of different dimensions.
+    #[error("{what} has {got} coordinates per point, {expected} were expected")]
+    Dimension {
+        /// The set.
+        what: &'static str,
+        /// Its dimension.
+        got: usize,
+        /// The dimension expected.
+        expected: usize,
+    },
 }
 
 impl NeuralError {

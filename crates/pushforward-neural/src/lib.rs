@@ -22,6 +22,10 @@
 //!   probability-flow ODE, with exact likelihoods.
 //! - [`nflow`]: normalizing flows of rational-quadratic spline coupling
 //!   layers, fitted by exact maximum likelihood, with exact densities.
+//! - [`divergence`]: divergences between two samples by a trained,
+//!   optionally spectrally normalised (Lipschitz) discriminator.
+//! - [`gpa`]: Lipschitz-regularised generative particles: transport of a
+//!   source sample onto a target sample, and a generator of a table.
 //! - [`joint`]: building blocks of the neural joint generator (soft sort,
 //!   support heads).
 //!
@@ -39,10 +43,12 @@
 
 mod activation;
 mod data;
+pub mod divergence;
 mod embedding;
 mod error;
 pub mod flow;
 mod gemm;
+pub mod gpa;
 pub mod joint;
 mod loaded;
 mod mlp;

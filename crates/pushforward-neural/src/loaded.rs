@@ -15,12 +15,13 @@ use pushforward_stats::Spec;
 
 use crate::error::NeuralError;
 use crate::flow::solver::Solver;
+use crate::gpa::GpaModel;
 use crate::joint::JointModel;
 use crate::mmd::MmdModel;
 use crate::model::Model;
 use crate::model_file::{self, Method, ModelHeader};
-use crate::score::{SamplerKind, ScoreModel};
 use crate::nflow::SplineFlowModel;
+use crate::score::{SamplerKind, ScoreModel};
 
 /// Sampling options a caller asked for; `None` (or `false`) means not
 /// asked, so the model's default applies. A model refuses the options its
@@ -198,6 +199,7 @@ pub fn load(path: &Path) -> Result<LoadedModel, NeuralError> {
         Method::Mmd => Box::new(MmdModel::from_decoded(file).map_err(bad)?),
         Method::Score => Box::new(ScoreModel::from_decoded(file).map_err(bad)?),
         Method::NormalizingFlow => Box::new(SplineFlowModel::from_decoded(file).map_err(bad)?),
+        Method::Gpa => Box::new(GpaModel::from_decoded(file).map_err(bad)?),
     })
 }
 

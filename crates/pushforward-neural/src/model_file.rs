@@ -25,6 +25,9 @@
 //!   - `score` (network `score`): `numeric`, `standardisation`, `levels`
 //!     (`sigma_max`, `sigma_min` and `count` of the noise levels, in
 //!     standardised units), `network` and `settings`;
+//!   - `gpa` (no network; the tensor `targets`, `[rows, columns]`, the
+//!     standardised training rows): `numeric`, `standardisation`,
+//!     `source_scale` and `settings`;
 //!   - `neural-joint` (network `generator`): `spec` (its TOML text),
 //!     `correlation` (the Pearson target trained on), `match_marginals`,
 //!     `network`, `settings` and `history` (each loss term per window);
@@ -74,24 +77,28 @@ pub enum Method {
     /// A normalizing flow of spline coupling layers ([`crate::nflow`]).
     #[serde(rename = "flow")]
     NormalizingFlow,
+    /// Lipschitz-regularised generative particles ([`crate::gpa`]).
+    Gpa,
 }
 
 impl Method {
     /// Every method, in the order of `--help`.
-    pub const ALL: [Method; 5] = [
+    pub const ALL: [Method; 6] = [
         Method::FlowMatching,
         Method::NeuralJoint,
         Method::Mmd,
         Method::Score,
         Method::NormalizingFlow,
+        Method::Gpa,
     ];
 
     /// The methods `fit` learns from a table.
-    pub const FIT: [Method; 4] = [
+    pub const FIT: [Method; 5] = [
         Method::FlowMatching,
         Method::Mmd,
         Method::Score,
         Method::NormalizingFlow,
+        Method::Gpa,
     ];
 
     /// The name used on the command line and in model files.
@@ -102,6 +109,7 @@ impl Method {
             Method::Mmd => "mmd",
             Method::Score => "score",
             Method::NormalizingFlow => "flow",
+            Method::Gpa => "gpa",
         }
     }
 
@@ -119,6 +127,9 @@ impl Method {
             Method::NormalizingFlow => {
                 "a normalizing flow of spline coupling layers, by exact maximum likelihood (exact density)"
             }
+            Method::Gpa => {
+                "particles transported onto the stored data by a Lipschitz discriminator's gradient"
+            }
         }
     }
 
@@ -130,6 +141,7 @@ impl Method {
             Method::Mmd => "pushforward fit DATA --method mmd -o MODEL",
             Method::Score => "pushforward fit DATA --method score -o MODEL",
             Method::NormalizingFlow => "pushforward fit DATA --method flow -o MODEL",
+            Method::Gpa => "pushforward fit DATA --method gpa -o MODEL",
         }
     }
 }
@@ -251,12 +263,30 @@ pub(crate) fn encode<B: Serialize + DeserializeOwned>(
     body: &B,
     networks: &[(&str, &Mlp)],
 ) -> Result<Vec<u8>, NeuralError> {
+    encode_with_matrices(header, body, networks, &[])
+}
+
+/// [`encode`] with plain `F32` matrices beside the networks: `(name, rows,
+/// columns, row-major values)` (a stored sample, say). Every value must be
+/// finite.
+pub(crate) fn encode_with_matrices<B: Serialize + DeserializeOwned>(
+    header: &ModelHeader,
+    body: &B,
+    networks: &[(&str, &Mlp)],
+    matrices: &[(&str, usize, usize, &[f32])],
+) -> Result<Vec<u8>, NeuralError> {
     let unsaveable = |reason: String| NeuralError::Unsaveable { reason };
     if let Some((name, _)) = networks
         .iter()
         .find(|(_, mlp)| mlp.params().iter().any(|p| !p.is_finite()))
     {
         return Err(unsaveable(format!("network '{name}' has non-finite weights")));
+    }
+    if let Some((name, ..)) = matrices
+        .iter()
+        .find(|(_, _, _, values)| values.iter().any(|v| !v.is_finite()))
+    {
+        return Err(unsaveable(format!("tensor '{name}' has non-finite values")));
     }
     let mut value = serde_json::to_value(header).map_err(NeuralError::Json)?;
     let body = serde_json::to_value(body).map_err(NeuralError::Json)?;
@@ -269,6 +299,10 @@ pub(crate) fn encode<B: Serialize + DeserializeOwned>(
     let tensors: Vec<(String, Vec<usize>, Vec<u8>)> = networks
         .iter()
         .flat_map(|(prefix, mlp)| network_tensors(prefix, mlp))
+        .chain(matrices.iter().map(|(name, rows, cols, values)| {
+            let bytes = values.iter().flat_map(|x| x.to_le_bytes()).collect();
+            ((*name).to_owned(), vec![*rows, *cols], bytes)
+        }))
         .collect();
     let views = tensors
         .iter()
@@ -419,6 +453,34 @@ pub(crate) fn network(tensors: &SafeTensors<'_>, prefix: &str, shape: &MlpShape)
         return Err(format!("network '{prefix}' has non-finite weights"));
     }
     Mlp::from_params(shape.clone(), params).map_err(|e| e.to_string())
+}
+
+/// The `F32` matrix `name` of `rows × cols` from the file's tensors, all finite.
+pub(crate) fn matrix(
+    tensors: &SafeTensors<'_>,
+    name: &str,
+    rows: usize,
+    cols: usize,
+) -> Result<Vec<f32>, String> {
+    let t = tensors
+        .tensor(name)
+        .map_err(|_| format!("tensor '{name}' is missing"))?;
+    if t.dtype() != Dtype::F32 || t.shape() != [rows, cols] {
+        return Err(format!(
+            "tensor '{name}' is {:?} {:?}, the header needs F32 [{rows}, {cols}]",
+            t.dtype(),
+            t.shape()
+        ));
+    }
+    let values: Vec<f32> = t
+        .data()
+        .chunks_exact(4)
+        .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        .collect();
+    if values.iter().any(|v| !v.is_finite()) {
+        return Err(format!("tensor '{name}' has non-finite values"));
+    }
+    Ok(values)
 }
 
 #[cfg(test)]

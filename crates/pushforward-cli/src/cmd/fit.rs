@@ -3,6 +3,7 @@
 //! and optionally draw its
 //! diagnostic plots. Each flag left out takes the method's library default.
 
+use super::fit_gpa;
 use super::fit_score;
 use crate::args::FitArgs;
 use crate::input::read;
@@ -11,6 +12,7 @@ use crate::paths::Paths;
 use crate::progress::Steps;
 use crate::{atomic, fit_plots};
 use anyhow::{Context, bail};
+use pushforward_neural::gpa::GpaModel;
 use pushforward_neural::{
     FlowConfig, Method, MmdConfig, MmdModel, Model, ModelHeader, OptimizerConfig, Schedule, TrainConfig,
 };
@@ -25,6 +27,9 @@ pub(crate) fn run(args: FitArgs) -> anyhow::Result<()> {
     if let Some(dir) = &args.plots {
         std::fs::create_dir_all(dir)
             .with_context(|| format!("cannot create the plot directory '{}'", dir.display()))?;
+    }
+    if args.method != Method::Gpa {
+        fit_gpa::refuse_gpa_flags(&args)?;
     }
     let table = read(&args.data, "training")?;
     let bar = Steps::training(args.quiet);
@@ -58,6 +63,24 @@ pub(crate) fn run(args: FitArgs) -> anyhow::Result<()> {
         }
         Method::Score => fit_score::run(&args, &table, &bar).with_context(fit_error)?,
         Method::NormalizingFlow => super::fit_flow::run(&args, &table, &bar).with_context(fit_error)?,
+        Method::Gpa => {
+            let model =
+                GpaModel::fit(&table, &fit_gpa::gpa_settings(&args)?, &bar).with_context(fit_error)?;
+            model.save(&args.output)?;
+            summary(model.header(), model.body().numeric.len(), "", &args);
+            if let Some(m) = model.body().memorisation {
+                eprintln!(
+                    "memorisation: transporting as many particles as rows put {:.1}% within {:.3} (standardised) \
+                     of a row; sample more rows than the table has to spread them",
+                    100.0 * m.share,
+                    m.radius
+                );
+            }
+            if let Some(dir) = &args.plots {
+                fit_plots::write_gpa(dir, &model, &table, args.seed)
+                    .with_context(|| format!("cannot write plots into '{}'", dir.display()))?;
+            }
+        }
         Method::NeuralJoint => {
             bail!("neural-joint models are trained from a spec: pushforward generate SPEC --engine neural")
         }

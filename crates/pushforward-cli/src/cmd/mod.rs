@@ -1,10 +1,13 @@
 //! One module per subcommand, each with `run(args) -> anyhow::Result<()>`.
 
+mod augment;
 mod demo;
+mod divergence;
 mod evaluate;
 mod fit;
-mod fit_score;
 mod fit_flow;
+mod fit_gpa;
+mod fit_score;
 mod generate;
 mod likelihood;
 mod reflow;
@@ -13,6 +16,7 @@ mod sample;
 mod spec;
 mod survey;
 mod toy;
+mod transport;
 
 use crate::args::{Cli, Command};
 
@@ -24,9 +28,12 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Spec(args) => spec::run(args),
         Command::Evaluate(args) => evaluate::run(args),
         Command::Toy(args) => toy::run(args),
-        Command::Fit(args) => fit::run(args),
+        Command::Fit(args) => fit::run(*args),
         Command::Sample(args) => sample::run(args),
         Command::Likelihood(args) => likelihood::run(args),
         Command::Reflow(args) => reflow::run(args),
+        Command::Divergence(args) => divergence::run(args),
+        Command::Transport(args) => transport::run(args),
+        Command::Augment(args) => augment::run(args),
     }
 }

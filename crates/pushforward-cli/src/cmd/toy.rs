@@ -19,7 +19,7 @@ pub(crate) fn run(args: ToyArgs) -> anyhow::Result<()> {
         &Steps::rows(false),
         sink,
     )
-    .map_err(interrupt::explain)?;
+    .map_err(|e| interrupt::explain(e, &target))?;
     if let Output::File(p) = &target {
         eprintln!(
             "wrote {rows} rows of '{}' to '{}' (seed {})",
