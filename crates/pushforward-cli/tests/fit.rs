@@ -815,7 +815,7 @@ fn an_mmd_network_is_fitted_and_sampled_like_any_model() {
             .arg("-o")
             .arg(dir.path().join("x.pf"))
             .args(tiny(&["--noise-dim", "3"])),
-        &["--noise-dim apply to --method mmd"],
+        &["--noise-dim applies to --method mmd, not to flow matching"],
     );
 }
 

@@ -5,6 +5,7 @@ use crate::args::{AugmentArgs, AugmentMethod};
 use crate::critic_settings::NetworkFlags;
 use crate::input::read;
 use crate::output::resolve_target;
+use crate::paths::Paths;
 use crate::progress::Steps;
 use anyhow::Context;
 use pushforward_core::Sampler;
@@ -14,6 +15,10 @@ use pushforward_neural::gpa::GpaModel;
 use super::fit_gpa;
 
 pub(crate) fn run(args: AugmentArgs) -> anyhow::Result<()> {
+    Paths::default()
+        .input("DATA", Some(&args.data))
+        .output("-o", Some(&args.output))
+        .check()?;
     let network = NetworkFlags {
         hidden: args.hidden.as_ref(),
         activation: args.activation,

@@ -3,6 +3,7 @@
 use crate::args::DivergenceArgs;
 use crate::atomic;
 use crate::critic_settings::{NetworkFlags, critic_settings};
+use crate::paths::Paths;
 use crate::points::Points;
 use crate::progress::Steps;
 use anyhow::Context;
@@ -11,6 +12,11 @@ use std::io::Write;
 use std::path::Path;
 
 pub(crate) fn run(args: DivergenceArgs) -> anyhow::Result<()> {
+    Paths::default()
+        .input("P", Some(&args.p))
+        .input("Q", Some(&args.q))
+        .output("--json", args.json.as_deref())
+        .check()?;
     let defaults = DivergenceConfig::default();
     let config = DivergenceConfig {
         critic: critic_settings(

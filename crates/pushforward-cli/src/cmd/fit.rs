@@ -4,7 +4,7 @@
 //! diagnostic plots. Each flag left out takes the method's library default.
 
 use super::fit_gpa;
-use super::fit_score;
+use super::{fit_flags, fit_score};
 use crate::args::FitArgs;
 use crate::input::read;
 use crate::optimizer_choice::choose;
@@ -28,9 +28,7 @@ pub(crate) fn run(args: FitArgs) -> anyhow::Result<()> {
         std::fs::create_dir_all(dir)
             .with_context(|| format!("cannot create the plot directory '{}'", dir.display()))?;
     }
-    if args.method != Method::Gpa {
-        fit_gpa::refuse_gpa_flags(&args)?;
-    }
+    fit_flags::check(&args)?;
     let table = read(&args.data, "training")?;
     let bar = Steps::training(args.quiet);
     let fit_error = || format!("cannot fit '{}'", args.data.display());
@@ -155,11 +153,6 @@ impl TrainFlags {
 }
 
 fn flow_settings(args: &FitArgs) -> anyhow::Result<FlowConfig> {
-    if args.bandwidths.is_some() || args.noise_dim.is_some() {
-        bail!("--bandwidths and --noise-dim apply to --method mmd, not to flow matching");
-    }
-    fit_score::refuse_score_flags(args, "flow matching")?;
-    super::fit_flow::refuse_flow_flags(args, "flow matching")?;
     let defaults = FlowConfig::default();
     Ok(FlowConfig {
         coupling: args.coupling.unwrap_or(defaults.coupling),
@@ -174,26 +167,6 @@ fn flow_settings(args: &FitArgs) -> anyhow::Result<FlowConfig> {
 }
 
 fn mmd_settings(args: &FitArgs) -> anyhow::Result<MmdConfig> {
-    let flow_only = [
-        ("--condition", args.condition.is_some()),
-        ("--coupling", args.coupling.is_some()),
-        ("--time-embedding", args.time_embedding.is_some()),
-        ("--label-dropout", args.label_dropout.is_some()),
-    ];
-    let given: Vec<&str> = flow_only
-        .iter()
-        .filter(|(_, set)| *set)
-        .map(|(f, _)| *f)
-        .collect();
-    if !given.is_empty() {
-        let verb = if given.len() == 1 { "applies" } else { "apply" };
-        bail!(
-            "{} {verb} to flow matching, not to --method mmd",
-            given.join(", ")
-        );
-    }
-    fit_score::refuse_score_flags(args, "--method mmd")?;
-    super::fit_flow::refuse_flow_flags(args, "--method mmd")?;
     let defaults = MmdConfig::default();
     Ok(MmdConfig {
         hidden: args.hidden.clone().unwrap_or(defaults.hidden),

@@ -1,8 +1,7 @@
 //! `pushforward fit DATA --method flow -o MODEL`: a normalizing flow of
-//! spline coupling layers, its settings laid over the library's defaults,
-//! and the refusal of its flags by the other methods.
+//! spline coupling layers, its settings laid over the library's defaults.
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use pushforward_core::{Sampler, Table};
 use pushforward_neural::{SplineFlowConfig, SplineFlowModel};
 
@@ -28,48 +27,7 @@ pub(super) fn run(args: &FitArgs, table: &Table, bar: &Steps) -> anyhow::Result<
     Ok(())
 }
 
-/// Refuses `--layers`, `--bins` and `--bound` for `method`, another method.
-pub(super) fn refuse_flow_flags(args: &FitArgs, method: &str) -> anyhow::Result<()> {
-    refuse(
-        &[
-            ("--layers", args.layers.is_some()),
-            ("--bins", args.bins.is_some()),
-            ("--bound", args.bound.is_some()),
-        ],
-        "--method flow",
-        method,
-    )
-}
-
-/// Bails naming the flags of `given` that are set, which apply to `owner`, not to `method`.
-fn refuse(given: &[(&str, bool)], owner: &str, method: &str) -> anyhow::Result<()> {
-    let set: Vec<&str> = given.iter().filter(|(_, s)| *s).map(|(f, _)| *f).collect();
-    if !set.is_empty() {
-        let verb = if set.len() == 1 { "applies" } else { "apply" };
-        bail!("{} {verb} to {owner}, not to {method}", set.join(", "));
-    }
-    Ok(())
-}
-
 fn flow_settings(args: &FitArgs) -> anyhow::Result<SplineFlowConfig> {
-    refuse(
-        &[
-            ("--condition", args.condition.is_some()),
-            ("--coupling", args.coupling.is_some()),
-            ("--time-embedding", args.time_embedding.is_some()),
-            ("--label-dropout", args.label_dropout.is_some()),
-        ],
-        "flow matching",
-        "--method flow",
-    )?;
-    refuse(
-        &[
-            ("--bandwidths", args.bandwidths.is_some()),
-            ("--noise-dim", args.noise_dim.is_some()),
-        ],
-        "--method mmd",
-        "--method flow",
-    )?;
     let defaults = SplineFlowConfig::default();
     Ok(SplineFlowConfig {
         layers: args.layers.unwrap_or(defaults.layers),

@@ -6,7 +6,7 @@ use super::fit::{summary, train_settings};
 use crate::args::FitArgs;
 use crate::fit_plots;
 use crate::progress::Steps;
-use anyhow::{Context, bail};
+use anyhow::Context;
 use pushforward_core::Table;
 use pushforward_neural::{ScoreConfig, ScoreModel};
 
@@ -27,48 +27,8 @@ pub(super) fn run(args: &FitArgs, table: &Table, bar: &Steps) -> anyhow::Result<
     Ok(())
 }
 
-/// Refuses the score model's flags for `method`, naming them.
-pub(super) fn refuse_score_flags(args: &FitArgs, method: &str) -> anyhow::Result<()> {
-    refuse(
-        &[
-            ("--noise-levels", args.noise_levels.is_some()),
-            ("--sigma-max", args.sigma_max.is_some()),
-            ("--sigma-min", args.sigma_min.is_some()),
-        ],
-        "--method score",
-        method,
-    )
-}
-
-/// Fails naming each flag set in `flags`, which apply to `owner`, not to `method`.
-fn refuse(flags: &[(&str, bool)], owner: &str, method: &str) -> anyhow::Result<()> {
-    let given: Vec<&str> = flags.iter().filter(|(_, set)| *set).map(|(f, _)| *f).collect();
-    if !given.is_empty() {
-        let verb = if given.len() == 1 { "applies" } else { "apply" };
-        bail!("{} {verb} to {owner}, not to {method}", given.join(", "));
-    }
-    Ok(())
-}
-
 /// The flags laid over [`ScoreConfig::default`].
 fn settings(args: &FitArgs) -> anyhow::Result<ScoreConfig> {
-    refuse(
-        &[
-            ("--condition", args.condition.is_some()),
-            ("--coupling", args.coupling.is_some()),
-            ("--label-dropout", args.label_dropout.is_some()),
-        ],
-        "flow matching",
-        "--method score",
-    )?;
-    refuse(
-        &[
-            ("--bandwidths", args.bandwidths.is_some()),
-            ("--noise-dim", args.noise_dim.is_some()),
-        ],
-        "--method mmd",
-        "--method score",
-    )?;
     let defaults = ScoreConfig::default();
     Ok(ScoreConfig {
         hidden: args.hidden.clone().unwrap_or(defaults.hidden),

@@ -5,6 +5,7 @@
 use crate::args::TransportArgs;
 use crate::critic_settings::{NetworkFlags, critic_settings, transport_settings};
 use crate::output::resolve_target;
+use crate::paths::Paths;
 use crate::points::Points;
 use crate::progress::Steps;
 use anyhow::{Context, bail};
@@ -19,6 +20,13 @@ use std::time::Instant;
 const COPY_FRACTION: f64 = 0.1;
 
 pub(crate) fn run(args: TransportArgs) -> anyhow::Result<()> {
+    let source_file = (!args.source.starts_with("gaussian:")).then(|| Path::new(&args.source));
+    Paths::default()
+        .input("SOURCE", source_file)
+        .input("TARGET", Some(&args.target))
+        .output("-o", Some(&args.output))
+        .plots("--plots", args.plots.as_deref())
+        .check()?;
     let config = settings(&args)?;
     let (target_out, format) = resolve_target(Some(&args.output), args.format)?;
     if let Some(dir) = &args.plots {

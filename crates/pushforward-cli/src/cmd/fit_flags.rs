@@ -1,0 +1,95 @@
+//! Which `fit` flags each method takes: one table, checked before any work.
+//! A flag given to a method that does not take it is refused, naming the
+//! methods it belongs to, so no flag is ever silently ignored. A method's
+//! settings builder then reads only its own flags.
+
+use crate::args::FitArgs;
+use anyhow::bail;
+use pushforward_neural::Method::{self, FlowMatching, Gpa, Mmd, NormalizingFlow, Score};
+
+/// The methods that run an optimiser over their own network (the training
+/// flags: steps, batch, optimiser, schedule, early stopping, averaging).
+const TRAINED: &[Method] = &[FlowMatching, Mmd, Score, NormalizingFlow];
+
+/// A method-specific flag: its name, whether it was given, and the methods
+/// that take it.
+type Row = (&'static str, bool, &'static [Method]);
+
+/// Every method-specific flag of `fit`.
+fn table(args: &FitArgs) -> Vec<Row> {
+    let mut rows: Vec<Row> = vec![
+        ("--condition", args.condition.is_some(), &[FlowMatching]),
+        ("--coupling", args.coupling.is_some(), &[FlowMatching]),
+        ("--label-dropout", args.label_dropout.is_some(), &[FlowMatching]),
+        (
+            "--time-embedding",
+            args.time_embedding.is_some(),
+            &[FlowMatching, Score],
+        ),
+        ("--bandwidths", args.bandwidths.is_some(), &[Mmd]),
+        ("--noise-dim", args.noise_dim.is_some(), &[Mmd]),
+        ("--noise-levels", args.noise_levels.is_some(), &[Score]),
+        ("--sigma-max", args.sigma_max.is_some(), &[Score]),
+        ("--sigma-min", args.sigma_min.is_some(), &[Score]),
+        ("--layers", args.layers.is_some(), &[NormalizingFlow]),
+        ("--bins", args.bins.is_some(), &[NormalizingFlow]),
+        ("--bound", args.bound.is_some(), &[NormalizingFlow]),
+        ("--steps", args.steps.is_some(), TRAINED),
+        ("--batch", args.batch.is_some(), TRAINED),
+        ("--optimizer", args.optimizer.is_some(), TRAINED),
+        ("--weight-decay", args.weight_decay.is_some(), TRAINED),
+        ("--schedule", args.schedule.is_some(), TRAINED),
+        ("--patience", args.patience.is_some(), TRAINED),
+        ("--ema", args.ema.is_some(), TRAINED),
+    ];
+    let gpa = args
+        .gpa
+        .divergence
+        .given()
+        .into_iter()
+        .chain(args.gpa.particles.given());
+    rows.extend(gpa.map(|flag| (flag, true, &[Gpa][..])));
+    rows.push(("--source-scale", args.gpa.source_scale.is_some(), &[Gpa]));
+    rows
+}
+
+/// How a method is named in messages: the default by what it is, the
+/// others by the flag that chooses them.
+fn label(method: Method) -> String {
+    match method {
+        FlowMatching => "flow matching".to_owned(),
+        other => format!("--method {}", other.name()),
+    }
+}
+
+/// Refuses the flags given that `args.method` does not take, the first
+/// group of flags with the same owners at a time.
+pub(super) fn check(args: &FitArgs) -> anyhow::Result<()> {
+    let wrong: Vec<(&str, &[Method])> = table(args)
+        .into_iter()
+        .filter(|(_, given, owners)| *given && !owners.contains(&args.method))
+        .map(|(flag, _, owners)| (flag, owners))
+        .collect();
+    let Some(&(_, owners)) = wrong.first() else {
+        return Ok(());
+    };
+    let flags: Vec<&str> = wrong
+        .iter()
+        .filter(|(_, o)| *o == owners)
+        .map(|(flag, _)| *flag)
+        .collect();
+    let verb = if flags.len() == 1 { "applies" } else { "apply" };
+    let owners: Vec<String> = owners.iter().map(|&m| label(m)).collect();
+    let hint = if args.method == Gpa {
+        " (--method gpa trains a discriminator set by --hidden, --activation and --lr, \
+         and moves particles by --particle-steps, --critic-steps, --dt and --scheme)"
+    } else {
+        ""
+    };
+    bail!(
+        "{} {verb} to {}, not to {}{hint}",
+        flags.join(", "),
+        owners.join(", "),
+        label(args.method)
+    )
+}
