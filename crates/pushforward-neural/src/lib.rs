@@ -56,6 +56,7 @@ pub mod mmd;
 mod model;
 mod model_file;
 pub mod nflow;
+mod numeric;
 pub mod optim;
 pub mod score;
 pub mod train;

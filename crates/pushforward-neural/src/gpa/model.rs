@@ -26,8 +26,8 @@ use super::{GpaConfig, Memorisation, gaussian_source, memorisation_share, transp
 use crate::data::{NumericColumn, Standardiser, TrainingTable, to_table};
 use crate::error::NeuralError;
 use crate::loaded::{Configured, FittedModel, SampleSettings};
-use crate::model::column_kind;
-use crate::model_file::{self, ColumnInfo, Decoded, Method, ModelHeader};
+use crate::model_file::{self, Decoded, Method, ModelHeader};
+use crate::numeric;
 use crate::train::TrainSummary;
 
 /// Name of the stored training rows in the file.
@@ -129,14 +129,7 @@ impl GpaModel {
             curve: record,
             adjusted: Vec::new(),
         };
-        let columns = data
-            .order
-            .iter()
-            .map(|name| ColumnInfo {
-                name: name.clone(),
-                kind: column_kind(name, &data.columns, None),
-            })
-            .collect();
+        let columns = numeric::output_columns(&data);
         let header = ModelHeader::new(Method::Gpa, columns, table.rows(), settings.seed, training);
         Ok(GpaModel {
             header,
@@ -181,21 +174,13 @@ impl GpaModel {
     pub(crate) fn from_decoded(mut file: Decoded<'_>) -> Result<GpaModel, String> {
         let body: GpaBody = file.body()?;
         let d = body.numeric.len();
-        if d == 0 || body.standardisation.mean.len() != d || body.standardisation.std.len() != d {
-            return Err("the standardisation does not have one entry per column".into());
+        if d == 0 {
+            return Err("the model has no columns".into());
         }
         body.settings.transport.check().map_err(|e| e.to_string())?;
         let targets = model_file::matrix(&file.tensors, TARGETS, file.header.rows, d)?;
         let header = file.header;
-        let order: Vec<String> = header.columns.iter().map(|c| c.name.clone()).collect();
-        let same_columns = order.len() == d
-            && header
-                .columns
-                .iter()
-                .all(|c| c.kind == column_kind(&c.name, &body.numeric, None));
-        if !same_columns {
-            return Err("the output columns are not the modelled columns".into());
-        }
+        let order = numeric::decoded_order(&header, &body.numeric, &body.standardisation)?;
         Ok(GpaModel {
             header,
             body,

@@ -19,8 +19,8 @@ use crate::data::{NumericColumn, Standardiser, TrainingTable, to_table};
 use crate::error::NeuralError;
 use crate::loaded::{Configured, FittedModel, SampleSettings};
 use crate::mlp::{MlpShape, Tape};
-use crate::model::column_kind;
-use crate::model_file::{self, ColumnInfo, Decoded, Method, ModelHeader};
+use crate::model_file::{self, Decoded, Method, ModelHeader};
+use crate::numeric;
 
 /// Name of the generator network in the file.
 const GENERATOR: &str = "generator";
@@ -64,14 +64,7 @@ impl MmdModel {
         data.scales.representable(&data.columns)?;
         let x = data.scales.apply(&data.x);
         let (network, training) = MmdNetwork::fit(&x, data.columns.len(), settings, progress)?;
-        let columns = data
-            .order
-            .iter()
-            .map(|name| ColumnInfo {
-                name: name.clone(),
-                kind: column_kind(name, &data.columns, None),
-            })
-            .collect();
+        let columns = numeric::output_columns(&data);
         let header = ModelHeader::new(Method::Mmd, columns, table.rows(), settings.seed, training);
         let body = MmdBody {
             numeric: data.columns,
@@ -116,17 +109,8 @@ impl MmdModel {
         let body: MmdBody = file.body()?;
         let mlp = model_file::network(&file.tensors, GENERATOR, &body.network)?;
         let d = body.numeric.len();
-        body.standardisation.check(&body.numeric)?;
         let header = file.header;
-        let order: Vec<String> = header.columns.iter().map(|c| c.name.clone()).collect();
-        let same_columns = order.len() == d
-            && header
-                .columns
-                .iter()
-                .all(|c| c.kind == column_kind(&c.name, &body.numeric, None));
-        if !same_columns {
-            return Err("the output columns are not the modelled columns".into());
-        }
+        let order = numeric::decoded_order(&header, &body.numeric, &body.standardisation)?;
         let network = MmdNetwork::from_network(mlp, d).map_err(|e| e.to_string())?;
         Ok(MmdModel {
             header,

@@ -22,8 +22,8 @@ use crate::data::{NumericColumn, Standardiser, TrainingTable, to_table};
 use crate::error::NeuralError;
 use crate::loaded::{Configured, FittedModel, SampleSettings};
 use crate::mlp::{Mlp, MlpShape};
-use crate::model::column_kind;
-use crate::model_file::{self, ColumnInfo, Decoded, Method, ModelHeader};
+use crate::model_file::{self, Decoded, Method, ModelHeader};
+use crate::numeric;
 
 /// The normalizing-flow part of a model file's header.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -62,14 +62,7 @@ impl SplineFlowModel {
         let data = TrainingTable::new(table, None)?;
         let x = data.scales.apply(&data.x);
         let (flow, training) = SplineFlow::fit(&x, data.columns.len(), settings, progress)?;
-        let columns = data
-            .order
-            .iter()
-            .map(|name| ColumnInfo {
-                name: name.clone(),
-                kind: column_kind(name, &data.columns, None),
-            })
-            .collect();
+        let columns = numeric::output_columns(&data);
         let header = ModelHeader::new(
             Method::NormalizingFlow,
             columns,
@@ -125,24 +118,17 @@ impl SplineFlowModel {
     /// `log p(row)` of each row of `table` in data units, exact.
     ///
     /// # Errors
-    /// Those of [`TrainingTable::new`], and [`NeuralError::ColumnsDiffer`]
-    /// when the table's numeric columns are not the model's.
+    /// Those of [`TrainingTable::new`], [`NeuralError::ColumnsDiffer`]
+    /// when the table's numeric columns are not the model's, and
+    /// [`NeuralError::OutOfScale`] for a value that standardises to a
+    /// non-finite number.
     pub fn log_likelihood(&self, table: &Table) -> Result<Vec<f64>, NeuralError> {
-        let data = TrainingTable::new(table, None)?;
-        let names = |c: &[NumericColumn]| c.iter().map(|c| c.name.clone()).collect::<Vec<_>>();
-        if names(&data.columns) != names(&self.body.numeric) {
-            return Err(NeuralError::ColumnsDiffer {
-                table: names(&data.columns),
-                model: names(&self.body.numeric),
-            });
-        }
+        let data = numeric::scored_table(table, &self.body.numeric)?;
         let scales = &self.body.standardisation;
-        let d = scales.mean.len();
-        let x: Vec<f64> = data
-            .x
-            .iter()
-            .enumerate()
-            .map(|(i, v)| (v - scales.mean[i % d]) / scales.std[i % d])
+        let x: Vec<f64> = scales
+            .apply_checked(&data.x, &self.body.numeric)?
+            .into_iter()
+            .map(f64::from)
             .collect();
         let log_scale = scales.log_scale();
         Ok(self
@@ -158,9 +144,6 @@ impl SplineFlowModel {
     pub(crate) fn from_decoded(mut file: Decoded<'_>) -> Result<SplineFlowModel, String> {
         let body: SplineFlowBody = file.body()?;
         let d = body.numeric.len();
-        if body.standardisation.mean.len() != d || body.standardisation.std.len() != d {
-            return Err("the standardisation does not have one entry per column".into());
-        }
         if body.conditioners.len() != body.settings.layers {
             return Err(format!(
                 "{} conditioners for {} layers",
@@ -175,15 +158,7 @@ impl SplineFlowModel {
             .map(|(l, shape)| model_file::network(&file.tensors, &super::conditioner_name(l), shape))
             .collect::<Result<Vec<_>, _>>()?;
         let header = file.header;
-        let order: Vec<String> = header.columns.iter().map(|c| c.name.clone()).collect();
-        let same_columns = order.len() == d
-            && header
-                .columns
-                .iter()
-                .all(|c| c.kind == column_kind(&c.name, &body.numeric, None));
-        if !same_columns {
-            return Err("the output columns are not the modelled columns".into());
-        }
+        let order = numeric::decoded_order(&header, &body.numeric, &body.standardisation)?;
         let flow = SplineFlow::from_networks(d, &body.settings, &networks).map_err(|e| e.to_string())?;
         Ok(SplineFlowModel {
             header,

@@ -16,8 +16,8 @@ use crate::data::{NumericColumn, Standardiser, TrainingTable, to_table};
 use crate::error::NeuralError;
 use crate::loaded::{Configured, FittedModel, SampleOption, SampleSettings};
 use crate::mlp::MlpShape;
-use crate::model::column_kind;
-use crate::model_file::{self, ColumnInfo, Decoded, Method, ModelHeader};
+use crate::model_file::{self, Decoded, Method, ModelHeader};
+use crate::numeric;
 
 /// Name of the score network in the file.
 const SCORE: &str = "score";
@@ -61,14 +61,7 @@ impl ScoreModel {
         let data = TrainingTable::new(table, None)?;
         let x = data.scales.apply(&data.x);
         let (network, training) = ScoreNetwork::fit(&x, data.columns.len(), settings, progress)?;
-        let columns = data
-            .order
-            .iter()
-            .map(|name| ColumnInfo {
-                name: name.clone(),
-                kind: column_kind(name, &data.columns, None),
-            })
-            .collect();
+        let columns = numeric::output_columns(&data);
         let header = ModelHeader::new(Method::Score, columns, table.rows(), settings.seed, training);
         let body = ScoreBody {
             numeric: data.columns,
@@ -163,18 +156,15 @@ impl ScoreModel {
     ///
     /// # Errors
     /// Those of [`TrainingTable::new`], [`NeuralError::ColumnsDiffer`] when
-    /// the table's numeric columns are not the model's, and those of
-    /// [`ScoreNetwork::log_likelihood`].
+    /// the table's numeric columns are not the model's,
+    /// [`NeuralError::OutOfScale`] for a value that standardises to a
+    /// non-finite number, and those of [`ScoreNetwork::log_likelihood`].
     pub fn likelihood(&self, table: &Table, steps: usize) -> Result<super::Likelihood, NeuralError> {
-        let data = TrainingTable::new(table, None)?;
-        let names = |c: &[NumericColumn]| c.iter().map(|c| c.name.clone()).collect::<Vec<_>>();
-        if names(&data.columns) != names(&self.body.numeric) {
-            return Err(NeuralError::ColumnsDiffer {
-                table: names(&data.columns),
-                model: names(&self.body.numeric),
-            });
-        }
-        let x = self.body.standardisation.apply(&data.x);
+        let data = numeric::scored_table(table, &self.body.numeric)?;
+        let x = self
+            .body
+            .standardisation
+            .apply_checked(&data.x, &self.body.numeric)?;
         let log_scale = self.body.standardisation.log_scale();
         let mut likelihood = self.network.log_likelihood(&x, steps)?;
         likelihood.values.iter_mut().for_each(|l| *l -= log_scale);
@@ -187,19 +177,8 @@ impl ScoreModel {
         let body: ScoreBody = file.body()?;
         let mlp = model_file::network(&file.tensors, SCORE, &body.network)?;
         let d = body.numeric.len();
-        if body.standardisation.mean.len() != d || body.standardisation.std.len() != d {
-            return Err("the standardisation does not have one entry per column".into());
-        }
         let header = file.header;
-        let order: Vec<String> = header.columns.iter().map(|c| c.name.clone()).collect();
-        let same_columns = order.len() == d
-            && header
-                .columns
-                .iter()
-                .all(|c| c.kind == column_kind(&c.name, &body.numeric, None));
-        if !same_columns {
-            return Err("the output columns are not the modelled columns".into());
-        }
+        let order = numeric::decoded_order(&header, &body.numeric, &body.standardisation)?;
         let network = ScoreNetwork::from_network(mlp, d, body.settings.noise_embedding, body.levels)
             .map_err(|e| e.to_string())?;
         Ok(ScoreModel {
