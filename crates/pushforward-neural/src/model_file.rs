@@ -426,7 +426,9 @@ pub(crate) fn network(tensors: &SafeTensors<'_>, prefix: &str, shape: &MlpShape)
     let mut widths = vec![shape.input];
     widths.extend(&shape.hidden);
     widths.push(shape.output);
-    let mut params = Vec::with_capacity(shape.parameter_count());
+    // Grown tensor by tensor: the header's widths are not trusted to size
+    // an allocation before the file's tensors have matched them.
+    let mut params = Vec::new();
     for (l, w) in widths.windows(2).enumerate() {
         for (name, want) in [
             (format!("{prefix}.{l}.weight"), vec![w[0], w[1]]),

@@ -78,3 +78,21 @@ fn a_null_number_is_named_by_its_field() {
     assert!(message.contains("field 'training.final_loss'"), "{message}");
     assert!(message.contains("NaN or infinite"), "{message}");
 }
+
+/// A header whose network is far wider than the file's tensors (a width
+/// of 2^40, whose parameters would need terabytes) is refused by the
+/// first tensor that does not match, before anything is allocated for it.
+#[test]
+fn a_network_wider_than_its_tensors_is_refused_without_allocating() {
+    let bytes = encode(&header(0.5), &vec![1.5f64], &[("net", &network(2.0))]).expect("encodes");
+    let file = decode(&bytes, Path::new("m.pf")).expect("decodes");
+    let huge = MlpShape {
+        input: 1,
+        hidden: vec![1 << 40],
+        output: 1,
+        activation: Activation::Silu,
+    };
+    let err = super::network(&file.tensors, "net", &huge).expect_err("a shape the tensors do not hold");
+    assert!(err.contains("tensor 'net.0.weight'"), "{err}");
+    assert!(err.contains(&format!("{}", 1u64 << 40)), "{err}");
+}
