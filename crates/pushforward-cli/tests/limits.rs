@@ -113,6 +113,22 @@ fn counts_are_checked_with_a_message() {
     assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 11);
 }
 
+/// The demo checks its rows in memory, so a count whose rows would not fit
+/// is refused at once with the memory it would need and the command that
+/// streams instead; a count that fits still runs.
+#[test]
+fn the_demo_refuses_rows_it_cannot_hold() {
+    let out = pf().args(["demo", "-n", "10000000000"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr_of(&out);
+    assert!(
+        err.contains("GiB") && err.contains("pushforward generate examples/demo.toml"),
+        "{err}"
+    );
+    let out = pf().args(["demo", "-n", "100", "--quiet"]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+}
+
 #[test]
 fn a_training_step_too_large_for_memory_is_refused_before_training() {
     let dir = tempfile::tempdir().unwrap();

@@ -6,9 +6,12 @@ use crate::args::{DemoArgs, DemoExample};
 use crate::cmd::{rosenbrock, survey};
 use crate::output::{self, Plan};
 use crate::report;
-use anyhow::Context;
+use anyhow::{Context, bail};
 use pushforward_stats::Spec;
 use std::time::Instant;
+
+/// The most memory the demo's rows may take: it checks them all at once.
+const CHECK_BYTES: u64 = 4 << 30;
 
 /// The twelve marginals of the joint-distribution seed with a feasible target.
 const DEMO: &str = include_str!("../../../../examples/demo.toml");
@@ -21,6 +24,17 @@ pub(crate) fn run(args: DemoArgs) -> anyhow::Result<()> {
     }
     let spec = Spec::from_toml(DEMO).context("built-in demo spec")?;
     let plan = Plan::new(&spec, &args.sample)?;
+    let bytes = plan.rows.saturating_mul(spec.columns.len() as u64 * 8);
+    if bytes > CHECK_BYTES {
+        bail!(
+            "-n {}: the demo holds every row in memory to check it ({:.0} GiB); pass at most {} \
+             rows, or stream any count with `pushforward generate examples/demo.toml -n {} -o FILE`",
+            plan.rows,
+            bytes as f64 / f64::from(1u32 << 30),
+            CHECK_BYTES / (spec.columns.len() as u64 * 8),
+            plan.rows
+        );
+    }
     let start = Instant::now();
     let sampler = output::fit(&spec, &args.sample)?;
     let fit_time = start.elapsed();
