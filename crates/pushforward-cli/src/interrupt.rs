@@ -1,6 +1,7 @@
 //! Ctrl-C (and SIGTERM): every long phase (the copula fit and its nearest
 //! search, training, sampling block by block) checks the flag through its
-//! `Progress` and stops with an error, so the output sink is dropped and its
+//! `Progress` (evaluation as each metric group starts) and stops with an
+//! error, so the output sink is dropped and its
 //! temporary file removed instead of the process dying mid-write. A second
 //! signal exits at once.
 //!

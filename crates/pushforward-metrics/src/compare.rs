@@ -33,13 +33,14 @@ pub const QUANTILE_LEVELS: [f64; 9] = [0.001, 0.01, 0.05, 0.25, 0.5, 0.75, 0.95,
 /// Compares `synth` with `real`. `holdout`, when given, is real data the
 /// generator never saw, for the privacy metrics; otherwise a seeded share
 /// of `real` is held out. `stage` is called with the name of each metric
-/// group as it starts.
+/// group as it starts and returns whether to go on: `false` (an interrupt)
+/// ends the comparison with [`MetricsError::Cancelled`].
 pub fn compare(
     real: &Table,
     synth: &Table,
     holdout: Option<&Table>,
     options: &EvaluateOptions,
-    stage: &(dyn Fn(&str) + Sync),
+    stage: &(dyn Fn(&str) -> bool + Sync),
 ) -> Result<Report, MetricsError> {
     for (t, which) in [
         (Some(real), "real"),
@@ -57,7 +58,7 @@ pub fn compare(
     let mut notes = Vec::new();
     let mut report = Report::new(Reference::Real, options.seed, Some(real.rows()), synth.rows());
     if options.wants(Metric::Columns) {
-        stage("columns");
+        enter(stage, "columns")?;
         report.columns = NamedColumns(
             real.columns()
                 .iter()
@@ -72,7 +73,7 @@ pub fn compare(
         notes.push("per-column metrics not requested".to_owned());
     }
     if options.wants(Metric::Dependence) {
-        stage("dependence");
+        enter(stage, "dependence")?;
         report.dependence = dependence(real, synth, &mut notes);
     } else {
         notes.push("dependence metrics not requested".to_owned());
@@ -101,7 +102,7 @@ pub fn compare(
         }
         report.joint = joint(&space, &x, &y, options, stage, &mut notes)?;
         if options.wants(Metric::Privacy) {
-            stage("privacy");
+            enter(stage, "privacy")?;
             let held = holdout.map(|h| space.encode(h)).transpose()?.map(|(p, _)| p);
             (report.privacy, report.settings.rows_holdout) =
                 privacy(real, synth, &x, &y, held, options, &mut notes)?;
@@ -285,12 +286,23 @@ fn dependence(real: &Table, synth: &Table, notes: &mut Vec<String>) -> Dependenc
     out
 }
 
+/// Reports metric group `name` as starting, or the caller's wish to stop.
+fn enter(stage: &(dyn Fn(&str) -> bool + Sync), name: &str) -> Result<(), MetricsError> {
+    if stage(name) {
+        Ok(())
+    } else {
+        Err(MetricsError::Cancelled {
+            stage: name.to_owned(),
+        })
+    }
+}
+
 fn joint(
     space: &JointSpace,
     x: &Points,
     y: &Points,
     o: &EvaluateOptions,
-    stage: &(dyn Fn(&str) + Sync),
+    stage: &(dyn Fn(&str) -> bool + Sync),
     notes: &mut Vec<String>,
 ) -> Result<Joint, MetricsError> {
     let mut j = Joint {
@@ -311,7 +323,7 @@ fn joint(
         return Ok(j);
     }
     if o.wants(Metric::Wasserstein) {
-        stage("exact wasserstein");
+        enter(stage, "exact wasserstein")?;
         let (a, b) = subsample(
             x,
             y,
@@ -325,7 +337,7 @@ fn joint(
         (j.w1, j.w2, j.exact_rows) = (Some(w.w1), Some(w.w2), Some(a.len()));
     }
     if o.wants(Metric::Sliced) {
-        stage("sliced wasserstein");
+        enter(stage, "sliced wasserstein")?;
         let (a, b) = subsample(
             x,
             y,
@@ -339,7 +351,7 @@ fn joint(
         j.sliced_projections = Some(o.projections);
     }
     if o.wants(Metric::Sinkhorn) {
-        stage("sinkhorn");
+        enter(stage, "sinkhorn")?;
         let (a, b) = subsample(
             x,
             y,
@@ -361,7 +373,7 @@ fn joint(
         }
     }
     if o.wants(Metric::Mmd) {
-        stage("mmd");
+        enter(stage, "mmd")?;
         let (a, b) = subsample(
             x,
             y,
@@ -377,7 +389,7 @@ fn joint(
         j.mmd_rows = Some(a.len().max(b.len()));
     }
     if o.wants(Metric::Prdc) {
-        stage("prdc");
+        enter(stage, "prdc")?;
         let (a, b) = subsample(
             x,
             y,
@@ -405,7 +417,7 @@ fn joint(
         }
     }
     if o.wants(Metric::C2st) {
-        stage("classifier test");
+        enter(stage, "classifier test")?;
         let (a, b) = subsample(
             x,
             y,

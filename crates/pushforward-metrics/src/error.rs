@@ -75,4 +75,10 @@ pub enum MetricsError {
         /// What it should be.
         expected: &'static str,
     },
+    /// The caller asked to stop (an interrupt) as a metric group started.
+    #[error("stopped before {stage}: interrupted")]
+    Cancelled {
+        /// The metric group that was about to start.
+        stage: String,
+    },
 }

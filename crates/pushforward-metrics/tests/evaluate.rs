@@ -47,7 +47,9 @@ fn sample(rows: u64, seed: u64) -> Table {
         .sample(rows, seed)
 }
 
-fn quiet(_: &str) {}
+fn quiet(_: &str) -> bool {
+    true
+}
 
 fn small_options() -> EvaluateOptions {
     EvaluateOptions {
@@ -290,4 +292,31 @@ fn coverage_of_one_law_matches_naeem_lemma_two() {
     );
     // Density has mean 1 under one law.
     assert!((s.density - 1.0).abs() < 0.05, "{}", s.density);
+}
+
+/// A stage callback that asks to stop ends the comparison there, naming
+/// the group it stopped before, and the groups before it ran.
+#[test]
+fn a_stop_asked_for_ends_the_comparison_at_that_stage() {
+    let real = sample(500, 1);
+    let seen = std::sync::Mutex::new(Vec::new());
+    let stop_at_dependence = |name: &str| {
+        seen.lock().unwrap().push(name.to_owned());
+        name != "dependence"
+    };
+    let err = compare(
+        &real,
+        &sample(500, 2),
+        None,
+        &small_options(),
+        &stop_at_dependence,
+    )
+    .unwrap_err();
+    assert_eq!(
+        err,
+        MetricsError::Cancelled {
+            stage: "dependence".into()
+        }
+    );
+    assert_eq!(*seen.lock().unwrap(), ["columns", "dependence"]);
 }

@@ -4,7 +4,7 @@
 use crate::args::EvaluateArgs;
 use crate::input::read;
 use crate::paths::Paths;
-use crate::{atomic, evaluate_plots, evaluate_summary, progress};
+use crate::{atomic, evaluate_plots, evaluate_summary, interrupt, progress};
 use anyhow::{Context, bail};
 use pushforward_metrics::{EvaluateOptions, compare, compare_with_spec};
 use pushforward_stats::Spec;
@@ -30,7 +30,19 @@ pub(crate) fn run(args: EvaluateArgs) -> anyhow::Result<()> {
     let real = args.real.as_deref().map(|p| read(p, "real")).transpose()?;
     let holdout = args.holdout.as_deref().map(|p| read(p, "holdout")).transpose()?;
     let spinner = progress::spinner(args.quiet);
-    let stage = |name: &str| spinner.set_message(format!("computing {name}"));
+    let stage = |name: &str| {
+        spinner.set_message(format!("computing {name}"));
+        !interrupt::requested()
+    };
+    let go_on = |name: &str| {
+        if stage(name) {
+            Ok(())
+        } else {
+            Err(anyhow::anyhow!(
+                "interrupted before {name}: no report was written"
+            ))
+        }
+    };
     let context = || {
         let holdout = args
             .holdout
@@ -52,7 +64,7 @@ pub(crate) fn run(args: EvaluateArgs) -> anyhow::Result<()> {
             let mut report =
                 compare(real, &synth, holdout.as_ref(), &options, &stage).with_context(context)?;
             if let Some(spec) = spec {
-                stage("spec comparison");
+                go_on("spec comparison")?;
                 report.spec = Some(Box::new(
                     compare_with_spec(spec, &synth, &options).with_context(context)?,
                 ));
@@ -63,7 +75,7 @@ pub(crate) fn run(args: EvaluateArgs) -> anyhow::Result<()> {
         (None, None) => bail!("give --real, --spec or both"),
     };
     if let Some(dir) = &args.plots {
-        stage("plots");
+        go_on("plots")?;
         evaluate_plots::write(dir, &report, real.as_ref(), &synth, spec.as_ref())
             .with_context(|| format!("cannot write plots into '{}'", dir.display()))?;
     }
