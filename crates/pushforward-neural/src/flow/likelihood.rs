@@ -6,7 +6,7 @@
 //! log p_{t₀}(x) = log N(x(t₁); 0, s²I) + ℓ(t₁)
 //! ```
 //! integrated from data (`t₀`) to noise (`t₁`) by classical RK4, for a
-//! velocity `v(x, t) = a(t)·f_θ(b(t)·x, t) + c(t)·x` ([`Affine`]), so that
+//! velocity `v(x, t) = a(t)·f_θ(b(t)·x, t) + c(t)·x` (`Affine`), so that
 //! `tr ∂v/∂x = a·b·tr ∂f_θ/∂u + c·d`. Flow matching has `v = f_θ(x, t)`
 //! (`a = b = 1`, `c = 0`), `t₀ = 0`, `t₁ = 1`, `s = 1`; a score model's
 //! probability-flow ODE has scalar coefficients of its noise level

@@ -2,12 +2,12 @@
 //! and noise, sampled by integrating it from noise back to data.
 //!
 //! The path is the seed's: `t = 0` is data and `t = 1` is noise,
-//! `x_t = (1 − t)x₀ + tε`, target `ε − x₀` ([`objective`] has the loss).
-//! Couplings, guidance and solvers are in [`coupling`], [`field`] and
+//! `x_t = (1 − t)x₀ + tε`, target `ε − x₀` (`objective.rs` has the loss).
+//! Couplings, guidance and solvers are in [`coupling`], `field.rs` and
 //! [`solver`]; [`likelihood`] gives exact log-densities for `d ≤ 16`;
 //! [`reflow`] retrains a flow on pairs drawn from another (rectified flow)
 //! so that one or two Euler steps suffice.
-//! Everything here works on standardised data; [`crate::model`] handles
+//! Everything here works on standardised data; the `model` module handles
 //! the table, its columns and the scales.
 //!
 //! References: Lipman et al. 2023 (flow matching); Liu et al. 2023
