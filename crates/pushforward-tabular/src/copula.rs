@@ -49,7 +49,7 @@ use pushforward_stats::{
 use serde::{Deserialize, Serialize};
 
 use crate::error::TabularError;
-use crate::marginal::{EmpiricalCdf, Law, NumericMarginal};
+use crate::marginal::{EmpiricalCdf, Law, NumericMarginal, grid_step};
 use crate::schema::ColumnSchema;
 
 /// Shrinkage of the latent correlation towards the identity.
@@ -180,7 +180,7 @@ impl Marginals {
                         scorers.push(Scorer::None);
                         continue;
                     }
-                    let marginal = NumericMarginal::fit(&values, s.step());
+                    let marginal = NumericMarginal::fit(&values, s.step().or_else(|| grid_step(&values)));
                     scorers.push(match &marginal.law {
                         Law::Steps { values, .. } => Scorer::Atoms(values.clone()),
                         _ => Scorer::Normal(EmpiricalCdf::new(&values)),

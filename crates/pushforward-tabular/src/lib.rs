@@ -24,6 +24,7 @@
 pub mod condition;
 pub mod copula;
 mod error;
+pub mod holdout;
 pub mod marginal;
 mod model;
 mod sample;
@@ -32,6 +33,7 @@ pub mod split;
 pub mod time;
 
 pub use error::TabularError;
+pub use holdout::TrainingSource;
 pub use model::{CHUNK_ROWS, CopulaModel, FitOptions, Group, SplitInfo};
 pub use sample::{BLOCK_ROWS, CopulaSampler, GHK_DRAWS, GIBBS_SWEEPS};
 pub use schema::{Role, Schema};

@@ -32,7 +32,12 @@
 //! the KS test; among those that pass, the smallest distance wins.
 //!
 //! **Step.** A drawn value is `s·⌊Q(u)/s + ½⌋` for a column of step `s`,
-//! which stays in range since both ends are on the grid.
+//! which stays in range since both ends are on the grid. An integer's step
+//! is 1, a date's its layout's resolution; a float column recorded on a
+//! grid (0.1 mm, 25 g) takes that grid's step ([`grid_step`]), so its
+//! drawn values sit on the values it can hold: a smooth law would put the
+//! real column's atoms (often several percent of the rows each) between
+//! the grid points, a KS distance of half an atom.
 
 use pushforward_stats::fidelity::ks_sorted_continuous;
 use pushforward_stats::normal;
@@ -288,10 +293,15 @@ impl NumericMarginal {
         self.round(self.raw_quantile(u))
     }
 
-    /// `x` on the step's grid.
+    /// `x` on the step's grid (written with the step's decimals, so `0.1 ·
+    /// 391` comes out as the number nearest 39.1).
     pub fn round(&self, x: f64) -> f64 {
         match self.step {
-            Some(s) => (s * (x / s + 0.5).floor()).clamp(self.low, self.high),
+            Some(s) => {
+                let decimals = 10f64.powi((-s.log10()).ceil().clamp(0.0, 6.0) as i32);
+                let v = ((s * (x / s + 0.5).floor()) * decimals).round() / decimals;
+                v.clamp(self.low, self.high)
+            }
             None => x,
         }
     }
@@ -325,6 +335,38 @@ impl NumericMarginal {
         }
         hi
     }
+}
+
+/// The grid the values `values` are recorded on: `g / 10^k` for the fewest
+/// decimals `k ≤ 6` that write every value (to 10⁻⁹ relative) and `g` the
+/// greatest common divisor of the values' differences in those units;
+/// `None` when no such `k` exists or the values are all equal.
+///
+/// ```
+/// use pushforward_tabular::marginal::grid_step;
+/// assert_eq!(grid_step(&[3750.0, 3800.0, 4025.0]), Some(25.0));
+/// assert_eq!(grid_step(&[39.1, 39.2, 40.3]), Some(0.1));
+/// assert_eq!(grid_step(&[0.123_456_789, 1.0]), None);
+/// ```
+pub fn grid_step(values: &[f64]) -> Option<f64> {
+    let scale = (0..=6).map(|k| 10f64.powi(k)).find(|&scale| {
+        values.iter().all(|&x| {
+            let y = x * scale;
+            y.abs() < 9.0e15 && (y - y.round()).abs() <= 1e-9 * y.abs().max(1.0)
+        })
+    })?;
+    let ints: Vec<i64> = values.iter().map(|&x| (x * scale).round() as i64).collect();
+    let low = *ints.iter().min()?;
+    let g = ints.iter().fold(0i64, |g, &v| gcd(g, v - low));
+    (g > 0).then(|| g as f64 / scale)
+}
+
+fn gcd(a: i64, b: i64) -> i64 {
+    let (mut a, mut b) = (a.abs(), b.abs());
+    while b != 0 {
+        (a, b) = (b, a % b);
+    }
+    a
 }
 
 /// The smoothed quantile function of the module doc.
