@@ -60,8 +60,8 @@ const INSET: f64 = 1e-9;
 /// How one group draws its latent vector.
 #[derive(Debug)]
 enum Plan {
-    /// `z = L ε`.
-    Free { factor: DMatrix<f64> },
+    /// `z = L ε`, `L` lower triangular, row-major.
+    Free { factor: Vec<f64> },
     /// Some coordinates truncated (see the module doc).
     Conditioned(Box<Conditioned>),
 }
@@ -228,7 +228,7 @@ impl<'a> CopulaSampler<'a> {
             let Some(bounds) = condition::intervals(&group.copula, &resolved) else {
                 groups.push(Ready {
                     plan: Plan::Free {
-                        factor: DMatrix::zeros(d, d),
+                        factor: vec![0.0; d * d],
                     },
                     bounds: vec![None; d],
                 });
@@ -238,7 +238,7 @@ impl<'a> CopulaSampler<'a> {
             if bounds.iter().all(Option::is_none) {
                 groups.push(Ready {
                     plan: Plan::Free {
-                        factor: lower_cholesky(r)?,
+                        factor: lower_cholesky(r)?.transpose().as_slice().to_vec(),
                     },
                     bounds,
                 });
@@ -291,6 +291,8 @@ impl<'a> CopulaSampler<'a> {
         let mut values = vec![vec![0.0f64; n]; columns];
         let mut missing = vec![vec![false; n]; columns];
         let mut z = Vec::new();
+        let mut eps = Vec::new();
+        let mut scratch = Vec::new();
         for row in 0..n {
             let v: f64 = rng.random();
             let g = self
@@ -307,12 +309,28 @@ impl<'a> CopulaSampler<'a> {
             z.resize(copula.coordinates.len(), 0.0);
             match &ready.plan {
                 Plan::Free { factor } => {
-                    let zz = factor * standard_normals(z.len(), &mut rng);
-                    z.copy_from_slice(zz.as_slice());
+                    let d = z.len();
+                    eps.clear();
+                    eps.extend((0..d).map(|_| rng.sample::<f64, _>(StandardNormal)));
+                    for (i, zi) in z.iter_mut().enumerate() {
+                        *zi = factor[i * d..=i * d + i]
+                            .iter()
+                            .zip(&eps)
+                            .map(|(l, e)| l * e)
+                            .sum();
+                    }
                 }
                 Plan::Conditioned(c) => c.draw(&mut rng, &mut z),
             }
-            decode(copula, &ready.bounds, &z, row, &mut values, &mut missing);
+            decode(
+                copula,
+                &ready.bounds,
+                &z,
+                row,
+                &mut scratch,
+                &mut values,
+                &mut missing,
+            );
         }
         let cols = values
             .into_iter()
@@ -345,12 +363,13 @@ impl<'a> CopulaSampler<'a> {
 }
 
 /// Decodes latent `z` of a row of `copula` into row `row` of the column
-/// buffers (category codes and integers as `f64`).
+/// buffers (category codes and integers as `f64`); `value_u` is scratch.
 fn decode(
     copula: &GroupCopula,
     bounds: &[Option<(f64, f64)>],
     z: &[f64],
     row: usize,
+    value_u: &mut Vec<Option<f64>>,
     values: &mut [Vec<f64>],
     missing: &mut [Vec<bool>],
 ) {
@@ -364,7 +383,8 @@ fn decode(
             None => u,
         }
     };
-    let mut value_u = vec![None; copula.columns.len()];
+    value_u.clear();
+    value_u.resize(copula.columns.len(), None);
     for (k, coord) in copula.coordinates.iter().enumerate() {
         match *coord {
             Coordinate::Value(j) => value_u[j] = Some(uniform(k)),
