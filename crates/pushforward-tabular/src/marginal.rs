@@ -22,9 +22,12 @@
 //! observed value only where `u` is exactly a node, so it draws a real
 //! value with probability 0, its range is exactly `[v₁, v_m]`, and the
 //! extremes are reached only at `u ∈ {0, 1}`. A column with a step (an
-//! integer, a date) and at most 32 distinct values instead takes the step
-//! function `Q(u) = v_k` for `b_k < u ≤ c_k`, which keeps each value's
-//! frequency exactly.
+//! integer, a date, a float on a grid) and at most 32 distinct values, each
+//! seen 5 times on average, instead takes the step function `Q(u) = v_k`
+//! for `b_k < u ≤ c_k`, which keeps each value's frequency exactly: such
+//! values are categories in all but name, while a few rows spread over many
+//! values (a small class's measurements) are a sample of a smooth law, and
+//! keeping them as atoms would copy the rows.
 //!
 //! **Choice.** A family replaces the empirical function only when its
 //! one-sample KS distance to the column is at most the empirical
@@ -47,6 +50,9 @@ use serde::{Deserialize, Serialize};
 pub const MAX_NODES: usize = 1024;
 /// Most distinct values of a stepped column kept as exact atoms.
 pub const MAX_ATOMS: usize = 32;
+/// Rows per distinct value, on average, below which a stepped column is
+/// smoothed rather than kept as atoms.
+pub const MIN_ATOM_ROWS: usize = 5;
 /// The margin, times `1/√n`, by which a family may fit worse than the
 /// empirical function and still be chosen.
 pub const FAMILY_MARGIN: f64 = 0.5;
@@ -168,7 +174,7 @@ impl NumericMarginal {
         let cdf = EmpiricalCdf::new(values);
         let (low, high) = (cdf.values[0], cdf.values[cdf.values.len() - 1]);
         let base = |law| NumericMarginal { law, low, high, step };
-        if step.is_some() && cdf.distinct() <= MAX_ATOMS {
+        if step.is_some() && cdf.distinct() <= MAX_ATOMS && values.len() >= MIN_ATOM_ROWS * cdf.distinct() {
             return base(Law::Steps {
                 cumulative: cdf.cumulative.clone(),
                 values: cdf.values.clone(),
@@ -452,7 +458,7 @@ mod tests {
 
     #[test]
     fn few_integers_keep_their_frequencies_exactly() {
-        let values = [1.0, 1.0, 1.0, 2.0, 5.0, 5.0];
+        let values = [1.0, 1.0, 1.0, 2.0, 5.0, 5.0].repeat(5);
         let m = NumericMarginal::fit(&values, Some(1.0));
         let draws: Vec<f64> = (0..600)
             .map(|k| m.quantile((f64::from(k) + 0.5) / 600.0))
@@ -460,6 +466,9 @@ mod tests {
         let count = |v: f64| draws.iter().filter(|&&x| x == v).count();
         assert_eq!((count(1.0), count(2.0), count(5.0)), (300, 100, 200));
         assert!((m.u_at_least(1.5) - 0.5).abs() < 1e-12);
+        // Seen fewer than 5 times each: smoothed.
+        let few = NumericMarginal::fit(&values[..6], Some(1.0));
+        assert!(!matches!(few.law, Law::Steps { .. }), "{:?}", few.law);
     }
 
     #[test]

@@ -10,6 +10,7 @@
 //! the whole table.
 
 use pushforward_core::Table;
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::copula::{GroupCopula, Marginals, Moments};
@@ -106,9 +107,15 @@ impl CopulaModel {
             .into_iter()
             .map(|(labels, rows)| {
                 let marginals = Marginals::fit(&modelled, &prepared, &rows);
+                // Chunks in parallel, merged in order: the same sums on any
+                // number of threads.
+                let parts: Vec<Moments> = rows
+                    .par_chunks(chunk)
+                    .map(|part| marginals.moments(&prepared, part.iter().copied()))
+                    .collect();
                 let mut moments = Moments::new(marginals.coordinates().len());
-                for part in rows.chunks(chunk) {
-                    moments.merge(&marginals.moments(&prepared, part.iter().copied()));
+                for part in &parts {
+                    moments.merge(part);
                 }
                 Ok(Group {
                     labels,
