@@ -264,13 +264,18 @@ impl<'a> CopulaSampler<'a> {
             });
         }
         let mut acc = 0.0;
-        let cumulative = weights
+        let mut cumulative: Vec<f64> = weights
             .iter()
             .map(|w| {
                 acc += w / total;
                 acc
             })
             .collect();
+        // The last group that can be drawn ends at exactly 1, so a uniform
+        // in [0, 1) never lands past it or on a group of weight 0.
+        if let Some(last) = weights.iter().rposition(|&w| w > 0.0) {
+            cumulative[last..].iter_mut().for_each(|c| *c = 1.0);
+        }
         let modelled: Vec<_> = model.schema.modelled().collect();
         Ok(CopulaSampler {
             model,
@@ -295,14 +300,7 @@ impl<'a> CopulaSampler<'a> {
         let mut scratch = Vec::new();
         for row in 0..n {
             let v: f64 = rng.random();
-            let g = self
-                .cumulative
-                .partition_point(|&c| c <= v)
-                .min(self.groups.len() - 1);
-            let g = (g..self.groups.len())
-                .chain(0..g)
-                .find(|&k| self.weight(k) > 0.0)
-                .unwrap_or(g);
+            let g = self.cumulative.partition_point(|&c| c <= v);
             let ready = &self.groups[g];
             let copula = &self.model.groups[g].copula;
             z.clear();
@@ -355,10 +353,6 @@ impl<'a> CopulaSampler<'a> {
             })
             .collect();
         self.model.schema.restore(Table::new(cols)?, first)
-    }
-
-    fn weight(&self, g: usize) -> f64 {
-        self.cumulative[g] - if g == 0 { 0.0 } else { self.cumulative[g - 1] }
     }
 }
 
