@@ -96,11 +96,16 @@ impl CopulaModel {
             ));
         }
         let modelled: Vec<_> = schema.modelled().collect();
-        let choice = split::choose(&modelled, &prepared, &options.split)?;
-        let parts = match &choice {
+        let mut choice = split::choose(&modelled, &prepared, &options.split)?;
+        let mut parts = match &choice {
             Some(c) => split::groups(&prepared, c.index),
-            None => vec![(Vec::new(), (0..prepared.rows()).collect())],
+            None => Vec::new(),
         };
+        // Every class too small for a copula of its own: one group, no split.
+        if parts.len() < 2 {
+            choice = None;
+            parts = vec![(Vec::new(), (0..prepared.rows()).collect())];
+        }
         let n = prepared.rows() as f64;
         let chunk = options.chunk_rows.max(1);
         let groups = parts

@@ -19,7 +19,7 @@
 //! **Small classes.** A class with fewer than 20 rows, and the rows where
 //! the column is missing, are pooled into one group whose copula models
 //! the column as an ordinary categorical coordinate; every other class is a
-//! group of its own.
+//! group of its own. When that leaves a single group, there is no split.
 
 use pushforward_core::{ColumnData, Table};
 

@@ -332,3 +332,16 @@ fn the_split_keeps_class_means() {
         assert!((mean_by(&t, class) - mean_by(&s, class)).abs() < 0.5, "{class}");
     }
 }
+
+/// Classes all below the floor of a copula of their own: no split.
+#[test]
+fn classes_too_small_to_split_leave_one_copula() {
+    let levels: Vec<String> = (0..30).map(|i| format!("k{i}")).collect();
+    let levels: Vec<&str> = levels.iter().map(String::as_str).collect();
+    let codes: Vec<u32> = (0..60).map(|i| i % 30).collect();
+    let x: Vec<f64> = (0..60).map(|i| f64::from(i % 30) + 0.01 * f64::from(i)).collect();
+    let t = Table::new(vec![categorical("k", codes, &levels), Column::float("x", x)]).unwrap();
+    let model = fit(&t, SplitRule::Column("k".into()));
+    assert_eq!(model.split, None);
+    assert_eq!(model.groups.len(), 1);
+}
