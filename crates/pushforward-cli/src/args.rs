@@ -800,8 +800,9 @@ pub(crate) struct FitArgs {
     /// (flow) [default: 5].
     #[arg(long, value_name = "B", help_heading = "Network", value_parser = positive)]
     pub(crate) bound: Option<f64>,
-    /// Seed of the initialisation and of every batch: the same seed and
-    /// data give the same model file.
+    /// Seed of the initialisation and of every batch (for the copula: of
+    /// the held-out rows and the nearest-correlation search): the same seed
+    /// and data give the same model file.
     #[arg(short, long, default_value_t = 0)]
     pub(crate) seed: u64,
     /// Write PNG plots into this directory (created if missing): the loss
