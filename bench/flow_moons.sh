@@ -22,7 +22,7 @@
 #      rows, seed 8), a second real sample, for the metrics' noise floor;
 #   2. for coupling in independent, ot and run R in 1..RUNS: the wall clock
 #      (`date +%s.%N` around the command) of
-#        pushforward fit moons.csv --coupling C --steps STEPS --batch 256
+#        pushforward fit moons.csv --method flow-matching --coupling C --steps STEPS --batch 256
 #            --lr 2e-3 --weight-decay 0.01 --hidden 128,128,128
 #            --activation silu --seed R --quiet -o rust_C_R.pf
 #      and of flow_matching_torch.py with the same settings and seed (its
@@ -86,7 +86,7 @@ for c in "${COUPLINGS[@]}"; do
   for r in $(seq 1 "$RUNS"); do
     if has rust; then
       t0=$(now)
-      "$BIN" fit "$OUT/moons.csv" --coupling "$c" --steps "$STEPS" --batch 256 \
+      "$BIN" fit "$OUT/moons.csv" --method flow-matching --coupling "$c" --steps "$STEPS" --batch 256 \
         --lr 2e-3 --weight-decay 0.01 --hidden 128,128,128 --activation silu \
         --seed "$r" --quiet -o "$OUT/rust_${c}_${r}.pf"
       wall=$(seconds_since "$t0")

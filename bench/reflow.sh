@@ -33,7 +33,7 @@
 #      train on, $OUT/real.csv (2,000 rows, seed 7) to score against,
 #      $OUT/noise_floor.csv (2,000 rows, seed 8), a second real sample;
 #   2. the teacher (timed):
-#        pushforward fit moons.csv --coupling ot --steps 10000 --batch 256
+#        pushforward fit moons.csv --method flow-matching --coupling ot --steps 10000 --batch 256
 #            --lr 2e-3 --weight-decay 0.01 --hidden 128,128,128
 #            --activation silu --seed 1 -o teacher.pf
 #   3. each variant V (timed, the whole command: drawing the pairs and
@@ -86,7 +86,7 @@ if [[ -n ${TEACHER:-} ]]; then
   cp "$TEACHER" "$OUT/teacher.pf"
 else
   t0=$(now)
-  "$BIN" fit "$OUT/moons.csv" --coupling ot --steps 10000 --batch 256 --lr 2e-3 \
+  "$BIN" fit "$OUT/moons.csv" --method flow-matching --coupling ot --steps 10000 --batch 256 --lr 2e-3 \
     --weight-decay 0.01 --hidden 128,128,128 --activation silu --seed 1 --quiet \
     -o "$OUT/teacher.pf"
   wall=$(seconds_since "$t0")

@@ -16,6 +16,7 @@ mod optimizer_choice;
 mod output;
 mod paths;
 mod points;
+mod privacy_check;
 mod progress;
 mod report;
 

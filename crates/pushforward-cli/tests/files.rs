@@ -92,7 +92,7 @@ fn moons(dir: &Path, rows: usize, seed: u64, name: &str) -> PathBuf {
 fn tiny_model(dir: &Path, data: &Path, name: &str) -> PathBuf {
     let path = dir.join(name);
     ok(pf()
-        .arg("fit")
+        .args(["fit", "--method", "flow-matching"])
         .arg(data)
         .args(["--steps", "5", "--hidden", "8", "--batch", "32", "-q", "-o"])
         .arg(&path));
@@ -160,7 +160,9 @@ fn an_output_that_is_an_input_is_refused_before_any_work() {
     );
     let fit = || {
         let mut c = pf();
-        c.arg("fit").arg(&i.data).args(["--steps", "5"]);
+        c.args(["fit", "--method", "flow-matching"])
+            .arg(&i.data)
+            .args(["--steps", "5"]);
         c
     };
     refused(d, fit().arg("-o").arg(&i.data), &["-o '", "is the input DATA"]);
@@ -227,7 +229,9 @@ fn links_to_an_input_are_the_input() {
     std::fs::hard_link(&i.model, d.join("hard.pf")).unwrap();
     refused(
         d,
-        pf().arg("fit").arg(&i.data).args(["-o", "soft.csv"]),
+        pf().args(["fit", "--method", "flow-matching"])
+            .arg(&i.data)
+            .args(["-o", "soft.csv"]),
         &["-o 'soft.csv' is the input DATA"],
     );
     refused(
@@ -367,7 +371,9 @@ fn dash_is_standard_output_for_tables_and_refused_for_models() {
     assert!(!d.join("-").exists());
     refused(
         d,
-        pf().arg("fit").arg(&i.data).args(["-o", "-"]),
+        pf().args(["fit", "--method", "flow-matching"])
+            .arg(&i.data)
+            .args(["-o", "-"]),
         &["-o -: a model file is binary and cannot go to standard output"],
     );
     refused(
@@ -396,7 +402,16 @@ fn values_beyond_what_a_model_can_hold_are_named() {
     std::fs::write(d.join("huge.csv"), text).unwrap();
     refused(
         d,
-        pf().args(["fit", "huge.csv", "--steps", "5", "-o", "huge.pf"]),
+        pf().args([
+            "fit",
+            "--method",
+            "flow-matching",
+            "huge.csv",
+            "--steps",
+            "5",
+            "-o",
+            "huge.pf",
+        ]),
         &["column 'x' cannot be modelled"],
     );
     refused(
@@ -454,7 +469,7 @@ fn a_long_cell_is_quoted_short() {
     std::fs::write(d.join("long.csv"), format!("x\n1\n{cell}\n")).unwrap();
     let err = refused(
         d,
-        pf().args(["fit", "long.csv", "-o", "m.pf"]),
+        pf().args(["fit", "--method", "flow-matching", "long.csv", "-o", "m.pf"]),
         &["'long.csv'", "row 2 of column 'x'", "(10000004 bytes)"],
     );
     assert!(err.len() < 400, "{} bytes of error", err.len());

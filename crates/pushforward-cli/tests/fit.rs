@@ -22,14 +22,17 @@ fn pf() -> Command {
 /// Settings of a training that takes a fraction of a second.
 const TINY: [(&str, &str); 3] = [("--steps", "200"), ("--hidden", "32,32"), ("--batch", "64")];
 
-/// `fit` arguments: [`TINY`] unless `extra` sets the flag, then `extra`
-/// and `-q`.
+/// `fit` arguments: flow matching unless `extra` names a method, [`TINY`]
+/// unless `extra` sets the flag, then `extra` and `-q`.
 fn tiny(extra: &[&str]) -> Vec<String> {
-    let mut args: Vec<String> = TINY
-        .iter()
-        .filter(|(flag, _)| !extra.contains(flag))
-        .flat_map(|(flag, value)| [flag.to_string(), value.to_string()])
-        .collect();
+    let method =
+        (!extra.contains(&"--method")).then_some(["--method".to_string(), "flow-matching".to_string()]);
+    let mut args: Vec<String> = method.into_iter().flatten().collect();
+    args.extend(
+        TINY.iter()
+            .filter(|(flag, _)| !extra.contains(flag))
+            .flat_map(|(flag, value)| [flag.to_string(), value.to_string()]),
+    );
     args.extend(extra.iter().map(|s| s.to_string()));
     args.push("-q".into());
     args
@@ -499,7 +502,7 @@ fn fit_into_a_missing_directory_fails_before_training() {
     let data = toy(dir.path(), "moons", 200, &[], "moons.csv");
     let mut cmd = pf();
     cmd.timeout(Duration::from_secs(30))
-        .arg("fit")
+        .args(["fit", "--method", "flow-matching"])
         .arg(&data)
         .arg("-o")
         .arg(dir.path().join("nowhere").join("m.pf"))
@@ -740,7 +743,7 @@ fn likelihood_adds_a_finite_column_that_ranks_far_points_lower() {
 
 #[test]
 fn help_lists_every_choice_with_its_description() {
-    let (stdout, _) = ok(pf().args(["fit", "--help"]));
+    let (stdout, _) = ok(pf().args(["fit", "--method", "flow-matching", "--help"]));
     let fit = String::from_utf8(stdout).unwrap();
     let mut choices: Vec<(&str, &str)> = Vec::new();
     choices.extend(Coupling::ALL.iter().map(|c| (c.name(), c.description())));
@@ -966,7 +969,7 @@ fn a_normalizing_flow_is_fitted_sampled_and_scored() {
             .args(tiny(&["--method", "flow", "--coupling", "ot"])),
         &["--coupling applies to flow matching, not to --method flow"],
     );
-    let (stdout, _) = ok(pf().args(["fit", "--help"]));
+    let (stdout, _) = ok(pf().args(["fit", "--method", "flow-matching", "--help"]));
     let help = String::from_utf8(stdout).unwrap();
     for needle in [
         "--method flow",

@@ -26,6 +26,12 @@ fn tiny_fit(dir: &Path, extra: &[&str]) -> std::path::PathBuf {
     let model = dir.join("teacher.pf");
     run(pf()
         .arg("fit")
+        .args(
+            (!extra.contains(&"--method"))
+                .then_some(["--method", "flow-matching"])
+                .into_iter()
+                .flatten(),
+        )
         .arg(&data)
         .args(["--steps", "100", "--hidden", "16,16", "--batch", "64", "-q", "-o"])
         .arg(&model)

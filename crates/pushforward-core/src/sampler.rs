@@ -9,6 +9,8 @@
 //! [`BlockEmitter`] is the shared bookkeeping of an implementation: it
 //! counts rows, reports them to a [`Progress`] and stops on cancellation.
 
+use std::sync::Arc;
+
 use crate::{Column, ColumnData, Progress, Silent, Table};
 
 /// A boxed error from a model or a sink.
@@ -121,7 +123,30 @@ fn append(dst: &mut Column, src: Column) {
     match (&mut dst.data, src.data) {
         (ColumnData::Float(a), ColumnData::Float(b)) => a.extend(b),
         (ColumnData::Int(a), ColumnData::Int(b)) => a.extend(b),
-        (ColumnData::Categorical { codes: a, .. }, ColumnData::Categorical { codes: b, .. }) => a.extend(b),
+        (
+            ColumnData::Categorical { codes: a, levels: la },
+            ColumnData::Categorical { codes: b, levels: lb },
+        ) => {
+            if Arc::ptr_eq(la, &lb) || *la == lb {
+                a.extend(b);
+            } else {
+                // Blocks with labels of their own (dates written as text):
+                // the block's labels join the column's, codes renumbered.
+                let mut labels: Vec<String> = la.to_vec();
+                let map: Vec<u32> = lb
+                    .iter()
+                    .map(|l| match labels.iter().position(|x| x == l) {
+                        Some(k) => k as u32,
+                        None => {
+                            labels.push(l.clone());
+                            (labels.len() - 1) as u32
+                        }
+                    })
+                    .collect();
+                a.extend(b.iter().map(|&c| map.get(c as usize).copied().unwrap_or(c)));
+                *la = labels.into();
+            }
+        }
         // A block of another kind leaves the column short, which
         // `Table::new` then refuses as ragged.
         _ => {}
@@ -262,6 +287,22 @@ mod tests {
 
     /// Blocks of 4 rows: 10 rows come as 4, 4, 2; 8 as 4, 4; none as one
     /// empty block.
+    #[test]
+    fn appending_blocks_with_their_own_labels_keeps_the_labels() {
+        let levels =
+            |l: &[&str]| -> Arc<[String]> { l.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>().into() };
+        let mut a = Column::categorical("d", vec![0, 1], levels(&["x", "y"]));
+        append(
+            &mut a,
+            Column::categorical("d", vec![0, 1, 0], levels(&["z", "x"])),
+        );
+        let ColumnData::Categorical { codes, levels } = &a.data else {
+            panic!("categorical")
+        };
+        let labels: Vec<&str> = codes.iter().map(|&c| levels[c as usize].as_str()).collect();
+        assert_eq!(labels, ["x", "y", "z", "x", "z"]);
+    }
+
     #[test]
     fn run_cuts_the_rows_into_blocks_in_order() {
         for (rows, want) in [(10u64, vec![4, 4, 2]), (8, vec![4, 4]), (0, vec![0])] {

@@ -300,6 +300,9 @@ pub enum NeuralError {
         /// What would not read back.
         reason: String,
     },
+    /// A mixed table could not be typed, fitted or conditioned.
+    #[error(transparent)]
+    Tabular(#[from] pushforward_tabular::TabularError),
     /// A table could not be built from generated columns.
     #[error(transparent)]
     Table(#[from] pushforward_core::TableError),

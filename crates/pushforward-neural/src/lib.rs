@@ -26,6 +26,8 @@
 //!   optionally spectrally normalised (Lipschitz) discriminator.
 //! - [`gpa`]: Lipschitz-regularised generative particles: transport of a
 //!   source sample onto a target sample, and a generator of a table.
+//! - [`tabular`]: the model file of a Gaussian copula of a mixed table
+//!   (`pushforward-tabular`), with exact conditional sampling.
 //! - [`joint`]: building blocks of the neural joint generator (soft sort,
 //!   support heads).
 //!
@@ -59,6 +61,7 @@ pub mod nflow;
 mod numeric;
 pub mod optim;
 pub mod score;
+pub mod tabular;
 pub mod train;
 
 pub use activation::Activation;
@@ -83,6 +86,7 @@ pub use score::{
     Likelihood, NoiseLevels, SamplerKind, ScoreBody, ScoreConfig, ScoreModel, ScoreNetwork, ScoreSampler,
     ScoreSampling,
 };
+pub use tabular::{CopulaBody, CopulaFile};
 pub use train::{
     Adjustment, Control, LossCurve, NamedSeries, Objective, Progress, Silent, TrainConfig, TrainSummary,
     Trainer, train,

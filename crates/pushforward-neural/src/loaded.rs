@@ -22,6 +22,7 @@ use crate::model::Model;
 use crate::model_file::{self, Method, ModelHeader};
 use crate::nflow::SplineFlowModel;
 use crate::score::{SamplerKind, ScoreModel};
+use crate::tabular::{CopulaBody, CopulaFile};
 
 /// Sampling options a caller asked for; `None` (or `false`) means not
 /// asked, so the model's default applies. A model refuses the options its
@@ -47,6 +48,8 @@ pub struct SampleSettings {
     pub langevin_eps: Option<f64>,
     /// End Langevin sampling with one denoising step (score models).
     pub denoise: bool,
+    /// Conditions every drawn row meets, e.g. `species=Adelie` (copula).
+    pub conditions: Vec<String>,
 }
 
 /// The options of [`SampleSettings`] by flag name.
@@ -70,6 +73,8 @@ pub enum SampleOption {
     LangevinEps,
     /// `--denoise`.
     Denoise,
+    /// `--where`.
+    Where,
 }
 
 impl SampleOption {
@@ -85,6 +90,7 @@ impl SampleOption {
             SampleOption::LangevinSteps => "--langevin-steps",
             SampleOption::LangevinEps => "--langevin-eps",
             SampleOption::Denoise => "--denoise",
+            SampleOption::Where => "--where",
         }
     }
 }
@@ -102,6 +108,7 @@ impl SampleSettings {
             (SampleOption::LangevinSteps, self.langevin_steps.is_some()),
             (SampleOption::LangevinEps, self.langevin_eps.is_some()),
             (SampleOption::Denoise, self.denoise),
+            (SampleOption::Where, !self.conditions.is_empty()),
         ]
         .into_iter()
         .filter_map(|(o, set)| set.then_some(o))
@@ -147,6 +154,11 @@ pub trait FittedModel: std::fmt::Debug + Send + Sync {
 
     /// The spec the model was trained to, for a method trained from one.
     fn spec(&self) -> Option<&Spec> {
+        None
+    }
+
+    /// The copula and its training file, for a copula model.
+    fn copula(&self) -> Option<&CopulaBody> {
         None
     }
 
@@ -200,6 +212,7 @@ pub fn load(path: &Path) -> Result<LoadedModel, NeuralError> {
         Method::Score => Box::new(ScoreModel::from_decoded(file).map_err(bad)?),
         Method::NormalizingFlow => Box::new(SplineFlowModel::from_decoded(file).map_err(bad)?),
         Method::Gpa => Box::new(GpaModel::from_decoded(file).map_err(bad)?),
+        Method::Copula => Box::new(CopulaFile::from_decoded(file).map_err(bad)?),
     })
 }
 

@@ -31,6 +31,10 @@
 //!   - `neural-joint` (network `generator`): `spec` (its TOML text),
 //!     `correlation` (the Pearson target trained on), `match_marginals`,
 //!     `network`, `settings` and `history` (each loss term per window);
+//!   - `copula` (no tensors): `model` (the column schema, the split column
+//!     and each group's weight, column laws, latent coordinates and latent
+//!     correlation, see `pushforward-tabular`) and `training` (the training
+//!     file's path, length, hash, held-out share and split seed, or absent);
 //!   - `flow` (networks `conditioner.0`, `conditioner.1`, …, one per
 //!     coupling layer): `numeric`, `standardisation`, `conditioners` (each
 //!     layer's network shape) and `settings` (layers, bins, bound, widths,
@@ -79,11 +83,14 @@ pub enum Method {
     NormalizingFlow,
     /// Lipschitz-regularised generative particles ([`crate::gpa`]).
     Gpa,
+    /// A Gaussian copula of a mixed table ([`crate::tabular`]).
+    Copula,
 }
 
 impl Method {
     /// Every method, in the order of `--help`.
-    pub const ALL: [Method; 6] = [
+    pub const ALL: [Method; 7] = [
+        Method::Copula,
         Method::FlowMatching,
         Method::NeuralJoint,
         Method::Mmd,
@@ -93,7 +100,8 @@ impl Method {
     ];
 
     /// The methods `fit` learns from a table.
-    pub const FIT: [Method; 5] = [
+    pub const FIT: [Method; 6] = [
+        Method::Copula,
         Method::FlowMatching,
         Method::Mmd,
         Method::Score,
@@ -110,6 +118,7 @@ impl Method {
             Method::Score => "score",
             Method::NormalizingFlow => "flow",
             Method::Gpa => "gpa",
+            Method::Copula => "copula",
         }
     }
 
@@ -130,18 +139,23 @@ impl Method {
             Method::Gpa => {
                 "particles transported onto the stored data by a Lipschitz discriminator's gradient"
             }
+            Method::Copula => {
+                "a Gaussian copula of mixed columns with missing values, one per class of the most \
+                 informative categorical column; exact conditional sampling (the default)"
+            }
         }
     }
 
     /// The command that fits a model of this method, for messages.
     pub fn fit_command(self) -> &'static str {
         match self {
-            Method::FlowMatching => "pushforward fit DATA -o MODEL",
+            Method::FlowMatching => "pushforward fit DATA --method flow-matching -o MODEL",
             Method::NeuralJoint => "pushforward generate SPEC --engine neural --save-model MODEL",
             Method::Mmd => "pushforward fit DATA --method mmd -o MODEL",
             Method::Score => "pushforward fit DATA --method score -o MODEL",
             Method::NormalizingFlow => "pushforward fit DATA --method flow -o MODEL",
             Method::Gpa => "pushforward fit DATA --method gpa -o MODEL",
+            Method::Copula => "pushforward fit DATA -o MODEL",
         }
     }
 }

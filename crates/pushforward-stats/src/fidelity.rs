@@ -27,13 +27,7 @@ pub fn ks_distance(marginal: &Marginal, values: &[f64]) -> f64 {
     v.sort_by(f64::total_cmp);
     let n = v.len() as f64;
     if marginal.is_continuous() {
-        v.iter()
-            .enumerate()
-            .map(|(i, &x)| {
-                let f = marginal.cdf(x);
-                (f - i as f64 / n).max((i + 1) as f64 / n - f)
-            })
-            .fold(0.0, f64::max)
+        ks_sorted_continuous(|x| marginal.cdf(x), &v)
     } else {
         let mut worst: f64 = 0.0;
         let mut i = 0;
@@ -52,6 +46,25 @@ pub fn ks_distance(marginal: &Marginal, values: &[f64]) -> f64 {
         // Mass below the smallest observation.
         worst.max(marginal.cdf(v[0] - 1.0))
     }
+}
+
+/// KS distance between a sorted sample (no NaN) and a continuous CDF, by
+/// the continuous formula of the module doc; 0 for an empty sample.
+///
+/// ```
+/// use pushforward_stats::fidelity::ks_sorted_continuous;
+/// assert!((ks_sorted_continuous(|x| x.clamp(0.0, 1.0), &[0.25, 0.75]) - 0.25).abs() < 1e-15);
+/// ```
+pub fn ks_sorted_continuous(cdf: impl Fn(f64) -> f64, sorted: &[f64]) -> f64 {
+    let n = sorted.len() as f64;
+    sorted
+        .iter()
+        .enumerate()
+        .map(|(i, &x)| {
+            let f = cdf(x);
+            (f - i as f64 / n).max((i + 1) as f64 / n - f)
+        })
+        .fold(0.0, f64::max)
 }
 
 /// Pearson correlation matrix (`d × d`, row-major) of equal-length columns.

@@ -60,6 +60,23 @@ fn bernoulli_normal_target_beyond_its_bound_is_rejected_with_the_exact_interval(
     assert_eq!((pairs[0].a.as_str(), pairs[0].b.as_str()), ("b", "x"));
 }
 
+/// With a normal column, `g(r) = r · bound`: the latent correlation of a
+/// feasible target is the target over the bound, worked by hand.
+#[test]
+fn a_pair_with_a_normal_column_is_linear_in_the_latent_correlation() {
+    let s = sampler(
+        &BERNOULLI_NORMAL.replace("TARGET", "0.5"),
+        InfeasiblePolicy::Error,
+    )
+    .unwrap();
+    let want = 0.5 / bernoulli_normal_bound(0.314);
+    assert!(
+        (latent(&s, 0, 1) - want).abs() < 1e-9,
+        "{} vs {want}",
+        latent(&s, 0, 1)
+    );
+}
+
 #[test]
 fn closed_form_pairs_are_matched_to_1e_6() {
     // Normal with anything is linear in r (Stein): g(r) = r · bound.

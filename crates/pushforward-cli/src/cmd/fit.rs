@@ -1,9 +1,9 @@
-//! `pushforward fit DATA -o MODEL`: train a generator on a table (flow
-//! matching, an MMD network, a score model or a normalizing flow), save it,
-//! and optionally draw its
+//! `pushforward fit DATA -o MODEL`: fit a generator to a table (a
+//! Gaussian copula of mixed columns, flow matching, an MMD network, a score
+//! model or a normalizing flow), save it, and optionally draw its
 //! diagnostic plots. Each flag left out takes the method's library default.
 
-use super::fit_gpa;
+use super::{fit_copula, fit_gpa};
 use super::{fit_flags, fit_score};
 use crate::args::FitArgs;
 use crate::input::read;
@@ -22,6 +22,7 @@ pub(crate) fn run(args: FitArgs) -> anyhow::Result<()> {
         .input("DATA", Some(&args.data))
         .binary("-o", Some(&args.output))
         .plots("--plots", args.plots.as_deref())
+        .input("--schema", args.schema.as_deref())
         .check()?;
     atomic::check_parent(&args.output).context("cannot write the model")?;
     if let Some(dir) = &args.plots {
@@ -34,6 +35,7 @@ pub(crate) fn run(args: FitArgs) -> anyhow::Result<()> {
     let fit_error = || format!("cannot fit '{}'", args.data.display());
     let cannot_save = || format!("cannot write the model '{}'", args.output.display());
     match args.method {
+        Method::Copula => fit_copula::run(&args, &table).with_context(fit_error)?,
         Method::FlowMatching => {
             let model = Model::fit(&table, args.condition.as_deref(), &flow_settings(&args)?, &bar)
                 .with_context(fit_error)?;

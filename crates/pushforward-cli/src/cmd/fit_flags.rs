@@ -5,11 +5,13 @@
 
 use crate::args::FitArgs;
 use anyhow::bail;
-use pushforward_neural::Method::{self, FlowMatching, Gpa, Mmd, NormalizingFlow, Score};
+use pushforward_neural::Method::{self, Copula, FlowMatching, Gpa, Mmd, NormalizingFlow, Score};
 
 /// The methods that run an optimiser over their own network (the training
 /// flags: steps, batch, optimiser, schedule, early stopping, averaging).
 const TRAINED: &[Method] = &[FlowMatching, Mmd, Score, NormalizingFlow];
+/// The methods that draw diagnostic plots.
+const PLOTTED: &[Method] = &[FlowMatching, Mmd, Score, NormalizingFlow, Gpa];
 
 /// A method-specific flag: its name, whether it was given, and the methods
 /// that take it.
@@ -41,6 +43,11 @@ fn table(args: &FitArgs) -> Vec<Row> {
         ("--schedule", args.schedule.is_some(), TRAINED),
         ("--patience", args.patience.is_some(), TRAINED),
         ("--ema", args.ema.is_some(), TRAINED),
+        ("--plots", args.plots.is_some(), PLOTTED),
+        ("--types", args.types.is_some(), &[Copula]),
+        ("--schema", args.schema.is_some(), &[Copula]),
+        ("--split", args.split.is_some(), &[Copula]),
+        ("--holdout", args.holdout.is_some(), &[Copula]),
     ];
     let gpa = args
         .gpa

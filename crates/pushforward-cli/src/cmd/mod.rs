@@ -5,6 +5,7 @@ mod demo;
 mod divergence;
 mod evaluate;
 mod fit;
+mod fit_copula;
 mod fit_flags;
 mod fit_flow;
 mod fit_gpa;

@@ -7,6 +7,7 @@ use crate::interrupt;
 use crate::neural_engine;
 use crate::output::resolve_target;
 use crate::paths::Paths;
+use crate::privacy_check;
 use crate::progress::Steps;
 use anyhow::Context;
 use pushforward_io::{Output, open_sink, write_sampled};
@@ -29,6 +30,7 @@ pub(crate) fn run(args: SampleModelArgs) -> anyhow::Result<()> {
         langevin_steps: args.langevin_steps,
         langevin_eps: args.langevin_eps,
         denoise: args.denoise,
+        conditions: args.conditions.clone(),
     };
     let cannot = || format!("cannot sample from '{}'", args.model.display());
     let configured = model.configure(&settings).with_context(cannot)?;
@@ -51,6 +53,20 @@ pub(crate) fn run(args: SampleModelArgs) -> anyhow::Result<()> {
             .map_err(|e| interrupt::explain_after_write(e, &target))
             .with_context(cannot)?;
         neural_engine::report(spec, &table);
+    }
+    if let Some(body) = model.copula() {
+        if args.conditions.is_empty() {
+            privacy_check::report(body, configured.sampler.as_ref(), rows, args.seed).with_context(|| {
+                format!(
+                    "cannot check the rows of '{}' against its training file",
+                    args.model.display()
+                )
+            })?;
+        } else {
+            eprintln!(
+                "privacy: not checked under --where, as conditioned rows do not follow the table's law"
+            );
+        }
     }
     if let Output::File(p) = &target {
         eprintln!(

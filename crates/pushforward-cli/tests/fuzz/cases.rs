@@ -41,7 +41,18 @@ impl Fixture {
         };
         run(&["toy", "moons", "-n", "200", "-o", "d.csv"]);
         run(&[
-            "fit", "d.csv", "--steps", "20", "--batch", "32", "--hidden", "16,16", "-o", "m.pf",
+            "fit",
+            "--method",
+            "flow-matching",
+            "d.csv",
+            "--steps",
+            "20",
+            "--batch",
+            "32",
+            "--hidden",
+            "16,16",
+            "-o",
+            "m.pf",
         ]);
         Fixture {
             data: std::fs::read(dir.join("d.csv")).unwrap(),
@@ -326,7 +337,16 @@ pub(crate) fn draw(rng: &mut ChaCha8Rng, fixture: &Fixture, index: usize) -> Cas
                     a
                 }
                 _ => {
-                    let mut a = strings(&["fit", "d.csv", "--hidden", "8", "-o", "out.pf"]);
+                    let mut a = strings(&[
+                        "fit",
+                        "--method",
+                        "flow-matching",
+                        "d.csv",
+                        "--hidden",
+                        "8",
+                        "-o",
+                        "out.pf",
+                    ]);
                     a.extend([
                         "--steps".to_string(),
                         ["1", "3", "0", "-2", "x"].choose(rng).unwrap().to_string(),

@@ -8,7 +8,10 @@
 //! Pearson correlation of the mid-distribution transforms (see
 //! [`crate::latent::LatentMap::rank_map`]), matched the same way, and a
 //! Kendall target with one is Kendall's tau-b (see `kendall`), by the same
-//! root finder with a finite-difference slope.
+//! root finder with a finite-difference slope. A Pearson target of a pair
+//! with a normal column is linear in `r`: with `X = μ + σZ₁`,
+//! `Cov(X, h(Z₂)) = σ r E[Z₂ h(Z₂)]` (Stein's lemma), so `g(r) = r·g(½)/½`
+//! from one integral, not one per Newton step.
 
 use super::feasibility::{InfeasiblePair, PairBound};
 use super::kendall::KendallPair;
@@ -16,7 +19,7 @@ use super::nearest::{self, NearestOptions, NearestReport};
 use super::pair::{PairMap, std_of};
 use crate::StatsError;
 use crate::latent::LatentMap;
-use crate::marginal::Marginal;
+use crate::marginal::{Family, Marginal};
 use crate::quadrature::Quadrature;
 use nalgebra::DMatrix;
 use pushforward_core::Progress;
@@ -162,11 +165,19 @@ pub fn fit_copula(
                 (CorrelationKind::Kendall, false) => {
                     PairMap::Kendall(Box::new(KendallPair::new(&maps[i], &maps[j], Arc::clone(&quad))))
                 }
-                _ => PairMap::numeric(
-                    (Arc::clone(&maps[i]), stds[i]),
-                    (Arc::clone(&maps[j]), stds[j]),
-                    Arc::clone(&quad),
-                ),
+                (kind, _) => {
+                    let map = PairMap::numeric(
+                        (Arc::clone(&maps[i]), stds[i]),
+                        (Arc::clone(&maps[j]), stds[j]),
+                        Arc::clone(&quad),
+                    );
+                    let normal = |m: &Marginal| matches!(m.family(), Family::Normal { .. });
+                    if kind == CorrelationKind::Pearson && (normal(&marginals[i]) || normal(&marginals[j])) {
+                        PairMap::Linear(map.corr(0.5) / 0.5)
+                    } else {
+                        map
+                    }
+                }
             };
             let (low, high) = map.bounds();
             if !(low.is_finite() && high.is_finite()) {

@@ -58,6 +58,8 @@ pub(crate) enum PairMap {
     Numeric(Box<NumericPair>),
     /// Kendall's tau-b with a discrete column.
     Kendall(Box<KendallPair>),
+    /// `g(r) = s·r`: Pearson's correlation of a pair with a normal column.
+    Linear(f64),
 }
 
 /// Two latent maps with their moments.
@@ -95,6 +97,7 @@ impl PairMap {
             PairMap::KendallContinuous => 2.0 / PI * r.asin(),
             PairMap::Numeric(p) => p.scale * p.cov(r),
             PairMap::Kendall(k) => k.tau(r),
+            PairMap::Linear(s) => s * r,
         }
     }
 
@@ -110,6 +113,7 @@ impl PairMap {
                 let (lo, hi) = ((r - h).max(-1.0), (r + h).min(1.0));
                 (k.tau(hi) - k.tau(lo)) / (hi - lo)
             }
+            PairMap::Linear(s) => *s,
         }
     }
 
@@ -148,6 +152,7 @@ impl PairMap {
         match self {
             PairMap::Numeric(p) => p.scale == 0.0,
             PairMap::Kendall(k) => k.is_degenerate(),
+            PairMap::Linear(s) => *s == 0.0,
             _ => false,
         }
     }

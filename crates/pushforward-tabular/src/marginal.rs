@@ -1,0 +1,481 @@
+//! The marginal law of one numeric column: a spec family when one fits as
+//! well as the data's own distribution, else a smoothed empirical quantile
+//! function; values rounded to the column's step (integers, dates) and kept
+//! within the observed range.
+//!
+//! **Candidates.** Normal (mean and standard deviation), lognormal (the
+//! same of `ln x`, all values positive) and uniform on `[min, max]`, each
+//! truncated to the observed `[min, max]`:
+//!
+//! ```text
+//! F_T(x) = (F(x) − F(min)) / (F(max) − F(min)),   Q_T(u) = F⁻¹(F(min) + u·(F(max) − F(min)))
+//! ```
+//!
+//! **Smoothed empirical quantile.** With distinct values `v₁ < … < v_m`
+//! and `P̂(X < v_k) = b_k`, `P̂(X ≤ v_k) = c_k`, `Q` is the piecewise linear
+//! function through
+//!
+//! ```text
+//! (0, v₁),  ((b_k + c_k)/2, v_k) for 1 < k < m,  (1, v_m)
+//! ```
+//! (at most 1,024 nodes: evenly spaced ones are kept). `Q(u)` equals an
+//! observed value only where `u` is exactly a node, so it draws a real
+//! value with probability 0, its range is exactly `[v₁, v_m]`, and the
+//! extremes are reached only at `u ∈ {0, 1}`. A column with a step (an
+//! integer, a date, a float on a grid) and at most 32 distinct values, each
+//! seen 5 times on average, instead takes the step function `Q(u) = v_k`
+//! for `b_k < u ≤ c_k`, which keeps each value's frequency exactly: such
+//! values are categories in all but name, while a few rows spread over many
+//! values (a small class's measurements) are a sample of a smooth law, and
+//! keeping them as atoms would copy the rows.
+//!
+//! **Choice.** A family replaces the empirical function only when its
+//! one-sample KS distance to the column is at most the empirical
+//! function's plus `0.5/√n`, a third of the 5 % critical value `1.36/√n` of
+//! the KS test; among those that pass, the smallest distance wins.
+//!
+//! **Step.** A drawn value is `s·⌊Q(u)/s + ½⌋` for a column of step `s`,
+//! which stays in range since both ends are on the grid. An integer's step
+//! is 1, a date's its layout's resolution; a float column recorded on a
+//! grid (0.1 mm, 25 g) takes that grid's step ([`grid_step`]), so its
+//! drawn values sit on the values it can hold: a smooth law would put the
+//! real column's atoms (often several percent of the rows each) between
+//! the grid points, a KS distance of half an atom.
+
+use pushforward_stats::fidelity::ks_sorted_continuous;
+use pushforward_stats::normal;
+use serde::{Deserialize, Serialize};
+
+/// Most nodes of a smoothed quantile function.
+pub const MAX_NODES: usize = 1024;
+/// Most distinct values of a stepped column kept as exact atoms.
+pub const MAX_ATOMS: usize = 32;
+/// Rows per distinct value, on average, below which a stepped column is
+/// smoothed rather than kept as atoms.
+pub const MIN_ATOM_ROWS: usize = 5;
+/// The margin, times `1/√n`, by which a family may fit worse than the
+/// empirical function and still be chosen.
+pub const FAMILY_MARGIN: f64 = 0.5;
+
+/// A function of one real, boxed.
+type Curve<'a> = Box<dyn Fn(f64) -> f64 + 'a>;
+
+/// A marginal law on the real line.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "dist", rename_all = "kebab-case", deny_unknown_fields)]
+pub enum Law {
+    /// Normal(mean, std), truncated to the range.
+    Normal {
+        /// Mean.
+        mean: f64,
+        /// Standard deviation.
+        std: f64,
+    },
+    /// Lognormal(`mu`, `sigma`) of `ln x`, truncated to the range.
+    LogNormal {
+        /// Mean of `ln x`.
+        mu: f64,
+        /// Standard deviation of `ln x`.
+        sigma: f64,
+    },
+    /// Uniform on the range.
+    Uniform,
+    /// The piecewise linear quantile function through `(probs[k], values[k])`.
+    Empirical {
+        /// Node probabilities, from 0 to 1.
+        probs: Vec<f64>,
+        /// Node values, increasing.
+        values: Vec<f64>,
+    },
+    /// `Q(u) = values[k]` for `cumulative[k−1] < u ≤ cumulative[k]`.
+    Steps {
+        /// `P(X ≤ values[k])`.
+        cumulative: Vec<f64>,
+        /// The values, increasing.
+        values: Vec<f64>,
+    },
+}
+
+/// A numeric column's marginal: its law, range and step.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NumericMarginal {
+    /// The law.
+    pub law: Law,
+    /// Smallest value observed.
+    pub low: f64,
+    /// Largest value observed.
+    pub high: f64,
+    /// The rounding step (1 for an integer), if any.
+    pub step: Option<f64>,
+}
+
+/// The empirical CDF of a column at fit time: where each observed value
+/// sits, `[P(X < x), P(X ≤ x)]`.
+#[derive(Debug, Clone)]
+pub struct EmpiricalCdf {
+    values: Vec<f64>,
+    below: Vec<f64>,
+    cumulative: Vec<f64>,
+}
+
+impl EmpiricalCdf {
+    /// The CDF of `values` (finite, at least one).
+    pub fn new(values: &[f64]) -> EmpiricalCdf {
+        let mut v = values.to_vec();
+        v.sort_by(f64::total_cmp);
+        let n = v.len() as f64;
+        let mut cdf = EmpiricalCdf {
+            values: Vec::new(),
+            below: Vec::new(),
+            cumulative: Vec::new(),
+        };
+        let mut i = 0;
+        while i < v.len() {
+            let start = i;
+            while i < v.len() && v[i] == v[start] {
+                i += 1;
+            }
+            cdf.values.push(v[start]);
+            cdf.below.push(start as f64 / n);
+            cdf.cumulative.push(i as f64 / n);
+        }
+        cdf
+    }
+
+    /// `[P(X < x), P(X ≤ x)]`; a value between the observed ones gets the
+    /// empty interval at its linearly interpolated CDF.
+    pub fn interval(&self, x: f64) -> (f64, f64) {
+        let k = self.values.partition_point(|&v| v < x);
+        if k < self.values.len() && self.values[k] == x {
+            return (self.below[k], self.cumulative[k]);
+        }
+        if k == 0 {
+            return (0.0, 0.0);
+        }
+        if k == self.values.len() {
+            return (1.0, 1.0);
+        }
+        let (a, b) = (self.values[k - 1], self.values[k]);
+        let f = self.cumulative[k - 1] + (x - a) / (b - a) * (self.below[k] - self.cumulative[k - 1]);
+        (f, f)
+    }
+
+    /// Number of distinct values.
+    pub fn distinct(&self) -> usize {
+        self.values.len()
+    }
+}
+
+impl NumericMarginal {
+    /// The marginal of the present values `values` (finite, at least one)
+    /// of a column with rounding step `step`, chosen as the module doc says.
+    pub fn fit(values: &[f64], step: Option<f64>) -> NumericMarginal {
+        let cdf = EmpiricalCdf::new(values);
+        let (low, high) = (cdf.values[0], cdf.values[cdf.values.len() - 1]);
+        let base = |law| NumericMarginal { law, low, high, step };
+        if step.is_some() && cdf.distinct() <= MAX_ATOMS && values.len() >= MIN_ATOM_ROWS * cdf.distinct() {
+            return base(Law::Steps {
+                cumulative: cdf.cumulative.clone(),
+                values: cdf.values.clone(),
+            });
+        }
+        let empirical = base(smoothed(&cdf));
+        if cdf.distinct() < 3 {
+            return empirical;
+        }
+        let mut sorted = values.to_vec();
+        sorted.sort_by(f64::total_cmp);
+        let n = sorted.len() as f64;
+        let (mean, std) = mean_std(values);
+        let mut candidates = vec![base(Law::Normal { mean, std }), base(Law::Uniform)];
+        if low > 0.0 {
+            let logs: Vec<f64> = values.iter().map(|x| x.ln()).collect();
+            let (mu, sigma) = mean_std(&logs);
+            candidates.push(base(Law::LogNormal { mu, sigma }));
+        }
+        let bar = ks_sorted_continuous(|x| empirical.cdf(x), &sorted) + FAMILY_MARGIN / n.sqrt();
+        candidates
+            .into_iter()
+            .filter(|m| m.law_is_proper())
+            .map(|m| (ks_sorted_continuous(|x| m.cdf(x), &sorted), m))
+            .filter(|(ks, _)| *ks <= bar)
+            .min_by(|a, b| a.0.total_cmp(&b.0))
+            .map_or(empirical, |(_, m)| m)
+    }
+
+    fn law_is_proper(&self) -> bool {
+        match &self.law {
+            Law::Normal { std, .. } => std.is_finite() && *std > 0.0,
+            Law::LogNormal { sigma, .. } => sigma.is_finite() && *sigma > 0.0,
+            Law::Uniform => self.high > self.low,
+            _ => true,
+        }
+    }
+
+    /// `(F(x), Q(p))` of a family before truncation.
+    fn family(&self) -> Option<(Curve<'_>, Curve<'_>)> {
+        match self.law {
+            Law::Normal { mean, std } => Some((
+                Box::new(move |x| normal::cdf((x - mean) / std)),
+                Box::new(move |p| mean + std * normal::quantile(p)),
+            )),
+            Law::LogNormal { mu, sigma } => Some((
+                Box::new(move |x| {
+                    if x <= 0.0 {
+                        0.0
+                    } else {
+                        normal::cdf((x.ln() - mu) / sigma)
+                    }
+                }),
+                Box::new(move |p| (mu + sigma * normal::quantile(p)).exp()),
+            )),
+            Law::Uniform => {
+                let (a, w) = (self.low, self.high - self.low);
+                Some((
+                    Box::new(move |x| ((x - a) / w).clamp(0.0, 1.0)),
+                    Box::new(move |p| a + p * w),
+                ))
+            }
+            _ => None,
+        }
+    }
+
+    /// The continuous CDF of the law before rounding.
+    pub fn cdf(&self, x: f64) -> f64 {
+        if x < self.low {
+            return 0.0;
+        }
+        if x >= self.high {
+            return 1.0;
+        }
+        match &self.law {
+            Law::Empirical { probs, values } => {
+                let k = values.partition_point(|&v| v <= x).clamp(1, values.len() - 1);
+                let (a, b) = (values[k - 1], values[k]);
+                probs[k - 1] + (x - a) / (b - a) * (probs[k] - probs[k - 1])
+            }
+            Law::Steps { cumulative, values } => {
+                let k = values.partition_point(|&v| v <= x);
+                if k == 0 { 0.0 } else { cumulative[k - 1] }
+            }
+            _ => match self.family() {
+                Some((f, _)) => {
+                    let (fl, fh) = (f(self.low), f(self.high));
+                    ((f(x) - fl) / (fh - fl)).clamp(0.0, 1.0)
+                }
+                None => 0.0,
+            },
+        }
+    }
+
+    /// `Q(u)` before rounding, within `[low, high]`.
+    pub fn raw_quantile(&self, u: f64) -> f64 {
+        let u = u.clamp(0.0, 1.0);
+        let q = match &self.law {
+            Law::Empirical { probs, values } => {
+                let k = probs.partition_point(|&p| p <= u).clamp(1, probs.len() - 1);
+                let (p0, p1) = (probs[k - 1], probs[k]);
+                let t = if p1 > p0 { (u - p0) / (p1 - p0) } else { 0.0 };
+                values[k - 1] + t * (values[k] - values[k - 1])
+            }
+            Law::Steps { cumulative, values } => {
+                let k = cumulative.partition_point(|&c| c < u).min(values.len() - 1);
+                values[k]
+            }
+            _ => match self.family() {
+                Some((f, q)) => {
+                    let (fl, fh) = (f(self.low), f(self.high));
+                    q(fl + u * (fh - fl))
+                }
+                None => self.low,
+            },
+        };
+        q.clamp(self.low, self.high)
+    }
+
+    /// A drawn value: `Q(u)` rounded to the step.
+    pub fn quantile(&self, u: f64) -> f64 {
+        self.round(self.raw_quantile(u))
+    }
+
+    /// `x` on the step's grid (written with the step's decimals, so `0.1 ·
+    /// 391` comes out as the number nearest 39.1).
+    pub fn round(&self, x: f64) -> f64 {
+        match self.step {
+            Some(s) => {
+                let decimals = 10f64.powi((-s.log10()).ceil().clamp(0.0, 6.0) as i32);
+                let v = ((s * (x / s + 0.5).floor()) * decimals).round() / decimals;
+                v.clamp(self.low, self.high)
+            }
+            None => x,
+        }
+    }
+
+    /// `inf {u : Q(u) ≥ t}` (by bisection on the monotone `Q`, to 2⁻⁶⁰).
+    pub fn u_at_least(&self, t: f64) -> f64 {
+        self.bisect(|q| q >= t)
+    }
+
+    /// `sup {u : Q(u) ≤ t}`.
+    pub fn u_at_most(&self, t: f64) -> f64 {
+        self.bisect(|q| q > t)
+    }
+
+    /// The smallest `u` in `[0, 1]` with `hit(Q(u))`, `hit` monotone.
+    fn bisect(&self, hit: impl Fn(f64) -> bool) -> f64 {
+        if hit(self.raw_quantile(0.0)) {
+            return 0.0;
+        }
+        if !hit(self.raw_quantile(1.0)) {
+            return 1.0;
+        }
+        let (mut lo, mut hi) = (0.0f64, 1.0f64);
+        for _ in 0..60 {
+            let mid = 0.5 * (lo + hi);
+            if hit(self.raw_quantile(mid)) {
+                hi = mid;
+            } else {
+                lo = mid;
+            }
+        }
+        hi
+    }
+}
+
+/// The grid the values `values` are recorded on: `g / 10^k` for the fewest
+/// decimals `k ≤ 6` that write every value (to 10⁻⁹ relative) and `g` the
+/// greatest common divisor of the values' differences in those units;
+/// `None` when no such `k` exists or the values are all equal.
+///
+/// ```
+/// use pushforward_tabular::marginal::grid_step;
+/// assert_eq!(grid_step(&[3750.0, 3800.0, 4025.0]), Some(25.0));
+/// assert_eq!(grid_step(&[39.1, 39.2, 40.3]), Some(0.1));
+/// assert_eq!(grid_step(&[0.123_456_789, 1.0]), None);
+/// ```
+pub fn grid_step(values: &[f64]) -> Option<f64> {
+    let scale = (0..=6).map(|k| 10f64.powi(k)).find(|&scale| {
+        values.iter().all(|&x| {
+            let y = x * scale;
+            y.abs() < 9.0e15 && (y - y.round()).abs() <= 1e-9 * y.abs().max(1.0)
+        })
+    })?;
+    let ints: Vec<i64> = values.iter().map(|&x| (x * scale).round() as i64).collect();
+    let low = *ints.iter().min()?;
+    let g = ints.iter().fold(0i64, |g, &v| gcd(g, v - low));
+    (g > 0).then(|| g as f64 / scale)
+}
+
+fn gcd(a: i64, b: i64) -> i64 {
+    let (mut a, mut b) = (a.abs(), b.abs());
+    while b != 0 {
+        (a, b) = (b, a % b);
+    }
+    a
+}
+
+/// The smoothed quantile function of the module doc.
+fn smoothed(cdf: &EmpiricalCdf) -> Law {
+    let m = cdf.distinct();
+    if m == 1 {
+        return Law::Empirical {
+            probs: vec![0.0, 1.0],
+            values: vec![cdf.values[0]; 2],
+        };
+    }
+    let mut probs = Vec::with_capacity(m);
+    let mut values = Vec::with_capacity(m);
+    let keep: Vec<usize> = if m <= MAX_NODES {
+        (0..m).collect()
+    } else {
+        let last = (m - 1) as f64;
+        let mut idx: Vec<usize> = (0..MAX_NODES)
+            .map(|j| (j as f64 * last / (MAX_NODES - 1) as f64).round() as usize)
+            .collect();
+        idx.dedup();
+        idx
+    };
+    for &k in &keep {
+        let p = if k == 0 {
+            0.0
+        } else if k == m - 1 {
+            1.0
+        } else {
+            0.5 * (cdf.below[k] + cdf.cumulative[k])
+        };
+        probs.push(p);
+        values.push(cdf.values[k]);
+    }
+    Law::Empirical { probs, values }
+}
+
+/// Mean and (population) standard deviation.
+fn mean_std(values: &[f64]) -> (f64, f64) {
+    let n = values.len() as f64;
+    let mean = values.iter().sum::<f64>() / n;
+    let var = values.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / n;
+    (mean, var.sqrt())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_empirical_function_stays_in_range_and_misses_the_extremes() {
+        let values: Vec<f64> = (0..200).map(|i| f64::from(i).powi(3) / 1e4).collect();
+        let m = NumericMarginal::fit(&values, None);
+        assert!(matches!(m.law, Law::Empirical { .. }), "{:?}", m.law);
+        for k in 1..1000 {
+            let x = m.quantile(f64::from(k) / 1000.0);
+            assert!(x > m.low && x < m.high, "{x}");
+        }
+        // Quantiles invert the CDF.
+        for u in [0.1, 0.5, 0.93] {
+            assert!((m.cdf(m.raw_quantile(u)) - u).abs() < 1e-12);
+            assert!((m.u_at_least(m.raw_quantile(u)) - u).abs() < 1e-12);
+        }
+    }
+
+    #[test]
+    fn a_normal_column_takes_the_normal_family_and_a_bimodal_one_does_not() {
+        // Normal quantiles at the plotting positions: a near-perfect normal sample.
+        let normal: Vec<f64> = (0..400)
+            .map(|i| 10.0 + 2.0 * normal::quantile((f64::from(i) + 0.5) / 400.0))
+            .collect();
+        let m = NumericMarginal::fit(&normal, None);
+        assert!(matches!(m.law, Law::Normal { .. }), "{:?}", m.law);
+        let bimodal: Vec<f64> = normal
+            .iter()
+            .map(|x| if *x < 10.0 { x - 6.0 } else { x + 6.0 })
+            .collect();
+        assert!(matches!(
+            NumericMarginal::fit(&bimodal, None).law,
+            Law::Empirical { .. }
+        ));
+    }
+
+    #[test]
+    fn few_integers_keep_their_frequencies_exactly() {
+        let values = [1.0, 1.0, 1.0, 2.0, 5.0, 5.0].repeat(5);
+        let m = NumericMarginal::fit(&values, Some(1.0));
+        let draws: Vec<f64> = (0..600)
+            .map(|k| m.quantile((f64::from(k) + 0.5) / 600.0))
+            .collect();
+        let count = |v: f64| draws.iter().filter(|&&x| x == v).count();
+        assert_eq!((count(1.0), count(2.0), count(5.0)), (300, 100, 200));
+        assert!((m.u_at_least(1.5) - 0.5).abs() < 1e-12);
+        // Seen fewer than 5 times each: smoothed.
+        let few = NumericMarginal::fit(&values[..6], Some(1.0));
+        assert!(!matches!(few.law, Law::Steps { .. }), "{:?}", few.law);
+    }
+
+    #[test]
+    fn the_cdf_interval_of_ties() {
+        let cdf = EmpiricalCdf::new(&[3.0, 1.0, 3.0, 2.0]);
+        assert_eq!(cdf.interval(3.0), (0.5, 1.0));
+        assert_eq!(cdf.interval(1.0), (0.0, 0.25));
+        assert_eq!(cdf.interval(2.5), (0.5, 0.5));
+    }
+}
