@@ -4,7 +4,7 @@ use pushforward_metrics::report::{ColumnReport, Quality, Reference, Report};
 use std::fmt::Write;
 
 /// Formats a number in a fixed width, `-` for a missing one.
-fn num(v: Option<f64>) -> String {
+pub(crate) fn num(v: Option<f64>) -> String {
     match v {
         Some(x) if x != 0.0 && (x.abs() < 1e-3 || x.abs() >= 1e5) => format!("{x:.3e}"),
         Some(x) => format!("{x:.4}"),
@@ -156,6 +156,11 @@ fn section(s: &mut String, r: &Report) {
     }
 }
 
+/// A score in [0, 1] as a percentage with two decimals, `-` when missing.
+pub(crate) fn pct(v: Option<f64>) -> String {
+    v.map_or("-".to_owned(), |x| format!("{:.2}%", 100.0 * x))
+}
+
 /// Columns and pairs listed as the worst in the quality section.
 const WORST: usize = 3;
 
@@ -165,7 +170,6 @@ fn quality(s: &mut String, q: &Quality) {
     if q.score.is_none() {
         return;
     }
-    let pct = |v: Option<f64>| v.map_or("-".to_owned(), |x| format!("{:.2}%", 100.0 * x));
     let counted = q.pairs.iter().filter(|p| p.contributes).count();
     let _ = writeln!(s, "\nQuality (SDMetrics terms)");
     let _ = writeln!(s, "  {:<48} {:>17}", "overall score", pct(q.score));
