@@ -67,6 +67,8 @@ pub(crate) enum Command {
     /// exact W1/W2, sliced W2, debiased Sinkhorn, MMD, precision/recall/
     /// density/coverage and a classifier two-sample test. Privacy: distance
     /// to closest record against held-out real rows, and exact copies.
+    /// Quality, in SDMetrics' terms: Column Shapes, Column Pair Trends and
+    /// their mean, as SDV's QualityReport scores them.
     /// Large samples are subsampled (seeded) per metric, as the notes say.
     ///
     /// Examples:

@@ -59,6 +59,16 @@ fn page(dir: &Path) -> (PathBuf, String) {
     (out, text)
 }
 
+#[test]
+fn same_inputs_give_the_same_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let (first, _) = page(dir.path());
+    let kept = dir.path().join("first.html");
+    std::fs::rename(&first, &kept).unwrap();
+    let (second, _) = page(dir.path());
+    assert_eq!(std::fs::read(kept).unwrap(), std::fs::read(second).unwrap());
+}
+
 /// The base64 payloads of the page's inline images.
 fn images(html: &str) -> Vec<Vec<u8>> {
     html.split("<img src=\"data:image/png;base64,")

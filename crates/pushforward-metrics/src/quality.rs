@@ -359,15 +359,16 @@ fn label(c: &Column, i: usize) -> Option<&str> {
     }
 }
 
+/// The labels of the rows that are present, row by row.
+fn row_labels(c: &Column) -> impl Iterator<Item = &str> {
+    (0..c.data.len()).filter_map(move |i| label(c, i))
+}
+
 /// One id per label of either column, in label order.
 fn label_ids<'a>(real: &'a Column, synth: &'a Column) -> BTreeMap<&'a str, u32> {
     let mut ids: BTreeMap<&str, u32> = BTreeMap::new();
-    for c in [real, synth] {
-        for i in 0..c.data.len() {
-            if let Some(l) = label(c, i) {
-                ids.entry(l).or_insert(0);
-            }
-        }
+    for l in row_labels(real).chain(row_labels(synth)) {
+        ids.entry(l).or_insert(0);
     }
     for (k, id) in (0u32..).zip(ids.values_mut()) {
         *id = k;
@@ -378,15 +379,9 @@ fn label_ids<'a>(real: &'a Column, synth: &'a Column) -> BTreeMap<&'a str, u32> 
 /// Column Shapes score of one column.
 fn shape(p: &Prepared<'_>) -> ShapeScore {
     let (metric, score) = if is_categorical(p.real) {
-        let present = |c: &'_ Column| -> Vec<String> {
-            (0..c.data.len())
-                .filter_map(|i| label(c, i).map(str::to_owned))
-                .collect()
-        };
-        let (a, b) = (present(p.real), present(p.synth));
         (
             "TVComplement",
-            tv_complement(a.iter().map(String::as_str), b.iter().map(String::as_str)),
+            tv_complement(row_labels(p.real), row_labels(p.synth)),
         )
     } else {
         (
