@@ -17,13 +17,17 @@ use crate::evaluate_summary::num;
 use crate::html::{escape, png, table};
 use anyhow::Context;
 use pushforward_core::Table;
-use pushforward_metrics::report::{Joint, Privacy, Quality, Report};
+use pushforward_metrics::report::{ColumnReport, Joint, Privacy, Quality, Report};
 use pushforward_stats::Spec;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-/// The plots of `evaluate --plots`, as PNG bytes by file name.
-pub(crate) struct Figures(BTreeMap<String, Vec<u8>>);
+/// The plots of `evaluate --plots`, as PNG bytes: each column's marginal
+/// by column name, the others by file name.
+pub(crate) struct Figures {
+    columns: BTreeMap<String, Vec<u8>>,
+    files: BTreeMap<String, Vec<u8>>,
+}
 
 impl Figures {
     /// Draws every plot of the evaluation into a temporary directory and
@@ -36,21 +40,35 @@ impl Figures {
     ) -> anyhow::Result<Figures> {
         let dir = tempfile::tempdir().context("cannot create a temporary directory for the plots")?;
         evaluate_plots::write(dir.path(), report, real, synth, spec)?;
-        let mut figures = BTreeMap::new();
+        let mut files = BTreeMap::new();
         for entry in std::fs::read_dir(dir.path()).context("cannot list the plots")? {
             let path = entry.context("cannot list the plots")?.path();
             let bytes =
                 std::fs::read(&path).with_context(|| format!("cannot read plot '{}'", path.display()))?;
             if let Some(name) = path.file_name().and_then(|n| n.to_str()) {
-                figures.insert(name.to_owned(), bytes);
+                files.insert(name.to_owned(), bytes);
             }
         }
-        Ok(Figures(figures))
+        // Column plots are numbered in the synthetic table's column order.
+        let columns = synth
+            .columns()
+            .iter()
+            .enumerate()
+            .filter_map(|(i, c)| Some((c.name.clone(), files.remove(&column_file(i, &c.name))?)))
+            .collect();
+        Ok(Figures { columns, files })
     }
 
     /// The inline `<img>` of plot `file`, or nothing when it was not drawn.
     fn img(&self, file: &str, alt: &str) -> String {
-        self.0.get(file).map_or(String::new(), |b| png(b, alt))
+        self.files.get(file).map_or(String::new(), |b| png(b, alt))
+    }
+
+    /// The inline `<img>` of column `name`'s marginal, or nothing.
+    fn column(&self, name: &str) -> String {
+        self.columns
+            .get(name)
+            .map_or(String::new(), |b| png(b, &format!("{name}: real and synthetic")))
     }
 }
 
@@ -211,20 +229,28 @@ fn shapes(s: &mut String, r: &Report, figures: &Figures) {
         .iter()
         .map(|c| (c.column.as_str(), (c.metric, c.score)))
         .collect();
-    let rows: Vec<Vec<String>> = r
-        .columns
-        .0
+    let details: BTreeMap<&str, &ColumnReport> = r.columns.0.iter().map(|(n, c)| (n.as_str(), c)).collect();
+    // In column order, from whichever group was computed.
+    let names: Vec<&str> = if r.columns.0.is_empty() {
+        r.quality.columns.iter().map(|c| c.column.as_str()).collect()
+    } else {
+        r.columns.0.iter().map(|(n, _)| n.as_str()).collect()
+    };
+    let rows: Vec<Vec<String>> = names
         .iter()
-        .map(|(name, c)| {
-            let (metric, score) = scores.get(name.as_str()).copied().unwrap_or(("-", None));
+        .map(|&name| {
+            let (metric, score) = scores.get(name).copied().unwrap_or(("-", None));
+            let c = details.get(name);
             vec![
                 escape(name),
-                c.kind.to_owned(),
+                c.map_or("-", |c| c.kind).to_owned(),
                 metric.to_owned(),
                 percent(score),
-                format!("{} / {}", c.missing_real.unwrap_or(0), c.missing_synth),
-                num(c.ks.or(c.tv)),
-                num(c.w1_std),
+                c.map_or("-".to_owned(), |c| {
+                    format!("{} / {}", c.missing_real.unwrap_or(0), c.missing_synth)
+                }),
+                num(c.and_then(|c| c.ks.or(c.tv))),
+                num(c.and_then(|c| c.w1_std)),
             ]
         })
         .collect();
@@ -241,8 +267,8 @@ fn shapes(s: &mut String, r: &Report, figures: &Figures) {
         &rows,
     ));
     s.push_str("<div class=\"figures\">\n");
-    for (i, (name, _)) in r.columns.0.iter().enumerate() {
-        let img = figures.img(&column_file(i, name), &format!("{name}: real and synthetic"));
+    for name in &names {
+        let img = figures.column(name);
         if !img.is_empty() {
             let _ = writeln!(
                 s,

@@ -122,6 +122,62 @@ fn page_is_self_contained_escaped_and_its_images_are_pngs() {
 }
 
 #[test]
+fn each_column_shows_its_own_plot_when_the_tables_order_columns_differently() {
+    let dir = tempfile::tempdir().unwrap();
+    let (real, synth) = (dir.path().join("real.csv"), dir.path().join("synth.csv"));
+    write_table(&real, 1, 0.0);
+    write_table(&synth, 2, 0.5);
+    // The synthetic table lists its columns last first.
+    let text = std::fs::read_to_string(&synth).unwrap();
+    let reordered: String = text
+        .lines()
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            format!("{},{},{}\n", f[2], f[0], f[1])
+        })
+        .collect();
+    std::fs::write(&synth, reordered).unwrap();
+    let (out, plots) = (dir.path().join("page.html"), dir.path().join("plots"));
+    pf().arg("report")
+        .arg("--real")
+        .arg(&real)
+        .arg("--synth")
+        .arg(&synth)
+        .arg("-o")
+        .arg(&out)
+        .arg("-q")
+        .assert()
+        .success();
+    pf().arg("evaluate")
+        .arg("--real")
+        .arg(&real)
+        .arg("--synth")
+        .arg(&synth)
+        .arg("--plots")
+        .arg(&plots)
+        .arg("-q")
+        .assert()
+        .success();
+    let html = std::fs::read_to_string(&out).unwrap();
+    // evaluate numbers the plots in the synthetic table's order.
+    for (file, caption) in [
+        ("column_01_count.png", "count"),
+        (
+            "column_02__i_size__i____co.png",
+            "&lt;i&gt;size&lt;/i&gt; &amp; co",
+        ),
+        ("column_03_kind.png", "kind"),
+    ] {
+        let drawn = STANDARD.encode(std::fs::read(plots.join(file)).unwrap());
+        let figure = html
+            .split("<figure>")
+            .find(|f| f.contains(&format!("<figcaption>{caption}</figcaption>")))
+            .unwrap();
+        assert!(figure.contains(&drawn), "the figure of {caption} is not {file}");
+    }
+}
+
+#[test]
 fn bad_input_leaves_no_page_and_outputs_may_not_overwrite_inputs() {
     let dir = tempfile::tempdir().unwrap();
     let real = dir.path().join("real.csv");
