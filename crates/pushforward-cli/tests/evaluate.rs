@@ -164,8 +164,13 @@ fn quality_group_gives_sdmetrics_scores_and_can_be_left_out() {
     assert!(pairs[0]["score"].as_f64().unwrap() > 0.95);
     assert_eq!(pairs[0]["contributes"], false);
     assert_eq!(pairs[1]["metric"], "ContingencySimilarity");
-    // The group alone leaves the others null.
+    // The group alone leaves the others null, each with its note.
     assert!(r["joint"]["w1"].is_null() && r["columns"].as_object().unwrap().is_empty());
+    let notes = r["notes"].to_string();
+    for group in ["wasserstein", "c2st"] {
+        assert!(notes.contains(&format!("{group} not requested: null")), "{notes}");
+    }
+    assert!(notes.contains("privacy metrics not requested"), "{notes}");
     let (text, r) = run("columns", &dir.path().join("c.json"));
     assert!(!text.contains("Quality (SDMetrics terms)"));
     assert!(r["quality"]["score"].is_null());

@@ -86,6 +86,14 @@ pub fn compare(
     } else {
         notes.push("SDMetrics quality scores not requested".to_owned());
     }
+    if !JOINT.iter().any(|&m| options.wants(m)) {
+        // Nothing needs the joint space: no encoding (a table's one-hot
+        // encoding can be many times its size).
+        not_requested(options, &mut notes);
+        notes.push("privacy metrics not requested".to_owned());
+        report.notes = notes;
+        return Ok(report);
+    }
     let space = JointSpace::fit(real, synth);
     for (name, why) in &space.skipped {
         notes.push(format!(
@@ -478,17 +486,28 @@ fn joint(
             notes.push("the classifier test needs four rows per sample: null".to_owned());
         }
     }
-    for m in Metric::ALL {
-        if !o.wants(m)
-            && !matches!(
-                m,
-                Metric::Columns | Metric::Dependence | Metric::Privacy | Metric::Quality
-            )
-        {
+    not_requested(o, notes);
+    Ok(j)
+}
+
+/// The metric groups computed in the joint space.
+const JOINT: [Metric; 7] = [
+    Metric::Wasserstein,
+    Metric::Sliced,
+    Metric::Sinkhorn,
+    Metric::Mmd,
+    Metric::Prdc,
+    Metric::C2st,
+    Metric::Privacy,
+];
+
+/// A note for each joint metric left out.
+fn not_requested(o: &EvaluateOptions, notes: &mut Vec<String>) {
+    for m in JOINT {
+        if !o.wants(m) && m != Metric::Privacy {
             notes.push(format!("{} not requested: null", m.name()));
         }
     }
-    Ok(j)
 }
 
 /// Seeded subsamples of at most `cap` rows each (the same size for both
