@@ -67,6 +67,8 @@ pub(crate) enum Command {
     /// exact W1/W2, sliced W2, debiased Sinkhorn, MMD, precision/recall/
     /// density/coverage and a classifier two-sample test. Privacy: distance
     /// to closest record against held-out real rows, and exact copies.
+    /// Quality, in SDMetrics' terms: Column Shapes, Column Pair Trends and
+    /// their mean, as SDV's QualityReport scores them.
     /// Large samples are subsampled (seeded) per metric, as the notes say.
     ///
     /// Examples:
@@ -74,6 +76,22 @@ pub(crate) enum Command {
     ///   pushforward evaluate --spec spec.toml --synth synth.csv
     #[command(verbatim_doc_comment)]
     Evaluate(EvaluateArgs),
+    /// Write the evaluation as one HTML page a person opens and reads.
+    ///
+    /// The page holds SDMetrics' quality scores (Column Shapes, Column Pair
+    /// Trends) with a sentence on each, a table of the columns with each
+    /// column's real and synthetic marginal drawn, the column pairs with
+    /// heat maps of the real and synthetic correlations, and the joint and
+    /// privacy metrics with what they mean. It is self-contained: styles and
+    /// plots (PNG) are inline, nothing is fetched, no script runs. Takes
+    /// `evaluate`'s metric settings.
+    ///
+    /// Examples:
+    ///   pushforward report --real penguins.csv --synth synth.csv -o report.html
+    ///   pushforward report --real real.parquet --synth synth.parquet --holdout unseen.parquet \
+    ///       --json report.json -o report.html
+    #[command(verbatim_doc_comment)]
+    Report(ReportArgs),
     /// Write a built-in toy data set (seeded), for trying the learned
     /// samplers and the evaluation: `pushforward toy moons -o moons.csv`.
     Toy(ToyArgs),
@@ -426,9 +444,6 @@ pub(crate) struct EvaluateArgs {
     /// distances [default: a seeded 20% of the real rows].
     #[arg(long, value_name = "FILE", requires = "real")]
     pub(crate) holdout: Option<PathBuf>,
-    /// Metrics to compute, comma-separated [default: all].
-    #[arg(long, value_delimiter = ',', value_name = "LIST", value_parser = named(&Metric::ALL, Metric::name, Metric::description))]
-    pub(crate) metrics: Vec<Metric>,
     /// Write every number as JSON to this file (`-` for standard output,
     /// the readable summary then goes to standard error).
     #[arg(long, value_name = "FILE")]
@@ -437,6 +452,20 @@ pub(crate) struct EvaluateArgs {
     /// column, correlation heatmaps, a scatter-plot matrix.
     #[arg(long, value_name = "DIR")]
     pub(crate) plots: Option<PathBuf>,
+    /// Which metrics, on how many rows, with which seed.
+    #[command(flatten)]
+    pub(crate) metric: MetricArgs,
+    /// Hide the progress spinner.
+    #[arg(short, long)]
+    pub(crate) quiet: bool,
+}
+
+/// The metric settings `evaluate` and `report` share.
+#[derive(Debug, Args)]
+pub(crate) struct MetricArgs {
+    /// Metrics to compute, comma-separated [default: all].
+    #[arg(long, value_delimiter = ',', value_name = "LIST", value_parser = named(&Metric::ALL, Metric::name, Metric::description))]
+    pub(crate) metrics: Vec<Metric>,
     /// Seed of every random choice (subsamples, projections, splits).
     #[arg(short, long, default_value_t = 0)]
     pub(crate) seed: u64,
@@ -523,6 +552,34 @@ pub(crate) struct EvaluateArgs {
         value_parser = positive_count
     )]
     pub(crate) privacy_rows: usize,
+}
+
+/// `pushforward report`: the evaluation as one self-contained HTML page.
+#[derive(Debug, Args)]
+pub(crate) struct ReportArgs {
+    /// The real table (`.csv` or `.parquet`).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) real: PathBuf,
+    /// The synthetic table to judge (`.csv` or `.parquet`).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) synth: PathBuf,
+    /// The HTML page to write.
+    #[arg(short, long, value_name = "FILE")]
+    pub(crate) output: PathBuf,
+    /// A spec (TOML) the synthetic table was generated from: adds its
+    /// per-column comparison with each marginal.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) spec: Option<PathBuf>,
+    /// Real rows the generator never saw, the baseline of the privacy
+    /// distances [default: a seeded 20% of the real rows].
+    #[arg(long, value_name = "FILE")]
+    pub(crate) holdout: Option<PathBuf>,
+    /// Also write every number as JSON to this file (as `evaluate --json`).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) json: Option<PathBuf>,
+    /// Which metrics, on how many rows, with which seed.
+    #[command(flatten)]
+    pub(crate) metric: MetricArgs,
     /// Hide the progress spinner.
     #[arg(short, long)]
     pub(crate) quiet: bool,

@@ -23,7 +23,7 @@ pub(crate) fn write(
 ) -> anyhow::Result<()> {
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create directory '{}'", dir.display()))?;
     for (i, s) in synth.columns().iter().enumerate() {
-        let path = dir.join(format!("column_{:02}_{}.png", i + 1, file_safe(&s.name)));
+        let path = dir.join(column_file(i, &s.name));
         let title = format!(
             "{}: synthetic vs {}",
             s.name,
@@ -48,7 +48,7 @@ pub(crate) fn write(
             ("kendall", &d.kendall_ref, &d.kendall_synth),
         ] {
             if let (Some(a), Some(b)) = (reference, got) {
-                let path = dir.join(format!("correlation_{kind}_vs_{against}.png"));
+                let path = dir.join(correlation_file(kind, against));
                 let left = format!("{against} ({kind})");
                 let right = format!("synthetic ({kind})");
                 correlation_heatmaps(&path, &d.columns, (&left, &flatten(a)), (&right, &flatten(b)))?;
@@ -68,7 +68,7 @@ pub(crate) fn write(
         let left = real.map(values).unwrap_or_else(|| vec![Vec::new(); names.len()]);
         let label = if real.is_some() { "real" } else { "(none)" };
         scatter_matrix(
-            &dir.join("scatter.png"),
+            &dir.join(SCATTER_FILE),
             &names,
             (label, &left),
             ("synthetic", &values(synth)),
@@ -240,6 +240,20 @@ pub(crate) fn against_spec(path: &Path, title: &str, m: &Marginal, synth: &Colum
     )?;
     Ok(())
 }
+
+/// The file of the plot of column `i` (from 0), named `name`.
+pub(crate) fn column_file(i: usize, name: &str) -> String {
+    format!("column_{:02}_{}.png", i + 1, file_safe(name))
+}
+
+/// The file of the heat maps of one kind of correlation (`pearson`,
+/// `spearman`, `kendall`) against `against` (`real` or `spec`).
+pub(crate) fn correlation_file(kind: &str, against: &str) -> String {
+    format!("correlation_{kind}_vs_{against}.png")
+}
+
+/// The file of the scatter-plot matrix.
+pub(crate) const SCATTER_FILE: &str = "scatter.png";
 
 /// A column name as a file-name fragment.
 pub(crate) fn file_safe(name: &str) -> String {

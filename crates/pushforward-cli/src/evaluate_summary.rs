@@ -1,10 +1,10 @@
 //! The readable summary of an evaluation: one block per metric group.
 
-use pushforward_metrics::report::{ColumnReport, Reference, Report};
+use pushforward_metrics::report::{ColumnReport, Quality, Reference, Report};
 use std::fmt::Write;
 
 /// Formats a number in a fixed width, `-` for a missing one.
-fn num(v: Option<f64>) -> String {
+pub(crate) fn num(v: Option<f64>) -> String {
     match v {
         Some(x) if x != 0.0 && (x.abs() < 1e-3 || x.abs() >= 1e5) => format!("{x:.3e}"),
         Some(x) => format!("{x:.4}"),
@@ -89,6 +89,7 @@ fn section(s: &mut String, r: &Report) {
     if r.reference == Reference::Spec {
         return;
     }
+    quality(s, &r.quality);
     let j = &r.joint;
     let _ = writeln!(
         s,
@@ -152,6 +153,67 @@ fn section(s: &mut String, r: &Report) {
     ];
     for (label, value) in lines {
         let _ = writeln!(s, "  {label:<48} {value:>17}");
+    }
+}
+
+/// A score in [0, 1] as a percentage with two decimals, `-` when missing.
+pub(crate) fn pct(v: Option<f64>) -> String {
+    v.map_or("-".to_owned(), |x| format!("{:.2}%", 100.0 * x))
+}
+
+/// Columns and pairs listed as the worst in the quality section.
+const WORST: usize = 3;
+
+/// SDMetrics' Quality Report: the three scores, then the lowest-scoring
+/// columns and counted pairs.
+fn quality(s: &mut String, q: &Quality) {
+    if q.score.is_none() {
+        return;
+    }
+    let counted = q.pairs.iter().filter(|p| p.contributes).count();
+    let _ = writeln!(s, "\nQuality (SDMetrics terms)");
+    let _ = writeln!(s, "  {:<48} {:>17}", "overall score", pct(q.score));
+    let _ = writeln!(
+        s,
+        "  {:<48} {:>17}",
+        format!("Column Shapes ({} columns)", q.columns.len()),
+        pct(q.column_shapes)
+    );
+    let _ = writeln!(
+        s,
+        "  {:<48} {:>17}",
+        format!("Column Pair Trends ({counted} of {} pairs count)", q.pairs.len()),
+        pct(q.column_pair_trends)
+    );
+    let mut columns: Vec<_> = q.columns.iter().filter_map(|c| Some((c.score?, c))).collect();
+    columns.sort_by(|a, b| a.0.total_cmp(&b.0));
+    for (score, c) in columns.iter().take(WORST) {
+        let _ = writeln!(
+            s,
+            "    {:<46} {:>17}",
+            format!("{} ({})", truncate(&c.column, 28), c.metric),
+            num(Some(*score))
+        );
+    }
+    let mut pairs: Vec<_> = q
+        .pairs
+        .iter()
+        .filter(|p| p.contributes)
+        .filter_map(|p| Some((p.score?, p)))
+        .collect();
+    pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
+    for (score, p) in pairs.iter().take(WORST) {
+        let _ = writeln!(
+            s,
+            "    {:<46} {:>17}",
+            format!(
+                "{} ~ {} ({})",
+                truncate(&p.column_1, 14),
+                truncate(&p.column_2, 14),
+                p.metric.trim_end_matches("Similarity")
+            ),
+            num(Some(*score))
+        );
     }
 }
 

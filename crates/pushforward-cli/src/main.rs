@@ -8,6 +8,8 @@ mod critic_settings;
 mod evaluate_plots;
 mod evaluate_summary;
 mod fit_plots;
+mod html;
+mod html_report;
 mod input;
 mod interrupt;
 mod neural_engine;

@@ -4,7 +4,7 @@
 //! during training, and where the run stands against the copula engine on marginal
 //! and correlation error.
 
-use crate::evaluate_plots::{against_spec, file_safe};
+use crate::evaluate_plots::{against_spec, column_file};
 use anyhow::Context;
 use pushforward_core::Table;
 use pushforward_neural::LossCurve as TrainingCurve;
@@ -48,7 +48,7 @@ pub(crate) fn write(
         let column = table
             .column(&c.name)
             .with_context(|| format!("the generated table has no column '{}'", c.name))?;
-        let path = dir.join(format!("column_{:02}_{}.png", i + 1, file_safe(&c.name)));
+        let path = dir.join(column_file(i, &c.name));
         against_spec(&path, &format!("{}: neural vs spec", c.name), &c.marginal, column)?;
         columns.push(column.present_f64());
     }

@@ -124,6 +124,64 @@ fn two_tables_give_every_group_and_the_json_contract() {
 }
 
 #[test]
+fn quality_group_gives_sdmetrics_scores_and_can_be_left_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, real, synth) = setup(dir.path(), "csv");
+    let run = |metrics: &str, json: &Path| {
+        let out = pf()
+            .arg("evaluate")
+            .arg("--real")
+            .arg(&real)
+            .arg("--synth")
+            .arg(&synth)
+            .args(["--metrics", metrics, "--json"])
+            .arg(json)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr_of(&out));
+        (String::from_utf8(out.stdout).unwrap(), json_of(json))
+    };
+    let (text, r) = run("quality", &dir.path().join("q.json"));
+    assert!(text.contains("Quality (SDMetrics terms)"), "{text}");
+    let q = &r["quality"];
+    // Two samples of one spec: every column and pair agree closely, but no
+    // real pair shows a trend SDMetrics counts (the one correlation is
+    // 0.3, under 0.5), so the overall score is Column Shapes alone.
+    assert!(q["column_shapes"].as_f64().unwrap() > 0.95, "{q}");
+    assert!(q["column_pair_trends"].is_null(), "{q}");
+    assert_eq!(q["score"], q["column_shapes"]);
+    let metrics: Vec<&str> = q["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["metric"].as_str().unwrap())
+        .collect();
+    assert_eq!(metrics, ["KSComplement", "KSComplement", "TVComplement"]);
+    let pairs = q["pairs"].as_array().unwrap();
+    assert_eq!(pairs.len(), 3);
+    assert_eq!(pairs[0]["metric"], "CorrelationSimilarity");
+    assert!((pairs[0]["real_correlation"].as_f64().unwrap() - 0.3).abs() < 0.1);
+    assert!(pairs[0]["score"].as_f64().unwrap() > 0.95);
+    assert_eq!(pairs[0]["contributes"], false);
+    assert_eq!(pairs[1]["metric"], "ContingencySimilarity");
+    // The group alone leaves the others null, each with its note.
+    assert!(r["joint"]["w1"].is_null() && r["columns"].as_object().unwrap().is_empty());
+    let notes = r["notes"].to_string();
+    for group in ["wasserstein", "c2st"] {
+        assert!(notes.contains(&format!("{group} not requested: null")), "{notes}");
+    }
+    assert!(notes.contains("privacy metrics not requested"), "{notes}");
+    let (text, r) = run("columns", &dir.path().join("c.json"));
+    assert!(!text.contains("Quality (SDMetrics terms)"));
+    assert!(r["quality"]["score"].is_null());
+    assert!(
+        r["notes"]
+            .to_string()
+            .contains("SDMetrics quality scores not requested")
+    );
+}
+
+#[test]
 fn same_seed_same_bytes_whatever_the_threads() {
     let dir = tempfile::tempdir().unwrap();
     let (_, real, synth) = setup(dir.path(), "csv");

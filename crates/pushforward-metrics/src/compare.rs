@@ -18,6 +18,7 @@ use crate::ot::{exact_wasserstein, sinkhorn_divergence, sliced_wasserstein2};
 use crate::points::Points;
 use crate::prdc::{expected_coverage, prdc};
 use crate::privacy::closeness;
+use crate::quality::quality;
 use crate::report::{
     ColumnReport, Dependence, Joint, NamedColumns, Privacy, Reference, Report, matrix_pair, to_matrix,
 };
@@ -77,6 +78,21 @@ pub fn compare(
         report.dependence = dependence(real, synth, &mut notes);
     } else {
         notes.push("dependence metrics not requested".to_owned());
+    }
+    if options.wants(Metric::Quality) {
+        enter(stage, "quality")?;
+        report.quality = quality(real, synth);
+        quality_notes(&report.quality, &mut notes);
+    } else {
+        notes.push("SDMetrics quality scores not requested".to_owned());
+    }
+    if !JOINT.iter().any(|&m| options.wants(m)) {
+        // Nothing needs the joint space: no encoding (a table's one-hot
+        // encoding can be many times its size).
+        not_requested(options, &mut notes);
+        notes.push("privacy metrics not requested".to_owned());
+        report.notes = notes;
+        return Ok(report);
     }
     let space = JointSpace::fit(real, synth);
     for (name, why) in &space.skipped {
@@ -286,6 +302,36 @@ fn dependence(real: &Table, synth: &Table, notes: &mut Vec<String>) -> Dependenc
     out
 }
 
+/// Says which quality scores are undefined and which pairs do not count.
+fn quality_notes(q: &crate::report::Quality, notes: &mut Vec<String>) {
+    let undefined: Vec<String> = q
+        .columns
+        .iter()
+        .filter(|c| c.score.is_none())
+        .map(|c| format!("'{}'", c.column))
+        .chain(
+            q.pairs
+                .iter()
+                .filter(|p| p.score.is_none())
+                .map(|p| format!("'{}' ~ '{}'", p.column_1, p.column_2)),
+        )
+        .collect();
+    if !undefined.is_empty() {
+        notes.push(format!(
+            "quality: no score (an empty or constant column, or fewer than two complete rows) for {}",
+            undefined.join(", ")
+        ));
+    }
+    let counted = q.pairs.iter().filter(|p| p.contributes).count();
+    notes.push(format!(
+        "quality: Column Pair Trends averages the {counted} of {} pairs whose real data show a trend \
+         (|Pearson| > {} or Cramer's V > {}), as SDMetrics' QualityReport does",
+        q.pairs.len(),
+        crate::quality::CORRELATION_THRESHOLD,
+        crate::quality::ASSOCIATION_THRESHOLD
+    ));
+}
+
 /// Reports metric group `name` as starting, or the caller's wish to stop.
 fn enter(stage: &(dyn Fn(&str) -> bool + Sync), name: &str) -> Result<(), MetricsError> {
     if stage(name) {
@@ -440,12 +486,28 @@ fn joint(
             notes.push("the classifier test needs four rows per sample: null".to_owned());
         }
     }
-    for m in Metric::ALL {
-        if !o.wants(m) && !matches!(m, Metric::Columns | Metric::Dependence | Metric::Privacy) {
+    not_requested(o, notes);
+    Ok(j)
+}
+
+/// The metric groups computed in the joint space.
+const JOINT: [Metric; 7] = [
+    Metric::Wasserstein,
+    Metric::Sliced,
+    Metric::Sinkhorn,
+    Metric::Mmd,
+    Metric::Prdc,
+    Metric::C2st,
+    Metric::Privacy,
+];
+
+/// A note for each joint metric left out.
+fn not_requested(o: &EvaluateOptions, notes: &mut Vec<String>) {
+    for m in JOINT {
+        if !o.wants(m) && m != Metric::Privacy {
             notes.push(format!("{} not requested: null", m.name()));
         }
     }
-    Ok(j)
 }
 
 /// Seeded subsamples of at most `cap` rows each (the same size for both

@@ -15,6 +15,7 @@ pub mod ot;
 mod points;
 pub mod prdc;
 pub mod privacy;
+pub mod quality;
 pub mod report;
 pub mod univariate;
 

@@ -25,11 +25,13 @@ pub enum Metric {
     C2st,
     /// DCR, NNDR, exact copies.
     Privacy,
+    /// SDMetrics' Quality Report: Column Shapes and Column Pair Trends.
+    Quality,
 }
 
 impl Metric {
     /// Every metric, in report order.
-    pub const ALL: [Metric; 9] = [
+    pub const ALL: [Metric; 10] = [
         Metric::Columns,
         Metric::Dependence,
         Metric::Wasserstein,
@@ -39,6 +41,7 @@ impl Metric {
         Metric::Prdc,
         Metric::C2st,
         Metric::Privacy,
+        Metric::Quality,
     ];
 
     /// What the metric computes, in a line.
@@ -53,6 +56,7 @@ impl Metric {
             Metric::Prdc => "precision, recall, density, coverage",
             Metric::C2st => "classifier two-sample test",
             Metric::Privacy => "distance to closest record, NNDR, exact copies",
+            Metric::Quality => "SDMetrics' Column Shapes, Column Pair Trends and quality score",
         }
     }
 
@@ -68,6 +72,7 @@ impl Metric {
             Metric::Prdc => "prdc",
             Metric::C2st => "c2st",
             Metric::Privacy => "privacy",
+            Metric::Quality => "quality",
         }
     }
 }

@@ -7,7 +7,10 @@
 //! `spearman_` and `kendall_`), `joint` (`w1`, `w2`, `sliced_w2`,
 //! `sinkhorn`, `mmd2`, `precision`, `recall`, `density`, `coverage`,
 //! `c2st_accuracy`, `c2st_auc`), `privacy` (`dcr_synth_median`,
-//! `dcr_holdout_median`, `exact_copies`, `nndr_median`) and `notes`. Keys
+//! `dcr_holdout_median`, `exact_copies`, `nndr_median`), `quality`
+//! (SDMetrics' Quality Report: `score`, `column_shapes`,
+//! `column_pair_trends`, and per column and per pair in `columns` and
+//! `pairs`) and `notes`. Keys
 //! are only ever added. A metric that does not apply is `null`, and a note
 //! says why.
 
@@ -38,6 +41,8 @@ pub struct Report {
     pub joint: Joint,
     /// Distances to real records.
     pub privacy: Privacy,
+    /// SDMetrics' Quality Report.
+    pub quality: Quality,
     /// The synthetic sample against a spec, when one was given besides a
     /// real sample.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -65,6 +70,7 @@ impl Report {
             dependence: Dependence::default(),
             joint: Joint::default(),
             privacy: Privacy::default(),
+            quality: Quality::default(),
             spec: None,
             notes: Vec::new(),
         }
@@ -277,6 +283,62 @@ pub struct Privacy {
     pub exact_copies: Option<usize>,
     /// That count over all synthetic rows.
     pub exact_copy_share: Option<f64>,
+}
+
+/// SDMetrics' Quality Report (see [`crate::quality`]): its two property
+/// scores, their mean, and every column's and pair's score.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+pub struct Quality {
+    /// Mean of the property scores that are defined (SDMetrics' overall
+    /// score).
+    pub score: Option<f64>,
+    /// Column Shapes: mean of the columns' scores.
+    pub column_shapes: Option<f64>,
+    /// Column Pair Trends: mean of the scores of the pairs that count.
+    pub column_pair_trends: Option<f64>,
+    /// `|ρ_real|` above which a numeric pair counts.
+    pub correlation_threshold: Option<f64>,
+    /// Cramér's V of the real pair above which a discrete pair counts.
+    pub association_threshold: Option<f64>,
+    /// One score per column, in column order.
+    pub columns: Vec<ShapeScore>,
+    /// One score per pair of columns, in column order.
+    pub pairs: Vec<PairScore>,
+}
+
+/// One column's Column Shapes score.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct ShapeScore {
+    /// The column.
+    pub column: String,
+    /// `KSComplement` (numeric) or `TVComplement` (categorical).
+    pub metric: &'static str,
+    /// The score in [0, 1]; `null` when a side has no value.
+    pub score: Option<f64>,
+}
+
+/// One pair's Column Pair Trends score.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct PairScore {
+    /// The first column (earlier in the table).
+    pub column_1: String,
+    /// The second column.
+    pub column_2: String,
+    /// `CorrelationSimilarity` (two numeric columns) or
+    /// `ContingencySimilarity`.
+    pub metric: &'static str,
+    /// The score in [0, 1]; `null` when it is undefined (a constant
+    /// column, fewer than two complete rows).
+    pub score: Option<f64>,
+    /// Pearson correlation of the real pair.
+    pub real_correlation: Option<f64>,
+    /// Pearson correlation of the synthetic pair.
+    pub synthetic_correlation: Option<f64>,
+    /// Cramér's V of the real pair's contingency table.
+    pub real_association: Option<f64>,
+    /// Whether the real data show the trend, so the pair counts towards
+    /// Column Pair Trends.
+    pub contributes: bool,
 }
 
 /// A `d × d` row-major matrix as nested rows, NaN as `None`.

@@ -1,11 +1,14 @@
 //! `pushforward evaluate`: read the tables, compute the metrics, print the
 //! summary, write the JSON and the plots.
 
-use crate::args::EvaluateArgs;
+use crate::args::{EvaluateArgs, MetricArgs};
 use crate::input::read;
 use crate::paths::Paths;
 use crate::{atomic, evaluate_plots, evaluate_summary, interrupt, progress};
 use anyhow::{Context, bail};
+use indicatif::ProgressBar;
+use pushforward_core::Table;
+use pushforward_metrics::report::Report;
 use pushforward_metrics::{EvaluateOptions, compare, compare_with_spec};
 use pushforward_stats::Spec;
 use std::io::Write;
@@ -20,62 +23,26 @@ pub(crate) fn run(args: EvaluateArgs) -> anyhow::Result<()> {
         .output("--json", args.json.as_deref())
         .plots("--plots", args.plots.as_deref())
         .check()?;
-    let options = options(&args)?;
+    let options = options(&args.metric)?;
     let json_to_stdout = args.json.as_deref() == Some(Path::new("-"));
     if let Some(json) = args.json.as_deref().filter(|_| !json_to_stdout) {
         atomic::check_parent(json).context("cannot write the JSON report")?;
     }
-    let spec = args.spec.as_deref().map(read_spec).transpose()?;
-    let synth = read(&args.synth, "synthetic")?;
-    let real = args.real.as_deref().map(|p| read(p, "real")).transpose()?;
-    let holdout = args.holdout.as_deref().map(|p| read(p, "holdout")).transpose()?;
+    let inputs = Inputs {
+        real: args.real.as_deref(),
+        synth: &args.synth,
+        spec: args.spec.as_deref(),
+        holdout: args.holdout.as_deref(),
+    };
     let spinner = progress::spinner(args.quiet);
-    let stage = |name: &str| {
-        spinner.set_message(format!("computing {name}"));
-        !interrupt::requested()
-    };
-    let go_on = |name: &str| {
-        if stage(name) {
-            Ok(())
-        } else {
-            Err(anyhow::anyhow!(
-                "interrupted before {name}: no report was written"
-            ))
-        }
-    };
-    let context = || {
-        let holdout = args
-            .holdout
-            .as_ref()
-            .map(|h| format!(" (holdout '{}')", h.display()))
-            .unwrap_or_default();
-        let synth = args.synth.display();
-        match (&args.real, &args.spec) {
-            (Some(r), _) => format!(
-                "comparing synthetic '{synth}' with real '{}'{holdout}",
-                r.display()
-            ),
-            (None, Some(s)) => format!("comparing synthetic '{synth}' with spec '{}'", s.display()),
-            (None, None) => String::new(),
-        }
-    };
-    let report = match (&real, &spec) {
-        (Some(real), spec) => {
-            let mut report =
-                compare(real, &synth, holdout.as_ref(), &options, &stage).with_context(context)?;
-            if let Some(spec) = spec {
-                go_on("spec comparison")?;
-                report.spec = Some(Box::new(
-                    compare_with_spec(spec, &synth, &options).with_context(context)?,
-                ));
-            }
-            report
-        }
-        (None, Some(spec)) => compare_with_spec(spec, &synth, &options).with_context(context)?,
-        (None, None) => bail!("give --real, --spec or both"),
-    };
+    let Evaluation {
+        report,
+        real,
+        synth,
+        spec,
+    } = evaluate(&inputs, &options, &spinner)?;
     if let Some(dir) = &args.plots {
-        go_on("plots")?;
+        go_on(&spinner, "plots")?;
         evaluate_plots::write(dir, &report, real.as_ref(), &synth, spec.as_ref())
             .with_context(|| format!("cannot write plots into '{}'", dir.display()))?;
     }
@@ -95,7 +62,84 @@ pub(crate) fn run(args: EvaluateArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn options(args: &EvaluateArgs) -> anyhow::Result<EvaluateOptions> {
+/// The files an evaluation reads; `real`, `spec` or both.
+pub(crate) struct Inputs<'a> {
+    pub(crate) real: Option<&'a Path>,
+    pub(crate) synth: &'a Path,
+    pub(crate) spec: Option<&'a Path>,
+    pub(crate) holdout: Option<&'a Path>,
+}
+
+/// The report and the tables it was computed from.
+pub(crate) struct Evaluation {
+    pub(crate) report: Report,
+    pub(crate) real: Option<Table>,
+    pub(crate) synth: Table,
+    pub(crate) spec: Option<Spec>,
+}
+
+/// Reads the inputs and computes every requested metric, showing each
+/// group on `spinner`; an interrupt stops before the next group.
+pub(crate) fn evaluate(
+    inputs: &Inputs<'_>,
+    options: &EvaluateOptions,
+    spinner: &ProgressBar,
+) -> anyhow::Result<Evaluation> {
+    let spec = inputs.spec.map(read_spec).transpose()?;
+    let synth = read(inputs.synth, "synthetic")?;
+    let real = inputs.real.map(|p| read(p, "real")).transpose()?;
+    let holdout = inputs.holdout.map(|p| read(p, "holdout")).transpose()?;
+    let stage = |name: &str| go_on(spinner, name).is_ok();
+    let context = || {
+        let holdout = inputs
+            .holdout
+            .map(|h| format!(" (holdout '{}')", h.display()))
+            .unwrap_or_default();
+        let synth = inputs.synth.display();
+        match (inputs.real, inputs.spec) {
+            (Some(r), _) => format!(
+                "comparing synthetic '{synth}' with real '{}'{holdout}",
+                r.display()
+            ),
+            (None, Some(s)) => format!("comparing synthetic '{synth}' with spec '{}'", s.display()),
+            (None, None) => String::new(),
+        }
+    };
+    let report = match (&real, &spec) {
+        (Some(real), spec) => {
+            let mut report =
+                compare(real, &synth, holdout.as_ref(), options, &stage).with_context(context)?;
+            if let Some(spec) = spec {
+                go_on(spinner, "spec comparison")?;
+                report.spec = Some(Box::new(
+                    compare_with_spec(spec, &synth, options).with_context(context)?,
+                ));
+            }
+            report
+        }
+        (None, Some(spec)) => compare_with_spec(spec, &synth, options).with_context(context)?,
+        (None, None) => bail!("give --real, --spec or both"),
+    };
+    Ok(Evaluation {
+        report,
+        real,
+        synth,
+        spec,
+    })
+}
+
+/// Shows `name` on the spinner as the work starting, or fails when an
+/// interrupt was asked for.
+pub(crate) fn go_on(spinner: &ProgressBar, name: &str) -> anyhow::Result<()> {
+    spinner.set_message(format!("computing {name}"));
+    if interrupt::requested() {
+        bail!("interrupted before {name}: no report was written");
+    }
+    Ok(())
+}
+
+/// The evaluation settings from the metric flags.
+pub(crate) fn options(args: &MetricArgs) -> anyhow::Result<EvaluateOptions> {
     if !(args.epsilon > 0.0 && args.epsilon.is_finite()) {
         bail!(
             "--epsilon {} is out of range: expected a positive number",

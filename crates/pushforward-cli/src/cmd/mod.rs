@@ -13,6 +13,7 @@ mod fit_score;
 mod generate;
 mod likelihood;
 mod reflow;
+mod report;
 mod rosenbrock;
 mod sample;
 mod spec;
@@ -29,6 +30,7 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Demo(args) => demo::run(args),
         Command::Spec(args) => spec::run(args),
         Command::Evaluate(args) => evaluate::run(args),
+        Command::Report(args) => report::run(args),
         Command::Toy(args) => toy::run(args),
         Command::Fit(args) => fit::run(*args),
         Command::Sample(args) => sample::run(args),
