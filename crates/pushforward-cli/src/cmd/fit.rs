@@ -12,6 +12,7 @@ use crate::paths::Paths;
 use crate::progress::Steps;
 use crate::{atomic, fit_plots};
 use anyhow::{Context, bail};
+use pushforward_core::Table;
 use pushforward_neural::gpa::GpaModel;
 use pushforward_neural::{
     FlowConfig, Method, MmdConfig, MmdModel, Model, ModelHeader, OptimizerConfig, Schedule, TrainConfig,
@@ -35,8 +36,13 @@ pub(crate) fn run(args: FitArgs) -> anyhow::Result<()> {
     let cannot_save = || format!("cannot write the model '{}'", args.output.display());
     match args.method {
         Method::FlowMatching => {
-            let model = Model::fit(&table, args.condition.as_deref(), &flow_settings(&args)?, &bar)
-                .with_context(fit_error)?;
+            let model = Model::fit(
+                &table,
+                args.condition.as_deref(),
+                &flow_settings(&args, &table)?,
+                &bar,
+            )
+            .with_context(fit_error)?;
             model.save(&args.output).with_context(cannot_save)?;
             let classes = model
                 .body()
@@ -152,8 +158,8 @@ impl TrainFlags {
     }
 }
 
-fn flow_settings(args: &FitArgs) -> anyhow::Result<FlowConfig> {
-    let defaults = FlowConfig::default();
+fn flow_settings(args: &FitArgs, table: &Table) -> anyhow::Result<FlowConfig> {
+    let defaults = Model::default_settings(table, args.condition.as_deref());
     Ok(FlowConfig {
         coupling: args.coupling.unwrap_or(defaults.coupling),
         time_embedding: args.time_embedding.unwrap_or(defaults.time_embedding),
