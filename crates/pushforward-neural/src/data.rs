@@ -192,6 +192,19 @@ impl TrainingTable {
     }
 }
 
+impl TrainingTable {
+    /// The rows as the network sees them: standardised, `f32`, row-major,
+    /// with the fixed jitter of a layout's one-hot and indicator
+    /// dimensions drawn from `seed` ([`Layout::jitter_flags`]).
+    pub fn standardised(&self, seed: u64) -> Vec<f32> {
+        let mut z = self.scales.apply(&self.x);
+        if let Some(layout) = &self.layout {
+            layout.jitter_flags(&mut z, seed);
+        }
+        z
+    }
+}
+
 /// Refuses a column with missing values, naming the first.
 fn missing_values(column: &Column) -> Result<(), NeuralError> {
     match column.missing.as_ref().and_then(|m| m.iter().position(|&b| b)) {

@@ -94,7 +94,7 @@ impl Model {
     ) -> Result<Model, NeuralError> {
         let data = TrainingTable::new(table, condition)?;
         data.scales.representable(&data.columns)?;
-        let x = data.scales.apply(&data.x);
+        let x = data.standardised(settings.seed);
         let labels = data
             .condition
             .as_ref()

@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use pushforward_core::seed::{Purpose, stream};
-use pushforward_core::{Column, ColumnData, Sampler, Table};
+use pushforward_core::{Column, ColumnData, Table};
 use pushforward_neural::{
     Coupling, FlowConfig, MmdConfig, MmdModel, Model, NeuralError, SampleSettings, Silent, TrainConfig,
 };

@@ -14,11 +14,22 @@
 //! The one-hot and indicator dimensions (the flags) are scaled to `±1`
 //! (mean ½, std ½ in the [`Standardiser`]), whatever their frequency: a
 //! rare level standardised by its own spread `sqrt(p(1−p))` would sit many
-//! deviations from 0 and dominate the loss. Numeric dimensions are
-//! standardised as before. No jitter is added to the flags: every method
-//! here learns a continuous law whose samples are decoded, and no method
-//! scores a density over the encoded dimensions (a model with a layout has
-//! no likelihood, see [`Layout::refuse_likelihood`]).
+//! deviations from 0 and weigh on the loss out of proportion (on the
+//! Palmer penguins, whose levels are not rare, either scale gives the same
+//! SDMetrics quality, 0.949 and 0.948 over three seeds). Numeric dimensions
+//! are standardised as before.
+//!
+//! The flags the network trains on carry a fixed Gaussian jitter,
+//! `±1 + 0.3·ε`, `ε ~ N(0, 1)` drawn once per training row from the seed
+//! (stream 1 of [`Purpose::Initialisation`], what is fixed before
+//! training), so that the target has a density instead of point masses. On
+//! the penguins (flow matching with its mixed-table defaults, seeds 0–2)
+//! the mean quality goes from 0.949 without jitter to 0.952, 0.956, 0.956,
+//! 0.960 and 0.955 with σ = 0.05, 0.1, 0.2, 0.3 and 0.5 (Column Shapes
+//! 0.959 → 0.973); at σ = 0.3 a flag crosses the decision boundary with
+//! probability `Φ(−1/0.3) ≈ 4·10⁻⁴`. No method scores a density over the
+//! encoded dimensions: a model with a layout has no likelihood
+//! ([`Layout::refuse_likelihood`]).
 //!
 //! Decoding, from values restored to data units:
 //!
@@ -40,7 +51,10 @@
 
 use std::sync::Arc;
 
+use pushforward_core::seed::{Purpose, block_stream};
 use pushforward_core::{Column, ColumnData, Table};
+use rand::Rng;
+use rand_distr::StandardNormal;
 use serde::{Deserialize, Serialize};
 
 use super::{NumericColumn, NumericKind, Standardiser};
@@ -131,6 +145,10 @@ impl EncodedColumn {
 
 /// The name of a missing flag's dimension, after `column=`.
 const MISSING: &str = "<missing>";
+/// Standard deviation of the flags' training jitter, in standardised units.
+const FLAG_JITTER: f32 = 0.3;
+/// The stream of [`Purpose::Initialisation`] the jitter is drawn from.
+const JITTER_STREAM: u64 = 1;
 
 /// How a table's columns map onto a network's dimensions (see the module
 /// doc). A model stores it in its file body; a model of numeric columns
@@ -222,6 +240,26 @@ impl Layout {
             if flag {
                 scales.mean[k] = 0.5;
                 scales.std[k] = 0.5;
+            }
+        }
+    }
+
+    /// Adds the training jitter to the flags of row-major standardised
+    /// rows `z` (see the module doc), drawn from `seed` row after row.
+    pub fn jitter_flags(&self, z: &mut [f32], seed: u64) {
+        let flags: Vec<bool> = self
+            .columns
+            .iter()
+            .flat_map(|c| c.dims())
+            .map(|(_, f)| f)
+            .collect();
+        if flags.is_empty() {
+            return;
+        }
+        let mut rng = block_stream(seed, Purpose::Initialisation, JITTER_STREAM);
+        for row in z.chunks_exact_mut(flags.len()) {
+            for (v, _) in row.iter_mut().zip(&flags).filter(|(_, f)| **f) {
+                *v += FLAG_JITTER * rng.sample::<f32, _>(StandardNormal);
             }
         }
     }

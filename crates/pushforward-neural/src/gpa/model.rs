@@ -109,7 +109,7 @@ impl GpaModel {
         }
         let data = TrainingTable::new(table, None)?;
         let d = data.columns.len();
-        let targets = data.scales.apply(&data.x);
+        let targets = data.standardised(settings.seed);
         let n = targets.len() / d;
         let started = Instant::now();
         let source = gaussian_source(n, d, settings.source_scale, settings.seed);

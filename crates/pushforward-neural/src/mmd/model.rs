@@ -66,7 +66,7 @@ impl MmdModel {
     ) -> Result<MmdModel, NeuralError> {
         let data = TrainingTable::new(table, None)?;
         data.scales.representable(&data.columns)?;
-        let x = data.scales.apply(&data.x);
+        let x = data.standardised(settings.seed);
         let (network, training) = MmdNetwork::fit(&x, data.columns.len(), settings, progress)?;
         let columns = numeric::output_columns(&data);
         let header = ModelHeader::new(Method::Mmd, columns, table.rows(), settings.seed, training);

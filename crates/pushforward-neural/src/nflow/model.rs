@@ -64,7 +64,7 @@ impl SplineFlowModel {
         progress: &dyn Progress,
     ) -> Result<SplineFlowModel, NeuralError> {
         let data = TrainingTable::new(table, None)?;
-        let x = data.scales.apply(&data.x);
+        let x = data.standardised(settings.seed);
         let (flow, training) = SplineFlow::fit(&x, data.columns.len(), settings, progress)?;
         let columns = numeric::output_columns(&data);
         let header = ModelHeader::new(

@@ -63,7 +63,7 @@ impl ScoreModel {
         progress: &dyn Progress,
     ) -> Result<ScoreModel, NeuralError> {
         let data = TrainingTable::new(table, None)?;
-        let x = data.scales.apply(&data.x);
+        let x = data.standardised(settings.seed);
         let (network, training) = ScoreNetwork::fit(&x, data.columns.len(), settings, progress)?;
         let columns = numeric::output_columns(&data);
         let header = ModelHeader::new(Method::Score, columns, table.rows(), settings.seed, training);
