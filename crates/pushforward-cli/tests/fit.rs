@@ -415,7 +415,18 @@ fn mixed_csv(dir: &Path) -> PathBuf {
 fn a_mixed_table_with_missing_values_fits_and_samples() {
     let dir = tempfile::tempdir().unwrap();
     let data = mixed_csv(dir.path());
-    let (model, _) = fit(dir.path(), &data, "m.pf", &["--steps", "300"]);
+    let plots = dir.path().join("plots");
+    let plots_flag = plots.to_str().unwrap();
+    let (model, _) = fit(
+        dir.path(),
+        &data,
+        "m.pf",
+        &["--steps", "300", "--plots", plots_flag],
+    );
+    assert!(
+        plots.join("samples.png").is_file(),
+        "the numeric columns are plotted"
+    );
     let out = dir.path().join("out.csv");
     ok(pf()
         .arg("sample")
