@@ -417,12 +417,13 @@ fn a_mixed_table_with_missing_values_fits_and_samples() {
     let data = mixed_csv(dir.path());
     let plots = dir.path().join("plots");
     let plots_flag = plots.to_str().unwrap();
-    let (model, _) = fit(
+    let (model, err) = fit(
         dir.path(),
         &data,
         "m.pf",
         &["--steps", "300", "--plots", plots_flag],
     );
+    assert_contains(&err, "300 rows x 5 columns (9 encoded dimensions): 300 steps");
     assert!(
         plots.join("samples.png").is_file(),
         "the numeric columns are plotted"

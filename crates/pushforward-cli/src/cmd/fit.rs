@@ -95,11 +95,19 @@ pub(crate) fn run(args: FitArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The report of a finished fit.
-pub(super) fn summary(header: &ModelHeader, columns: usize, classes: &str, args: &FitArgs) {
+/// The report of a finished fit of a network with `dims` input dimensions
+/// (more than the table's modelled columns when some are one-hot encoded
+/// or carry a missing flag).
+pub(super) fn summary(header: &ModelHeader, dims: usize, classes: &str, args: &FitArgs) {
     let t = &header.training;
+    let columns = header.columns.len() - usize::from(args.condition.is_some());
+    let encoded = if dims == columns {
+        String::new()
+    } else {
+        format!(" ({dims} encoded dimensions)")
+    };
     eprintln!(
-        "fitted {} to {} rows x {columns} columns{classes}: {} steps in {:.1} s{}, final loss {:.4}",
+        "fitted {} to {} rows x {columns} columns{encoded}{classes}: {} steps in {:.1} s{}, final loss {:.4}",
         header.method.name(),
         header.rows,
         t.steps,
