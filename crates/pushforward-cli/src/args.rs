@@ -119,11 +119,15 @@ pub(crate) enum Command {
     /// paths between the data and Gaussian noise; optimal-transport coupling
     /// straightens them, so few sampling steps suffice. Columns are
     /// standardised before training and restored when sampling; integer
-    /// columns come back rounded. With `--condition COLUMN` the model learns
-    /// one distribution per class of that column and can be steered with
+    /// columns come back rounded, within their range. Text and boolean
+    /// columns are one-hot encoded and come back as their own labels; a
+    /// column with missing values gets a missing flag, so they come back at
+    /// their rate. With `--condition COLUMN` the model learns one
+    /// distribution per class of that column and can be steered with
     /// `sample --class`.
     ///   pushforward toy moons -o moons.csv
     ///   pushforward fit moons.csv --method flow-matching -o moons.pf --plots plots/
+    ///   pushforward fit penguins.csv --method flow-matching -o penguins.pf
     ///   pushforward toy moons --labels -o labelled.csv
     ///   pushforward fit labelled.csv --method flow-matching --condition label -o cond.pf
     ///
@@ -735,10 +739,9 @@ fn decay(s: &str) -> Result<f64, String> {
 
 #[derive(Debug, Args)]
 pub(crate) struct FitArgs {
-    /// The training table (`.csv` or `.parquet`). The copula takes any
-    /// columns (numbers, integers, text, booleans, ISO dates, with missing
-    /// values); the other methods take numeric columns, plus at most one
-    /// class column named by `--condition`.
+    /// The training table (`.csv` or `.parquet`): numbers, integers, text,
+    /// booleans, with missing values (the copula also reads ISO dates and
+    /// regenerates ID columns).
     pub(crate) data: PathBuf,
     /// The model file to write (safetensors with a JSON header; the format
     /// is in the documentation of `pushforward-neural`).
@@ -800,11 +803,13 @@ pub(crate) struct FitArgs {
     /// [default: 0.01].
     #[arg(long, value_name = "SIGMA", value_parser = positive)]
     pub(crate) sigma_min: Option<f64>,
-    /// Optimiser steps [default: 10,000 for flow matching and score, 5,000
-    /// for mmd, 3,000 for flow].
+    /// Optimiser steps [default: 10,000 for flow matching (4,000 on a table
+    /// with text columns or missing values) and score, 5,000 for mmd, 3,000
+    /// for flow].
     #[arg(long, help_heading = "Training", allow_negative_numbers = true, value_parser = positive_count)]
     pub(crate) steps: Option<usize>,
-    /// Rows per batch, at most the table's rows [default: 256].
+    /// Rows per batch, at most the table's rows [default: 256; 128 for flow
+    /// matching on a table with text columns or missing values].
     #[arg(long, help_heading = "Training", allow_negative_numbers = true, value_parser = positive_count)]
     pub(crate) batch: Option<usize>,
     /// The optimiser [default: adamw]; each starts from its own defaults.

@@ -4,7 +4,9 @@
 use anyhow::Context;
 use pushforward_core::{ColumnData, Sampler, Table};
 use pushforward_neural::gpa::GpaModel;
-use pushforward_neural::{MmdModel, Model, ModelHeader, SampleOptions, ScoreModel, ScoreSampling, Solver};
+use pushforward_neural::{
+    MmdModel, Model, ModelHeader, NumericColumn, SampleOptions, ScoreModel, ScoreSampling, Solver,
+};
 use pushforward_plot::{LossCurve, Trajectories, loss_curve, scatter_matrix, trajectories_plot};
 use std::path::Path;
 
@@ -15,24 +17,51 @@ const PATHS: usize = 300;
 /// Euler steps of the trajectory plot: one point per step.
 const PATH_STEPS: usize = 50;
 
-/// The values of the columns `names` of `t`, column by column.
+/// The values of the columns `names` of `t`, column by column (NaN where
+/// a value is missing).
 fn values(names: &[String], t: &Table) -> Vec<Vec<f64>> {
     names
         .iter()
         .filter_map(|n| t.column(n))
-        .map(|c| (0..t.rows()).map(|i| c.data.value_f64(i)).collect())
+        .map(|c| {
+            (0..t.rows())
+                .map(|i| {
+                    if c.is_missing(i) {
+                        f64::NAN
+                    } else {
+                        c.data.value_f64(i)
+                    }
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// The modelled dimensions that are numeric columns of `data`, which the
+/// scatter plots show (a mixed table's one-hot levels and missing flags
+/// are not columns).
+fn plotted(numeric: &[NumericColumn], data: &Table) -> Vec<String> {
+    numeric
+        .iter()
+        .filter(|c| {
+            data.column(&c.name)
+                .is_some_and(|c| !matches!(c.data, ColumnData::Categorical { .. }))
+        })
+        .map(|c| c.name.clone())
         .collect()
 }
 
 /// The plots of every method: the loss curve, and `synth` against the
-/// training data over the columns `names`.
+/// training data over those of the dimensions `numeric` that are numeric
+/// columns.
 pub(crate) fn write_common(
     dir: &Path,
     header: &ModelHeader,
-    names: &[String],
+    numeric: &[NumericColumn],
     data: &Table,
     synth: &Table,
 ) -> anyhow::Result<()> {
+    let names = &plotted(numeric, data);
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create directory '{}'", dir.display()))?;
     let curve = &header.training.curve;
     loss_curve(
@@ -55,16 +84,14 @@ pub(crate) fn write_common(
 /// Writes the plots of an MMD network into `dir`, creating it if needed.
 pub(crate) fn write_mmd(dir: &Path, model: &MmdModel, data: &Table, seed: u64) -> anyhow::Result<()> {
     let synth = model.sampler().sample(SCATTER_ROWS, seed)?;
-    let names: Vec<String> = model.body().numeric.iter().map(|c| c.name.clone()).collect();
-    write_common(dir, model.header(), &names, data, &synth)
+    write_common(dir, model.header(), &model.body().numeric, data, &synth)
 }
 
 /// Writes the plots of a particle generator into `dir`, creating it if
 /// needed: the fit's transport record and samples against the data.
 pub(crate) fn write_gpa(dir: &Path, model: &GpaModel, data: &Table, seed: u64) -> anyhow::Result<()> {
     let synth = model.sampler().sample(data.rows() as u64, seed)?;
-    let names: Vec<String> = model.body().numeric.iter().map(|c| c.name.clone()).collect();
-    write_common(dir, model.header(), &names, data, &synth)
+    write_common(dir, model.header(), &model.body().numeric, data, &synth)
 }
 
 /// Writes every plot of a flow-matching model into `dir`, creating it if
@@ -73,17 +100,17 @@ pub(crate) fn write_gpa(dir: &Path, model: &GpaModel, data: &Table, seed: u64) -
 /// probability-flow ODE) against the data.
 pub(crate) fn write_score(dir: &Path, model: &ScoreModel, data: &Table, seed: u64) -> anyhow::Result<()> {
     let synth = model.sampler(ScoreSampling::ODE)?.sample(SCATTER_ROWS, seed)?;
-    let names: Vec<String> = model.body().numeric.iter().map(|c| c.name.clone()).collect();
-    write_common(dir, model.header(), &names, data, &synth)
+    write_common(dir, model.header(), &model.body().numeric, data, &synth)
 }
 
 pub(crate) fn write(dir: &Path, model: &Model, data: &Table, seed: u64) -> anyhow::Result<()> {
     let options = model.default_sample_options();
     let synth = model.sampler(options, None)?.sample(SCATTER_ROWS, seed)?;
-    let names: Vec<String> = model.body().numeric.iter().map(|c| c.name.clone()).collect();
-    write_common(dir, model.header(), &names, data, &synth)?;
+    let numeric = &model.body().numeric;
+    write_common(dir, model.header(), numeric, data, &synth)?;
+    let names = plotted(numeric, data);
     let values = |t: &Table| values(&names, t);
-    if names.len() == 2 {
+    if numeric.len() == 2 && names.len() == 2 {
         let euler = SampleOptions {
             solver: Solver::Euler,
             steps: PATH_STEPS,

@@ -19,7 +19,7 @@ impl Points {
     /// missing values.
     pub(crate) fn read(path: &Path, role: &str) -> anyhow::Result<Points> {
         let table = read(path, role)?;
-        let data = TrainingTable::new(&table, None)
+        let data = TrainingTable::numeric(&table, None)
             .with_context(|| format!("the {role} table '{}' cannot be used as points", path.display()))?;
         Ok(Points {
             rows: table.rows(),

@@ -1,7 +1,8 @@
 #![allow(clippy::unwrap_used)]
 //! End-to-end tests of `pushforward fit`, `sample` and `likelihood`: the
-//! toy → fit → sample chain, determinism, conditional models, plots,
-//! likelihoods, and the errors a user meets (each leaving no file behind).
+//! toy → fit → sample chain, determinism, conditional models, mixed tables
+//! with missing values, plots, likelihoods, and the errors a user meets
+//! (each leaving no file behind).
 //!
 //! Every training is tiny (a few hundred steps of a 32×32 network on a few
 //! hundred rows) so the whole file runs in seconds.
@@ -394,21 +395,80 @@ fn class_samples_follow_their_class_with_every_coupling() {
 
 // ------------------------------------------------------------ bad inputs --
 
+/// A CSV of 300 rows: `kind` (text, tied to `x`), `x`, `y` with a blank
+/// every fifth row, `flag` (true/false) and an integer `n` in 0..=6.
+fn mixed_csv(dir: &Path) -> PathBuf {
+    let mut text = String::from("kind,x,y,flag,n\n");
+    for i in 0..300 {
+        let kind = ["a", "b", "c"][i % 3];
+        let x = 3.0 * (i % 3) as f64 + (i % 11) as f64 / 11.0;
+        let y = if i % 5 == 0 {
+            String::new()
+        } else {
+            format!("{}", (i % 13) as f64 / 13.0)
+        };
+        text.push_str(&format!("{kind},{x},{y},{},{}\n", i % 2 == 0, i % 7));
+    }
+    let path = dir.join("mixed.csv");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
 #[test]
-fn a_text_column_without_condition_is_named_with_the_fix() {
+fn a_mixed_table_with_missing_values_fits_and_samples() {
     let dir = tempfile::tempdir().unwrap();
-    let data = toy(dir.path(), "moons", 200, &["--labels"], "labelled.csv");
+    let data = mixed_csv(dir.path());
+    let plots = dir.path().join("plots");
+    let plots_flag = plots.to_str().unwrap();
+    let (model, err) = fit(
+        dir.path(),
+        &data,
+        "m.pf",
+        &["--steps", "300", "--plots", plots_flag],
+    );
+    assert_contains(&err, "300 rows x 5 columns (9 encoded dimensions): 300 steps");
+    assert!(
+        plots.join("samples.png").is_file(),
+        "the numeric columns are plotted"
+    );
+    let out = dir.path().join("out.csv");
+    ok(pf()
+        .arg("sample")
+        .arg(&model)
+        .args(["--rows", "600", "--seed", "3", "-o"])
+        .arg(&out));
+    let (header, rows) = parse_csv(&std::fs::read(&out).unwrap());
+    assert_eq!(header, ["kind", "x", "y", "flag", "n"]);
+    assert_eq!(rows.len(), 600);
+    let values = |k: usize| rows.iter().map(|r| r[k].clone()).collect::<BTreeSet<_>>();
+    assert!(
+        values(0).is_subset(&["a", "b", "c"].map(String::from).into()),
+        "{:?}",
+        values(0)
+    );
+    assert!(
+        values(3).is_subset(&["false", "true"].map(String::from).into()),
+        "{:?}",
+        values(3)
+    );
+    let blanks = rows.iter().filter(|r| r[2].is_empty()).count();
+    assert!(
+        (60..=180).contains(&blanks),
+        "{blanks} blanks of 600 (a fifth of the table)"
+    );
+    let n: Vec<i64> = rows.iter().map(|r| r[4].parse().unwrap()).collect();
+    assert!(
+        n.iter().all(|v| (0..=6).contains(v)),
+        "integers in the table's range"
+    );
+    let scored = dir.path().join("scored.csv");
     let mut cmd = pf();
-    cmd.arg("fit")
+    cmd.arg("likelihood")
+        .arg(&model)
         .arg(&data)
         .arg("-o")
-        .arg(dir.path().join("m.pf"))
-        .args(tiny(&[]));
-    fails(
-        dir.path(),
-        &mut cmd,
-        &["'label'", "not numeric", "--condition 'label'"],
-    );
+        .arg(&scored);
+    fails(dir.path(), &mut cmd, &["'kind', 'y', 'flag'", "no density"]);
 }
 
 #[test]
@@ -436,7 +496,7 @@ fn a_batch_above_the_rows_is_lowered_and_reported() {
 }
 
 #[test]
-fn missing_values_are_refused_with_the_first_row() {
+fn missing_values_in_the_condition_are_refused_with_the_first_row() {
     let dir = tempfile::tempdir().unwrap();
     let mut text = String::from("x,y\n");
     for i in 0..100 {
@@ -450,7 +510,7 @@ fn missing_values_are_refused_with_the_first_row() {
         .arg(&data)
         .arg("-o")
         .arg(dir.path().join("m.pf"))
-        .args(tiny(&[]));
+        .args(tiny(&["--condition", "y"]));
     fails(dir.path(), &mut cmd, &["'y'", "missing", "row 101"]);
 }
 

@@ -2,12 +2,15 @@
 //!
 //! Numeric columns are standardised with the population std (a constant
 //! column keeps std 1) and restored after sampling; integer columns are
-//! rounded back to integers. At most one integer or categorical column can
+//! rounded back to integers. Categorical columns and missing values are
+//! encoded by a [`Layout`] (one-hot levels and missing flags,
+//! `encoding.rs`), decoded back into the table's columns. At most one integer or categorical column can
 //! be the condition: its distinct values become classes `0..C` in sorted
 //! order, with their training counts.
 //!
 //! [`Standardiser`] holds the scales (`standardiser.rs` has the formulas).
 
+mod encoding;
 mod standardiser;
 
 use std::sync::Arc;
@@ -16,6 +19,7 @@ use pushforward_core::{Column, ColumnData, Table};
 use serde::{Deserialize, Serialize};
 
 use crate::error::NeuralError;
+pub use encoding::{EncodedColumn, EncodedKind, Layout};
 pub use standardiser::Standardiser;
 
 /// Kind of a modelled numeric column.
@@ -97,89 +101,119 @@ impl Condition {
     }
 }
 
-/// A table read for training: the numeric matrix and the classes.
+/// A table read for training: the encoded matrix and the classes.
 #[derive(Debug, Clone)]
 pub struct TrainingTable {
-    /// Modelled columns.
+    /// The network's dimensions: the numeric columns, or a layout's
+    /// dimensions when there is one.
     pub columns: Vec<NumericColumn>,
-    /// Every column's name in the table's order (numeric and condition).
+    /// Every column's name in the table's order (modelled and condition).
     pub order: Vec<String>,
     /// Row-major `rows × columns.len()` raw values.
     pub x: Vec<f64>,
     /// The condition and each row's class.
     pub condition: Option<(Condition, Vec<u32>)>,
-    /// Scales of the columns.
+    /// Scales of the dimensions.
     pub scales: Standardiser,
+    /// How categorical columns and missing values are encoded, absent when
+    /// every modelled column is numeric without missing values.
+    pub layout: Option<Layout>,
 }
 
 impl TrainingTable {
-    /// Reads `table`, with `condition` naming the class column if any.
+    /// Reads `table`, with `condition` naming the class column if any;
+    /// categorical columns and missing values are encoded by a [`Layout`].
     ///
     /// # Errors
     /// [`NeuralError::MissingCondition`], [`NeuralError::RealCondition`],
-    /// [`NeuralError::TextColumn`], [`NeuralError::MissingValues`],
-    /// [`NeuralError::NoRows`] or [`NeuralError::NoNumericColumn`] for an
-    /// unknown condition column, a float condition, a categorical column
-    /// that is not the condition, missing values, no rows or no numeric
-    /// column.
+    /// [`NeuralError::MissingValues`], [`NeuralError::NoRows`],
+    /// [`NeuralError::AllMissing`] or [`NeuralError::NoNumericColumn`] for
+    /// an unknown condition column, a float condition or one with missing
+    /// values, no rows, a column without a present value or no column to
+    /// model.
     pub fn new(table: &Table, condition: Option<&str>) -> Result<TrainingTable, NeuralError> {
-        if let Some(name) = condition
-            && table.column(name).is_none()
-        {
-            return Err(NeuralError::MissingCondition {
-                name: name.to_string(),
-                columns: table.columns().iter().map(|c| c.name.clone()).collect(),
-            });
-        }
+        let found = match condition {
+            Some(name) => {
+                let column = table.column(name).ok_or_else(|| NeuralError::MissingCondition {
+                    name: name.to_string(),
+                    columns: table.columns().iter().map(|c| c.name.clone()).collect(),
+                })?;
+                missing_values(column)?;
+                Some(classes_of(column)?)
+            }
+            None => None,
+        };
         if table.rows() == 0 {
             return Err(NeuralError::NoRows);
         }
-        let mut numeric: Vec<(NumericColumn, Vec<f64>)> = Vec::new();
-        let mut found = None;
-        for column in table.columns() {
-            if let Some(row) = column.missing.as_ref().and_then(|m| m.iter().position(|&b| b)) {
-                return Err(NeuralError::MissingValues {
-                    column: column.name.clone(),
-                    count: column.missing_count(),
-                    first_row: row + 1,
-                });
-            }
-            if Some(column.name.as_str()) == condition {
-                found = Some(classes_of(column)?);
-                continue;
-            }
-            let kind = match &column.data {
-                ColumnData::Float(_) => NumericKind::Float,
-                ColumnData::Int(_) => NumericKind::Int,
-                ColumnData::Categorical { .. } => {
-                    return Err(NeuralError::TextColumn {
-                        column: column.name.clone(),
-                    });
-                }
-            };
-            let values = (0..table.rows()).map(|i| column.data.value_f64(i)).collect();
-            numeric.push((
-                NumericColumn {
-                    name: column.name.clone(),
-                    kind,
-                },
-                values,
-            ));
-        }
-        if numeric.is_empty() {
+        let layout = Layout::fit(table, condition)?;
+        let columns = layout.dims();
+        if columns.is_empty() {
             return Err(NeuralError::NoNumericColumn);
         }
+        let values = layout.encode(table)?;
         let x: Vec<f64> = (0..table.rows())
-            .flat_map(|i| numeric.iter().map(move |(_, v)| v[i]))
+            .flat_map(|i| values.iter().map(move |v| v[i]))
             .collect();
-        let (columns, values): (Vec<NumericColumn>, Vec<Vec<f64>>) = numeric.into_iter().unzip();
+        let mut scales = Standardiser::fit(&values);
+        layout.scale_flags(&mut scales);
         Ok(TrainingTable {
-            scales: Standardiser::fit(&values),
+            scales,
             columns,
             order: table.columns().iter().map(|c| c.name.clone()).collect(),
             x,
             condition: found,
+            layout: layout.needed().then_some(layout),
         })
+    }
+
+    /// As [`TrainingTable::new`], for uses that need the table's own
+    /// numbers (points, likelihoods): every column but the condition
+    /// numeric, no missing value, so there is no layout.
+    ///
+    /// # Errors
+    /// Those of [`TrainingTable::new`]; [`NeuralError::TextColumn`] or
+    /// [`NeuralError::MissingValues`] for the first categorical column or
+    /// column with missing values.
+    pub fn numeric(table: &Table, condition: Option<&str>) -> Result<TrainingTable, NeuralError> {
+        for column in table
+            .columns()
+            .iter()
+            .filter(|c| Some(c.name.as_str()) != condition)
+        {
+            missing_values(column)?;
+            if let ColumnData::Categorical { .. } = column.data {
+                return Err(NeuralError::TextColumn {
+                    column: column.name.clone(),
+                });
+            }
+        }
+        TrainingTable::new(table, condition)
+    }
+}
+
+impl TrainingTable {
+    /// The rows as the network sees them: standardised, `f32`, row-major,
+    /// with the fixed jitter of a layout's one-hot and indicator
+    /// dimensions drawn from `seed` ([`Layout::jitter_flags`]).
+    pub fn standardised(&self, seed: u64) -> Vec<f32> {
+        let mut z = self.scales.apply(&self.x);
+        if let Some(layout) = &self.layout {
+            layout.jitter_flags(&mut z, seed);
+        }
+        z
+    }
+}
+
+/// Refuses a column with missing values, naming the first.
+fn missing_values(column: &Column) -> Result<(), NeuralError> {
+    match column.missing.as_ref().and_then(|m| m.iter().position(|&b| b)) {
+        Some(row) => Err(NeuralError::MissingValues {
+            column: column.name.clone(),
+            count: column.missing_count(),
+            first_row: row + 1,
+        }),
+        None => Ok(()),
     }
 }
 
@@ -227,10 +261,12 @@ fn classes_of(column: &Column) -> Result<(Condition, Vec<u32>), NeuralError> {
     ))
 }
 
-/// Builds the output table: numeric columns from raw row-major values
-/// (integers rounded), the condition column from classes, in `order`.
+/// Builds the output table from raw row-major values: the layout's columns
+/// decoded when there is one, else numeric columns (integers rounded), and
+/// the condition column from classes, in `order`.
 pub(crate) fn to_table(
     columns: &[NumericColumn],
+    layout: Option<&Layout>,
     order: &[String],
     x: &[f64],
     condition: Option<(&Condition, &[u32])>,
@@ -240,6 +276,8 @@ pub(crate) fn to_table(
     for name in order {
         if let Some((cond, classes)) = condition.filter(|(c, _)| &c.column == name) {
             out.push(cond.column(classes));
+        } else if let Some(column) = layout.and_then(|l| l.decode(name, x)) {
+            out.push(column);
         } else if let Some(k) = columns.iter().position(|c| &c.name == name) {
             let values = x.iter().skip(k).step_by(d).copied();
             out.push(match columns[k].kind {

@@ -243,6 +243,26 @@ pub enum NeuralError {
     /// A table with no numeric column besides the condition.
     #[error("the table has no numeric column to model")]
     NoNumericColumn,
+    /// A column whose every value is missing.
+    #[error(
+        "column {column} has no value, only missing ones; drop the column before fitting",
+        column = quote(.column)
+    )]
+    AllMissing {
+        /// The column.
+        column: String,
+    },
+    /// A likelihood asked of a model that encodes categorical columns or
+    /// missing values.
+    #[error(
+        "the model encodes column(s) {} as one-hot levels or missing-value flags, so it has no density over \
+         the table's values; a likelihood needs a model of numeric columns without missing values",
+        quote_all(.columns.iter().map(String::as_str))
+    )]
+    NoTableDensity {
+        /// The encoded columns.
+        columns: Vec<String>,
+    },
     /// A condition column of real numbers.
     #[error(
         "condition column {column} holds real numbers; a condition must be integer codes or text labels",

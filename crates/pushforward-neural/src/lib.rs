@@ -65,7 +65,10 @@ pub mod tabular;
 pub mod train;
 
 pub use activation::Activation;
-pub use data::{Condition, ConditionKind, NumericColumn, NumericKind, Standardiser, TrainingTable};
+pub use data::{
+    Condition, ConditionKind, EncodedColumn, EncodedKind, Layout, NumericColumn, NumericKind, Standardiser,
+    TrainingTable,
+};
 pub use embedding::TimeEmbedding;
 pub use error::NeuralError;
 pub use flow::coupling::Coupling;

@@ -12,6 +12,7 @@ use crate::paths::Paths;
 use crate::progress::Steps;
 use crate::{atomic, fit_plots};
 use anyhow::{Context, bail};
+use pushforward_core::Table;
 use pushforward_neural::gpa::GpaModel;
 use pushforward_neural::{
     FlowConfig, Method, MmdConfig, MmdModel, Model, ModelHeader, OptimizerConfig, Schedule, TrainConfig,
@@ -37,8 +38,13 @@ pub(crate) fn run(args: FitArgs) -> anyhow::Result<()> {
     match args.method {
         Method::Copula => fit_copula::run(&args, &table).with_context(fit_error)?,
         Method::FlowMatching => {
-            let model = Model::fit(&table, args.condition.as_deref(), &flow_settings(&args)?, &bar)
-                .with_context(fit_error)?;
+            let model = Model::fit(
+                &table,
+                args.condition.as_deref(),
+                &flow_settings(&args, &table)?,
+                &bar,
+            )
+            .with_context(fit_error)?;
             model.save(&args.output).with_context(cannot_save)?;
             let classes = model
                 .body()
@@ -91,11 +97,19 @@ pub(crate) fn run(args: FitArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The report of a finished fit.
-pub(super) fn summary(header: &ModelHeader, columns: usize, classes: &str, args: &FitArgs) {
+/// The report of a finished fit of a network with `dims` input dimensions
+/// (more than the table's modelled columns when some are one-hot encoded
+/// or carry a missing flag).
+pub(super) fn summary(header: &ModelHeader, dims: usize, classes: &str, args: &FitArgs) {
     let t = &header.training;
+    let columns = header.columns.len() - usize::from(args.condition.is_some());
+    let encoded = if dims == columns {
+        String::new()
+    } else {
+        format!(" ({dims} encoded dimensions)")
+    };
     eprintln!(
-        "fitted {} to {} rows x {columns} columns{classes}: {} steps in {:.1} s{}, final loss {:.4}",
+        "fitted {} to {} rows x {columns} columns{encoded}{classes}: {} steps in {:.1} s{}, final loss {:.4}",
         header.method.name(),
         header.rows,
         t.steps,
@@ -154,8 +168,8 @@ impl TrainFlags {
     }
 }
 
-fn flow_settings(args: &FitArgs) -> anyhow::Result<FlowConfig> {
-    let defaults = FlowConfig::default();
+fn flow_settings(args: &FitArgs, table: &Table) -> anyhow::Result<FlowConfig> {
+    let defaults = Model::default_settings(table, args.condition.as_deref());
     Ok(FlowConfig {
         coupling: args.coupling.unwrap_or(defaults.coupling),
         time_embedding: args.time_embedding.unwrap_or(defaults.time_embedding),

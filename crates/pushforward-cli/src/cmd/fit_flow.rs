@@ -20,8 +20,7 @@ pub(super) fn run(args: &FitArgs, table: &Table, bar: &Steps) -> anyhow::Result<
     summary(model.header(), model.body().numeric.len(), "", args);
     if let Some(dir) = &args.plots {
         let synth = model.sampler().sample(PLOT_ROWS, args.seed)?;
-        let names: Vec<String> = model.body().numeric.iter().map(|c| c.name.clone()).collect();
-        fit_plots::write_common(dir, model.header(), &names, table, &synth)
+        fit_plots::write_common(dir, model.header(), &model.body().numeric, table, &synth)
             .with_context(|| format!("cannot write plots into '{}'", dir.display()))?;
     }
     Ok(())

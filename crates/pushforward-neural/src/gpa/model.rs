@@ -23,7 +23,7 @@ use pushforward_core::{BlockEmitter, Progress, SampleError, Sampler, Table};
 use serde::{Deserialize, Serialize};
 
 use super::{GpaConfig, Memorisation, gaussian_source, memorisation_share, transport};
-use crate::data::{NumericColumn, Standardiser, TrainingTable, to_table};
+use crate::data::{Layout, NumericColumn, Standardiser, TrainingTable, to_table};
 use crate::error::NeuralError;
 use crate::loaded::{Configured, FittedModel, SampleSettings};
 use crate::model_file::{self, Decoded, Method, ModelHeader};
@@ -67,6 +67,10 @@ pub struct GpaBody {
     pub numeric: Vec<NumericColumn>,
     /// Their scales: the stored rows are `(x − mean)/std`.
     pub standardisation: Standardiser,
+    /// How categorical columns and missing values are encoded (absent for
+    /// numeric columns without missing values, and in older files).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub layout: Option<Layout>,
     /// The settings.
     pub settings: GpaSettings,
     /// The fit's memorisation share (as many particles as training rows).
@@ -105,7 +109,7 @@ impl GpaModel {
         }
         let data = TrainingTable::new(table, None)?;
         let d = data.columns.len();
-        let targets = data.scales.apply(&data.x);
+        let targets = data.standardised(settings.seed);
         let n = targets.len() / d;
         let started = Instant::now();
         let source = gaussian_source(n, d, settings.source_scale, settings.seed);
@@ -136,6 +140,7 @@ impl GpaModel {
             body: GpaBody {
                 numeric: data.columns,
                 standardisation: data.scales,
+                layout: data.layout,
                 settings: settings.clone(),
                 memorisation,
             },
@@ -180,7 +185,13 @@ impl GpaModel {
         body.settings.transport.check().map_err(|e| e.to_string())?;
         let targets = model_file::matrix(&file.tensors, TARGETS, file.header.rows, d)?;
         let header = file.header;
-        let order = numeric::decoded_order(&header, &body.numeric, &body.standardisation)?;
+        let order = numeric::decoded_order(
+            &header,
+            &body.numeric,
+            body.layout.as_ref(),
+            None,
+            &body.standardisation,
+        )?;
         Ok(GpaModel {
             header,
             body,
@@ -273,7 +284,7 @@ impl Sampler for GpaSampler<'_> {
                 Vec::new()
             };
             let raw = body.standardisation.restore(&y);
-            to_table(&body.numeric, &self.model.order, &raw, None).map_err(model_error)
+            to_table(&body.numeric, body.layout.as_ref(), &self.model.order, &raw, None).map_err(model_error)
         })
     }
 }

@@ -15,7 +15,7 @@ use pushforward_core::{BlockEmitter, Progress, SampleError, Sampler, Table};
 use serde::{Deserialize, Serialize};
 
 use super::{MmdConfig, MmdNetwork, SAMPLE_BLOCK};
-use crate::data::{NumericColumn, Standardiser, TrainingTable, to_table};
+use crate::data::{Layout, NumericColumn, Standardiser, TrainingTable, to_table};
 use crate::error::NeuralError;
 use crate::loaded::{Configured, FittedModel, SampleSettings};
 use crate::mlp::{MlpShape, Tape};
@@ -33,6 +33,10 @@ pub struct MmdBody {
     pub numeric: Vec<NumericColumn>,
     /// Their scales: the network generates `(x − mean)/std`.
     pub standardisation: Standardiser,
+    /// How categorical columns and missing values are encoded (absent for
+    /// numeric columns without missing values, and in older files).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub layout: Option<Layout>,
     /// The generator's shape (its input width is the noise dimension).
     pub network: MlpShape,
     /// The settings it was trained with.
@@ -62,13 +66,14 @@ impl MmdModel {
     ) -> Result<MmdModel, NeuralError> {
         let data = TrainingTable::new(table, None)?;
         data.scales.representable(&data.columns)?;
-        let x = data.scales.apply(&data.x);
+        let x = data.standardised(settings.seed);
         let (network, training) = MmdNetwork::fit(&x, data.columns.len(), settings, progress)?;
         let columns = numeric::output_columns(&data);
         let header = ModelHeader::new(Method::Mmd, columns, table.rows(), settings.seed, training);
         let body = MmdBody {
             numeric: data.columns,
             standardisation: data.scales,
+            layout: data.layout,
             network: network.network().shape().clone(),
             settings: settings.clone(),
         };
@@ -110,7 +115,13 @@ impl MmdModel {
         let mlp = model_file::network(&file.tensors, GENERATOR, &body.network)?;
         let d = body.numeric.len();
         let header = file.header;
-        let order = numeric::decoded_order(&header, &body.numeric, &body.standardisation)?;
+        let order = numeric::decoded_order(
+            &header,
+            &body.numeric,
+            body.layout.as_ref(),
+            None,
+            &body.standardisation,
+        )?;
         let network = MmdNetwork::from_network(mlp, d).map_err(|e| e.to_string())?;
         Ok(MmdModel {
             header,
@@ -164,7 +175,7 @@ impl Sampler for MmdSampler<'_> {
                 Vec::new()
             };
             let raw = body.standardisation.restore(&x);
-            to_table(&body.numeric, &self.model.order, &raw, None).map_err(model_error)
+            to_table(&body.numeric, body.layout.as_ref(), &self.model.order, &raw, None).map_err(model_error)
         })
     }
 }

@@ -88,6 +88,7 @@ impl Model {
         let body = FlowBody {
             numeric: body.numeric.clone(),
             standardisation: body.standardisation.clone(),
+            layout: body.layout.clone(),
             condition: body.condition.clone(),
             network: flow.network().shape().clone(),
             settings,

@@ -183,7 +183,14 @@ impl Sampler for FlowSampler<'_> {
                 .map_err(model_error)?;
             let raw = body.standardisation.restore(&block.samples);
             let condition = body.condition.as_ref().zip(block.classes.as_deref());
-            to_table(&body.numeric, &self.model.order, &raw, condition).map_err(model_error)
+            to_table(
+                &body.numeric,
+                body.layout.as_ref(),
+                &self.model.order,
+                &raw,
+                condition,
+            )
+            .map_err(model_error)
         })
     }
 }

@@ -18,7 +18,7 @@ use pushforward_core::{BlockEmitter, Progress, SampleError, Sampler, Table};
 use serde::{Deserialize, Serialize};
 
 use super::{SAMPLE_BLOCK, SplineFlow, SplineFlowConfig};
-use crate::data::{NumericColumn, Standardiser, TrainingTable, to_table};
+use crate::data::{Layout, NumericColumn, Standardiser, TrainingTable, to_table};
 use crate::error::NeuralError;
 use crate::loaded::{Configured, FittedModel, SampleSettings};
 use crate::mlp::{Mlp, MlpShape};
@@ -33,6 +33,10 @@ pub struct SplineFlowBody {
     pub numeric: Vec<NumericColumn>,
     /// Their scales: the flow models `(x − mean)/std`.
     pub standardisation: Standardiser,
+    /// How categorical columns and missing values are encoded (absent for
+    /// numeric columns without missing values, and in older files).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub layout: Option<Layout>,
     /// Each layer's conditioner shape, in layer order.
     pub conditioners: Vec<MlpShape>,
     /// The settings it was trained with (layers, bins, bound, widths, …).
@@ -60,7 +64,7 @@ impl SplineFlowModel {
         progress: &dyn Progress,
     ) -> Result<SplineFlowModel, NeuralError> {
         let data = TrainingTable::new(table, None)?;
-        let x = data.scales.apply(&data.x);
+        let x = data.standardised(settings.seed);
         let (flow, training) = SplineFlow::fit(&x, data.columns.len(), settings, progress)?;
         let columns = numeric::output_columns(&data);
         let header = ModelHeader::new(
@@ -73,6 +77,7 @@ impl SplineFlowModel {
         let body = SplineFlowBody {
             numeric: data.columns,
             standardisation: data.scales,
+            layout: data.layout,
             conditioners: flow.networks().iter().map(|(_, m)| m.shape().clone()).collect(),
             settings: settings.clone(),
         };
@@ -123,7 +128,7 @@ impl SplineFlowModel {
     /// [`NeuralError::OutOfScale`] for a value that standardises to a
     /// non-finite number.
     pub fn log_likelihood(&self, table: &Table) -> Result<Vec<f64>, NeuralError> {
-        let data = numeric::scored_table(table, &self.body.numeric)?;
+        let data = numeric::scored_table(table, &self.body.numeric, self.body.layout.as_ref(), None)?;
         let scales = &self.body.standardisation;
         let x: Vec<f64> = scales
             .apply_checked(&data.x, &self.body.numeric)?
@@ -158,7 +163,13 @@ impl SplineFlowModel {
             .map(|(l, shape)| model_file::network(&file.tensors, &super::conditioner_name(l), shape))
             .collect::<Result<Vec<_>, _>>()?;
         let header = file.header;
-        let order = numeric::decoded_order(&header, &body.numeric, &body.standardisation)?;
+        let order = numeric::decoded_order(
+            &header,
+            &body.numeric,
+            body.layout.as_ref(),
+            None,
+            &body.standardisation,
+        )?;
         let flow = SplineFlow::from_networks(d, &body.settings, &networks).map_err(|e| e.to_string())?;
         Ok(SplineFlowModel {
             header,
@@ -218,7 +229,7 @@ impl Sampler for SplineFlowSampler<'_> {
                 .map(|&v| v as f32)
                 .collect();
             let raw = body.standardisation.restore(&x);
-            to_table(&body.numeric, &self.model.order, &raw, None).map_err(model_error)
+            to_table(&body.numeric, body.layout.as_ref(), &self.model.order, &raw, None).map_err(model_error)
         })
     }
 }

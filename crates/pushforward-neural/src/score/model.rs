@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use super::sampling::SAMPLE_BLOCK;
 use super::{NoiseLevels, SamplerKind, ScoreConfig, ScoreNetwork, ScoreSampling};
-use crate::data::{NumericColumn, Standardiser, TrainingTable, to_table};
+use crate::data::{Layout, NumericColumn, Standardiser, TrainingTable, to_table};
 use crate::error::NeuralError;
 use crate::loaded::{Configured, FittedModel, SampleOption, SampleSettings};
 use crate::mlp::MlpShape;
@@ -30,6 +30,10 @@ pub struct ScoreBody {
     pub numeric: Vec<NumericColumn>,
     /// Their scales: the network sees `(x − mean)/std`.
     pub standardisation: Standardiser,
+    /// How categorical columns and missing values are encoded (absent for
+    /// numeric columns without missing values, and in older files).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub layout: Option<Layout>,
     /// The noise levels, in standardised units.
     pub levels: NoiseLevels,
     /// The network's shape.
@@ -59,13 +63,14 @@ impl ScoreModel {
         progress: &dyn Progress,
     ) -> Result<ScoreModel, NeuralError> {
         let data = TrainingTable::new(table, None)?;
-        let x = data.scales.apply(&data.x);
+        let x = data.standardised(settings.seed);
         let (network, training) = ScoreNetwork::fit(&x, data.columns.len(), settings, progress)?;
         let columns = numeric::output_columns(&data);
         let header = ModelHeader::new(Method::Score, columns, table.rows(), settings.seed, training);
         let body = ScoreBody {
             numeric: data.columns,
             standardisation: data.scales,
+            layout: data.layout,
             levels: *network.levels(),
             network: network.network().shape().clone(),
             settings: settings.clone(),
@@ -160,7 +165,7 @@ impl ScoreModel {
     /// [`NeuralError::OutOfScale`] for a value that standardises to a
     /// non-finite number, and those of [`ScoreNetwork::log_likelihood`].
     pub fn likelihood(&self, table: &Table, steps: usize) -> Result<super::Likelihood, NeuralError> {
-        let data = numeric::scored_table(table, &self.body.numeric)?;
+        let data = numeric::scored_table(table, &self.body.numeric, self.body.layout.as_ref(), None)?;
         let x = self
             .body
             .standardisation
@@ -178,7 +183,13 @@ impl ScoreModel {
         let mlp = model_file::network(&file.tensors, SCORE, &body.network)?;
         let d = body.numeric.len();
         let header = file.header;
-        let order = numeric::decoded_order(&header, &body.numeric, &body.standardisation)?;
+        let order = numeric::decoded_order(
+            &header,
+            &body.numeric,
+            body.layout.as_ref(),
+            None,
+            &body.standardisation,
+        )?;
         let network = ScoreNetwork::from_network(mlp, d, body.settings.noise_embedding, body.levels)
             .map_err(|e| e.to_string())?;
         Ok(ScoreModel {
@@ -233,7 +244,7 @@ impl Sampler for ScoreSampler<'_> {
         BlockEmitter::new(rows, progress, emit).run(SAMPLE_BLOCK, |n| {
             let x = self.model.network.block(n, &self.sampling, &mut rng);
             let raw = body.standardisation.restore(&x);
-            to_table(&body.numeric, &self.model.order, &raw, None).map_err(model_error)
+            to_table(&body.numeric, body.layout.as_ref(), &self.model.order, &raw, None).map_err(model_error)
         })
     }
 }
