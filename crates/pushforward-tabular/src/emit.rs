@@ -217,7 +217,8 @@ pub fn to_spec(model: &CopulaModel) -> Result<String, TabularError> {
         let _ = writeln!(
             out,
             "\n# The copula's latent correlation: normal scores of the values (constant columns\n\
-             # have none) and of each missing indicator (1 = present), used as it is."
+             # have none) and of each missing indicator (high = present: a cell is missing where\n\
+             # Phi(z) < missing), used as it is."
         );
         let _ = writeln!(
             out,

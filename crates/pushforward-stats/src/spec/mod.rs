@@ -209,6 +209,7 @@ impl Spec {
             });
         }
         let mut columns = Vec::with_capacity(raw.column.len());
+        let mut lines = Vec::with_capacity(raw.column.len());
         let mut seen = HashSet::new();
         for table in &raw.column {
             let line = line_of(text, table.span().start);
@@ -223,7 +224,24 @@ impl Spec {
                     ),
                 ));
             }
+            lines.push(line);
             columns.push(col);
+        }
+        for (c, &line) in columns.iter().zip(&lines) {
+            if let Some(owner) = c.name.strip_suffix(".missing")
+                && columns
+                    .iter()
+                    .any(|o| o.name == owner && o.missing > 0.0 && o.missing < 1.0)
+            {
+                return Err(err(
+                    line,
+                    Some(&c.name),
+                    Some("name"),
+                    SpecProblem::Invalid(format!(
+                        "this name is the missing indicator of column '{owner}'; rename the column"
+                    )),
+                ));
+            }
         }
         let names: Vec<String> = columns.iter().map(|c| c.name.clone()).collect();
         let identity = CorrelationTarget {
