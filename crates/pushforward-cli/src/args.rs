@@ -114,6 +114,8 @@ pub(crate) enum Command {
     ///   pushforward sample penguins.pfm --rows 3440 -o synthetic.csv
     ///   pushforward sample penguins.pfm --rows 500 --where "species=Adelie,body_mass_g>4000"
     ///   pushforward fit penguins.csv --types year=categorical --split none -o p.pfm
+    ///   pushforward fit penguins.csv --split none -o p.pfm --emit-spec p.toml
+    ///   pushforward generate p.toml --rows 3440 -o synthetic.csv
     ///
     /// `--method flow-matching` regresses a velocity field on straight
     /// paths between the data and Gaussian noise; optimal-transport coupling
@@ -773,6 +775,12 @@ pub(crate) struct FitArgs {
     /// [default: 0.2].
     #[arg(long, value_name = "SHARE", help_heading = "Copula", allow_negative_numbers = true, value_parser = holdout_share)]
     pub(crate) holdout: Option<f64>,
+    /// Also write the fitted copula as an editable spec (TOML) that
+    /// `pushforward generate` samples: each column's fitted law, its
+    /// missing share and the latent correlation (copula, with --split
+    /// none). Example: --split none --emit-spec penguins.toml
+    #[arg(long, value_name = "FILE", help_heading = "Copula")]
+    pub(crate) emit_spec: Option<PathBuf>,
     /// A column of class labels (integers or text) to condition on
     /// (flow matching).
     #[arg(long, value_name = "COLUMN")]

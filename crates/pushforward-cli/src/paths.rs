@@ -81,6 +81,8 @@ enum Kind {
     Binary,
     /// A directory of PNG files.
     Plots,
+    /// A text file written beside other output (a spec): `-` is refused.
+    File,
 }
 
 /// A flag (or argument name) and its path.
@@ -121,6 +123,12 @@ impl<'a> Paths<'a> {
         self.with(Kind::Binary, flag, path)
     }
 
+    /// A text file the command writes besides its main output (a spec);
+    /// standard output is refused, since that output may use it.
+    pub(crate) fn file(self, flag: &'static str, path: Option<&'a Path>) -> Self {
+        self.with(Kind::File, flag, path)
+    }
+
     /// A directory the command writes PNG plots into.
     pub(crate) fn plots(self, flag: &'static str, path: Option<&'a Path>) -> Self {
         self.with(Kind::Plots, flag, path)
@@ -140,6 +148,12 @@ impl<'a> Paths<'a> {
                 Kind::Binary if out.is_stdout() => bail!(
                     "{} -: a model file is binary and cannot go to standard output; \
                      give a file name, such as {} model.pf",
+                    out.flag,
+                    out.flag
+                ),
+                Kind::File if out.is_stdout() => bail!(
+                    "{} -: this file is written atomically beside the main output; give a file name, \
+                     such as {} spec.toml",
                     out.flag,
                     out.flag
                 ),

@@ -491,7 +491,11 @@ fn unknown_correlation_fields_and_kinds_are_refused() {
     assert_spec_fails(
         &spec,
         &[],
-        &["field 'kind'", "'spearmen'", "pearson, spearman or kendall"],
+        &[
+            "field 'kind'",
+            "'spearmen'",
+            "pearson, spearman, kendall or latent",
+        ],
     );
 }
 

@@ -170,6 +170,8 @@ pub const FAMILIES: &[&str] = &[
     "negative_binomial",
     "geometric",
     "categorical",
+    "empirical",
+    "discrete",
 ];
 
 impl fmt::Display for SpecError {

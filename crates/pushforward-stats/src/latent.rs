@@ -13,7 +13,12 @@
 //!   first support point whose threshold is at least `z`. Thresholds cover
 //!   the support where both tail probabilities exceed about 1e-25; beyond,
 //!   the step is found by a galloping search on the law itself.
+//! * **Fitted table marginals** ([`LatentMap::Exact`]): `Q(Φ(z))` rounded
+//!   to the column's step, evaluated at each draw (a piecewise linear
+//!   quantile with a rounding grid is neither smooth nor a law on the
+//!   integers, so neither table fits it).
 
+use crate::marginal::fitted::NumericMarginal;
 use crate::marginal::{ContinuousLaw, DiscreteLaw, Law, Marginal, uniform01};
 use crate::normal;
 use pushforward_core::{Progress, Silent};
@@ -38,6 +43,8 @@ pub enum LatentMap {
     Smooth(SmoothMap),
     /// A discrete or categorical law.
     Steps(StepMap),
+    /// A fitted table marginal, evaluated exactly.
+    Exact(Arc<NumericMarginal>),
 }
 
 /// Tabulated `x(z)` of a continuous law with cubic Hermite interpolation.
@@ -75,6 +82,7 @@ impl LatentMap {
         match marginal.law() {
             Law::Continuous(law) => LatentMap::Smooth(SmoothMap::build(Arc::clone(law), &Silent)),
             Law::Discrete(law) => LatentMap::Steps(StepMap::build(Arc::clone(law))),
+            Law::Fitted(m) => LatentMap::Exact(Arc::clone(m)),
         }
     }
 
@@ -84,6 +92,7 @@ impl LatentMap {
         let map = match marginal.law() {
             Law::Continuous(law) => LatentMap::Smooth(SmoothMap::build(Arc::clone(law), progress)),
             Law::Discrete(law) => LatentMap::Steps(StepMap::build(Arc::clone(law))),
+            Law::Fitted(m) => LatentMap::Exact(Arc::clone(m)),
         };
         (!progress.cancelled()).then_some(map)
     }
@@ -94,13 +103,17 @@ impl LatentMap {
         match self {
             LatentMap::Smooth(s) => s.x.iter().all(|x| x.is_finite()),
             LatentMap::Steps(s) => s.thresholds.iter().all(|t| !t.is_nan()),
+            LatentMap::Exact(_) => true,
         }
     }
 
     /// The map of the column's mid-distribution transform
     /// `(F(X) + F(X⁻)) / 2`, whose Pearson correlation is Spearman's rho.
+    /// A fitted marginal keeps its own map: it joins no correlated pair
+    /// (see [`crate::copula::fit_copula`]).
     pub fn rank_map(&self) -> LatentMap {
         match self {
+            LatentMap::Exact(m) => LatentMap::Exact(Arc::clone(m)),
             LatentMap::Smooth(_) => LatentMap::Smooth(SmoothMap::build(uniform01(), &Silent)),
             LatentMap::Steps(s) => {
                 // The mid-point of each step's CDF jump: F(X⁻) + P(X)/2.
@@ -122,6 +135,7 @@ impl LatentMap {
         match self {
             LatentMap::Smooth(s) => s.value(z),
             LatentMap::Steps(s) => s.value(z),
+            LatentMap::Exact(m) => m.quantile(normal::cdf(z)),
         }
     }
 }

@@ -8,11 +8,21 @@
 //! with rayon, a group at a time, and handed to the caller in order, so
 //! memory stays bounded however many rows are asked for. The sampler is a
 //! [`Sampler`], so writers drive it like every other model.
+//!
+//! **Missing values.** A column with a missing share `p ∈ (0, 1)` has a
+//! second latent coordinate, its indicator `NAME.missing`; a row's cell is
+//! missing when `Φ(z) < p` there. The coordinates are the columns, then the
+//! indicators ([`Spec::coordinates`]); a latent matrix (`kind = "latent"`)
+//! covers them all and is used as it is ([`latent_copula`]), while a
+//! Pearson, Spearman or Kendall target covers the columns and leaves the
+//! indicators independent of everything. A share of 1 makes every cell
+//! missing.
 
 use crate::StatsError;
-use crate::copula::{CopulaFit, InfeasiblePolicy, NearestOptions, fit_copula};
+use crate::copula::{CopulaFit, InfeasiblePolicy, NearestOptions, fit_copula, latent_copula};
 use crate::latent::LatentMap;
 use crate::marginal::ValueKind;
+use crate::normal;
 use crate::spec::Spec;
 use pushforward_core::seed::{Purpose, block_stream};
 use pushforward_core::{BlockEmitter, Column, Progress, SampleError, Sampler, Silent, Table};
@@ -29,7 +39,10 @@ pub struct SpecSampler {
     names: Vec<String>,
     kinds: Vec<ValueKind>,
     maps: Vec<Arc<LatentMap>>,
+    /// Factor over the coordinates (columns, then indicators), row-major.
     factor: Vec<f64>,
+    /// Each column's missing share and the coordinate of its indicator.
+    missing: Vec<(f64, Option<usize>)>,
     fit: CopulaFit,
 }
 
@@ -83,26 +96,66 @@ impl SpecSampler {
                 what: "the quantile table",
             });
         }
-        let fit = fit_copula(
-            &names,
-            &marginals,
-            &maps,
-            &spec.correlation,
-            policy,
-            options,
-            progress,
-        )?;
+        let coordinates = spec.coordinates();
+        let (fit, factor) = match &spec.latent {
+            Some(latent) => {
+                let fit = latent_copula(&coordinates, latent)?;
+                let factor = fit.factor.clone();
+                (fit, factor)
+            }
+            None => {
+                let fit = fit_copula(
+                    &names,
+                    &marginals,
+                    &maps,
+                    &spec.correlation,
+                    policy,
+                    options,
+                    progress,
+                )?;
+                // The indicators are independent of the columns and each other.
+                let (d, all) = (names.len(), coordinates.len());
+                let mut factor = vec![0.0; all * all];
+                for i in 0..all {
+                    for j in 0..all {
+                        factor[i * all + j] = if i < d && j < d {
+                            fit.factor[i * d + j]
+                        } else if i == j {
+                            1.0
+                        } else {
+                            0.0
+                        };
+                    }
+                }
+                (fit, factor)
+            }
+        };
+        let mut next = names.len();
+        let missing = spec
+            .columns
+            .iter()
+            .map(|c| {
+                let coordinate = (c.missing > 0.0 && c.missing < 1.0).then(|| {
+                    next += 1;
+                    next - 1
+                });
+                (c.missing, coordinate)
+            })
+            .collect();
         Ok(SpecSampler {
             kinds: marginals.iter().map(|m| m.kind().clone()).collect(),
             names,
             maps,
-            factor: fit.factor.clone(),
+            factor,
+            missing,
             fit,
         })
     }
 
     /// The copula fit: latent matrix, bounds, achieved correlations and,
-    /// when the target was not met, the nearest-fit report.
+    /// when the target was not met, the nearest-fit report. Over the
+    /// columns for a correlation target; over every coordinate (columns,
+    /// then missing indicators) for a latent matrix.
     pub fn fit(&self) -> &CopulaFit {
         &self.fit
     }
@@ -119,28 +172,31 @@ impl SpecSampler {
 
     /// Block `b` of `n` rows.
     fn block(&self, b: u64, n: usize, seed: u64) -> Table {
-        let d = self.names.len();
+        let d = self.missing.len() + self.missing.iter().filter(|m| m.1.is_some()).count();
         let mut rng = block_stream(seed, Purpose::Sampling, b);
         let mut eps = vec![0.0f64; n * d];
         for e in eps.iter_mut() {
             *e = StandardNormal.sample(&mut rng);
         }
+        let latent = |j: usize, z: &mut Vec<f64>| {
+            let row = &self.factor[j * d..(j + 1) * d];
+            let nz: Vec<(usize, f64)> = row
+                .iter()
+                .copied()
+                .enumerate()
+                .filter(|&(_, f)| f != 0.0)
+                .collect();
+            for (k, zk) in z.iter_mut().enumerate() {
+                let e = &eps[k * d..(k + 1) * d];
+                *zk = nz.iter().map(|&(i, f)| f * e[i]).sum();
+            }
+        };
         let mut z = vec![0.0f64; n];
-        let columns = (0..d)
+        let columns = (0..self.names.len())
             .map(|j| {
-                let row = &self.factor[j * d..(j + 1) * d];
-                let nz: Vec<(usize, f64)> = row
-                    .iter()
-                    .copied()
-                    .enumerate()
-                    .filter(|&(_, f)| f != 0.0)
-                    .collect();
-                for (k, zk) in z.iter_mut().enumerate() {
-                    let e = &eps[k * d..(k + 1) * d];
-                    *zk = nz.iter().map(|&(i, f)| f * e[i]).sum();
-                }
+                latent(j, &mut z);
                 let name = self.names[j].clone();
-                match (&*self.maps[j], &self.kinds[j]) {
+                let column = match (&*self.maps[j], &self.kinds[j]) {
                     (LatentMap::Smooth(m), _) => Column::float(name, z.iter().map(|&v| m.value(v)).collect()),
                     (LatentMap::Steps(m), ValueKind::Category(levels)) => Column::categorical(
                         name,
@@ -150,6 +206,18 @@ impl SpecSampler {
                     (LatentMap::Steps(m), _) => {
                         Column::int(name, z.iter().map(|&v| m.first() + m.step(v)).collect())
                     }
+                    (map @ LatentMap::Exact(_), ValueKind::Integer) => {
+                        Column::int(name, z.iter().map(|&v| map.value(v) as i64).collect())
+                    }
+                    (map, _) => Column::float(name, z.iter().map(|&v| map.value(v)).collect()),
+                };
+                match self.missing[j] {
+                    (p, Some(k)) => {
+                        latent(k, &mut z);
+                        column.with_missing(z.iter().map(|&v| normal::cdf(v) < p).collect())
+                    }
+                    (p, None) if p >= 1.0 => column.with_missing(vec![true; n]),
+                    _ => column,
                 }
             })
             .collect();

@@ -70,6 +70,15 @@ pub enum TabularError {
     /// The latent correlation could not be fitted.
     #[error(transparent)]
     Stats(#[from] StatsError),
+    /// A spec holds one Gaussian copula; this model has one per class.
+    #[error(
+        "the model has one copula per class of '{column}', which one spec cannot hold: \
+         refit with --split none to emit a spec"
+    )]
+    SplitModel {
+        /// The split column.
+        column: String,
+    },
     /// A table could not be built.
     #[error(transparent)]
     Table(#[from] TableError),

@@ -23,9 +23,10 @@
 
 pub mod condition;
 pub mod copula;
+pub mod emit;
 mod error;
 pub mod holdout;
-pub mod marginal;
+pub use pushforward_stats::marginal::fitted as marginal;
 mod model;
 mod sample;
 pub mod schema;

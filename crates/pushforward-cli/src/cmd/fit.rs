@@ -22,10 +22,14 @@ pub(crate) fn run(args: FitArgs) -> anyhow::Result<()> {
     Paths::default()
         .input("DATA", Some(&args.data))
         .binary("-o", Some(&args.output))
+        .file("--emit-spec", args.emit_spec.as_deref())
         .plots("--plots", args.plots.as_deref())
         .input("--schema", args.schema.as_deref())
         .check()?;
     atomic::check_parent(&args.output).context("cannot write the model")?;
+    if let Some(spec) = &args.emit_spec {
+        atomic::check_parent(spec).context("cannot write the spec")?;
+    }
     if let Some(dir) = &args.plots {
         std::fs::create_dir_all(dir)
             .with_context(|| format!("cannot create the plot directory '{}'", dir.display()))?;

@@ -1,6 +1,7 @@
 //! `pushforward fit DATA` with the copula method: the column roles
 //! (inferred, then `--schema`, then `--types`), a seeded share of rows held
-//! out, the fit, the model file and a summary of what was modelled.
+//! out, the fit, the model file (and with `--emit-spec` the model as a
+//! spec) and a summary of what was modelled.
 
 use std::path::Path;
 use std::time::Instant;
@@ -10,9 +11,10 @@ use pushforward_core::Table;
 use pushforward_neural::CopulaFile;
 use pushforward_tabular::holdout::{DEFAULT_HOLDOUT, fingerprint, split_rows, take_rows};
 use pushforward_tabular::schema::{parse_schema_file, parse_types};
-use pushforward_tabular::{CopulaModel, FitOptions, Role, Schema, SplitRule, TrainingSource};
+use pushforward_tabular::{CopulaModel, FitOptions, Role, Schema, SplitRule, TrainingSource, emit};
 
 use crate::args::FitArgs;
+use crate::atomic;
 
 pub(super) fn run(args: &FitArgs, table: &Table) -> anyhow::Result<()> {
     let start = Instant::now();
@@ -51,6 +53,14 @@ pub(super) fn run(args: &FitArgs, table: &Table) -> anyhow::Result<()> {
         ..FitOptions::default()
     };
     let model = CopulaModel::fit(&train, schema, &options)?;
+    // Built before anything is written, so a model the spec cannot hold
+    // leaves no file behind.
+    let spec = args
+        .emit_spec
+        .as_ref()
+        .map(|path| emit::to_spec(&model).map(|text| (path, text)))
+        .transpose()
+        .context("cannot emit a spec (--emit-spec)")?;
     let seconds = start.elapsed().as_secs_f64();
     let roles: Vec<String> = model
         .schema
@@ -81,6 +91,10 @@ pub(super) fn run(args: &FitArgs, table: &Table) -> anyhow::Result<()> {
         );
     }
     eprintln!("wrote '{}'", args.output.display());
+    if let Some((path, text)) = spec {
+        atomic::write(path, text.as_bytes())?;
+        eprintln!("wrote the spec '{}'", path.display());
+    }
     Ok(())
 }
 

@@ -48,6 +48,7 @@ fn table(args: &FitArgs) -> Vec<Row> {
         ("--schema", args.schema.is_some(), &[Copula]),
         ("--split", args.split.is_some(), &[Copula]),
         ("--holdout", args.holdout.is_some(), &[Copula]),
+        ("--emit-spec", args.emit_spec.is_some(), &[Copula]),
     ];
     let gpa = args
         .gpa

@@ -30,6 +30,11 @@ pub(crate) fn run(args: GenerateArgs) -> anyhow::Result<()> {
                 output::fit(&spec, &args.sample).with_context(|| format!("spec '{}'", path.display()))?;
             output::write(&sampler, &plan, &args.sample)
         }
+        Engine::Neural if spec.has_table_features() => anyhow::bail!(
+            "spec '{}' has missing shares, fitted families or a latent correlation, which only the copula engine draws; \
+             drop --engine neural",
+            path.display()
+        ),
         Engine::Neural => neural_engine::run(&spec, &text, &plan, &args)
             .with_context(|| format!("spec '{}'", path.display())),
     }

@@ -32,7 +32,8 @@ enum Side {
 impl Side {
     fn of(map: &LatentMap) -> Self {
         match map {
-            LatentMap::Smooth(_) => Side::Continuous,
+            // A fitted marginal joins no pair (see `fit_copula`).
+            LatentMap::Smooth(_) | LatentMap::Exact(_) => Side::Continuous,
             LatentMap::Steps(s) => Side::Steps(cells(s)),
         }
     }

@@ -20,4 +20,4 @@ pub(crate) mod pair;
 
 pub use feasibility::{InfeasiblePair, PairBound};
 pub use nearest::{NearestOptions, NearestReport, PairFit, Penalty};
-pub use norta::{CopulaFit, CorrelationKind, CorrelationTarget, InfeasiblePolicy, fit_copula};
+pub use norta::{CopulaFit, CorrelationKind, CorrelationTarget, InfeasiblePolicy, fit_copula, latent_copula};

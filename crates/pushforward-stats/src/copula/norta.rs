@@ -133,10 +133,14 @@ pub fn fit_copula(
         }
     }
     let stds: Vec<f64> = maps.par_iter().map(|m| std_of(m, &quad)).collect();
-    // Exact mode only needs the pairs with a non-zero target.
+    // Exact mode only needs the pairs with a non-zero target. A fitted
+    // table marginal has no pair integrals: the spec correlates it only
+    // through a latent matrix, so here it stays independent (target 0).
+    let exact = |k: usize| matches!(*maps[k], LatentMap::Exact(_));
     let wanted: Vec<(usize, usize)> = (0..d)
         .flat_map(|i| (i + 1..d).map(move |j| (i, j)))
         .filter(|&(i, j)| policy == InfeasiblePolicy::Nearest || t(i, j) != 0.0)
+        .filter(|&(i, j)| !exact(i) && !exact(j))
         .collect();
     for &(i, j) in &wanted {
         for k in [i, j] {
@@ -266,6 +270,27 @@ pub fn fit_copula(
     })
 }
 
+/// The copula of a latent correlation given as it is (a spec's `kind =
+/// "latent"`): no NORTA solve, the matrix is the latent `R` over the
+/// coordinates `names`. Its `achieved` is `R` itself and every pair's
+/// bounds are `[−1, 1]`.
+///
+/// # Errors
+/// [`StatsError::NotPositiveDefinite`] when `R` is not positive
+/// semidefinite, naming the pairs that pull its smallest eigenvalue down.
+pub fn latent_copula(names: &[String], latent: &[f64]) -> Result<CopulaFit, StatsError> {
+    let d = names.len();
+    let m = DMatrix::from_row_slice(d, d, latent);
+    let factor = psd_factor(&m).ok_or_else(|| not_positive_definite(names, m))?;
+    Ok(CopulaFit {
+        latent: latent.to_vec(),
+        factor,
+        bounds: vec![PairBound { low: -1.0, high: 1.0 }; d * d],
+        achieved: latent.to_vec(),
+        nearest: None,
+    })
+}
+
 /// Eigenvalues above this (relative to 1) count as zero, not negative: a
 /// target at a bound of its interval gives latent ±1 and a singular matrix.
 const PSD_TOL: f64 = 1e-10;
@@ -273,7 +298,7 @@ const PSD_TOL: f64 = 1e-10;
 /// A factor `F` (`F Fᵀ = R`, row-major): the Cholesky factor when `R` is
 /// positive definite, else `Q √Λ` when it is positive semidefinite (a target
 /// on the edge of its attainable interval), else `None`.
-fn psd_factor(m: &DMatrix<f64>) -> Option<Vec<f64>> {
+pub(crate) fn psd_factor(m: &DMatrix<f64>) -> Option<Vec<f64>> {
     let d = m.nrows();
     if let Some(chol) = m.clone().cholesky() {
         let l = chol.l();
@@ -359,7 +384,7 @@ pub(crate) fn solve_pair(map: &PairMap, target: f64) -> f64 {
 /// The error for a feasible target whose latent matrix is not positive
 /// definite: the smallest eigenvalue and the pairs that pull it down most
 /// (the most negative terms `2 vᵢ vⱼ Rᵢⱼ` of `λ_min = vᵀ R v`).
-fn not_positive_definite(names: &[String], m: DMatrix<f64>) -> StatsError {
+pub(crate) fn not_positive_definite(names: &[String], m: DMatrix<f64>) -> StatsError {
     let d = m.nrows();
     let eig = m.clone().symmetric_eigen();
     let (k, &lambda) = eig

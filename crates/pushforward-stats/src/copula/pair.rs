@@ -38,6 +38,10 @@ pub(crate) fn std_of(map: &LatentMap, quad: &Quadrature) -> f64 {
                 let m1 = quad.expect(|z| s.value(z));
                 (m1, quad.expect(|z| (s.value(z) - m1).powi(2)))
             }
+            LatentMap::Exact(m) => {
+                let (mean, std) = m.moments();
+                (mean, std * std)
+            }
             LatentMap::Steps(s) => {
                 let m1: f64 = s.atoms().map(|(p, v)| p * v).sum();
                 (m1, s.atoms().map(|(p, v)| p * (v - m1).powi(2)).sum())
@@ -186,6 +190,8 @@ impl NumericPair {
             (LatentMap::Steps(a), LatentMap::Steps(b)) => cov_steps(a, b, r),
             (LatentMap::Smooth(a), LatentMap::Steps(b)) => self.cov_mixed(a, b, r.asin()),
             (LatentMap::Steps(_), LatentMap::Smooth(_)) => 0.0, // ordered away in `numeric`
+            // `fit_copula` forms no pair with a fitted marginal.
+            (LatentMap::Exact(_), _) | (_, LatentMap::Exact(_)) => 0.0,
         }
     }
 
@@ -222,6 +228,7 @@ impl NumericPair {
                 .sum(),
             (LatentMap::Smooth(a), LatentMap::Steps(b)) => self.mixed_slope_theta(a, b, theta),
             (LatentMap::Steps(_), LatentMap::Smooth(_)) => 0.0,
+            (LatentMap::Exact(_), _) | (_, LatentMap::Exact(_)) => 0.0,
         }
     }
 

@@ -18,6 +18,7 @@
 
 mod continuous;
 mod discrete;
+pub mod fitted;
 
 use crate::normal;
 use continuous::{ClosedForm, Numeric};
@@ -92,6 +93,11 @@ pub enum Family {
         categories: Vec<String>,
         weights: Vec<f64>,
     },
+    /// A table column's fitted law ([`fitted`]): a smoothed empirical
+    /// quantile function, atoms with their weights, or a normal, lognormal
+    /// or uniform law within bounds; values rounded to its step. Drawn
+    /// exactly, never tabulated.
+    Fitted(Box<fitted::NumericMarginal>),
 }
 
 /// How a column's values are stored and written.
@@ -109,6 +115,8 @@ pub enum ValueKind {
 pub(crate) enum Law {
     Continuous(Arc<dyn ContinuousLaw>),
     Discrete(Arc<dyn DiscreteLaw>),
+    /// A fitted table marginal, evaluated as it is.
+    Fitted(Arc<fitted::NumericMarginal>),
 }
 
 /// A checked marginal distribution.
@@ -432,6 +440,15 @@ impl Marginal {
                     variance: (1.0 - p) / (p * p),
                 }))
             }
+            Family::Fitted(m) => {
+                m.check()?;
+                let kind = if m.is_integer() {
+                    ValueKind::Integer
+                } else {
+                    ValueKind::Real
+                };
+                (Law::Fitted(Arc::new((**m).clone())), kind)
+            }
             Family::Categorical { categories, weights } => {
                 check(
                     "categories",
@@ -541,6 +558,7 @@ impl Marginal {
         match &self.law {
             Law::Continuous(l) => l.cdf(x),
             Law::Discrete(l) => l.cdf(floor_i64(x)),
+            Law::Fitted(m) => fitted_cdf(m, x),
         }
     }
 
@@ -549,6 +567,7 @@ impl Marginal {
         match &self.law {
             Law::Continuous(l) => l.sf(x),
             Law::Discrete(l) => l.sf(floor_i64(x)),
+            Law::Fitted(m) => 1.0 - fitted_cdf(m, x),
         }
     }
 
@@ -568,6 +587,7 @@ impl Marginal {
         match &self.law {
             Law::Continuous(l) => l.quantile_z(z),
             Law::Discrete(l) => crate::latent::step_quantile_z(l.as_ref(), z) as f64,
+            Law::Fitted(m) => m.quantile(normal::cdf(z)),
         }
     }
 
@@ -576,6 +596,7 @@ impl Marginal {
         match &self.law {
             Law::Continuous(l) => l.mean(),
             Law::Discrete(l) => l.mean(),
+            Law::Fitted(m) => m.moments().0,
         }
     }
 
@@ -584,7 +605,21 @@ impl Marginal {
         match &self.law {
             Law::Continuous(l) => l.variance().sqrt(),
             Law::Discrete(l) => l.variance().sqrt(),
+            Law::Fitted(m) => m.moments().1,
         }
+    }
+}
+
+/// P(X ≤ x) of the drawn (rounded) values of a fitted marginal: the
+/// continuous CDF at the upper edge of the rounding cell holding `x`.
+fn fitted_cdf(m: &fitted::NumericMarginal, x: f64) -> f64 {
+    match m.step {
+        Some(s) => {
+            let cell = m.round(x);
+            let edge = if cell > x { cell - 0.5 * s } else { cell + 0.5 * s };
+            m.cdf(edge.min(m.high))
+        }
+        None => m.cdf(x),
     }
 }
 
@@ -642,6 +677,25 @@ impl fmt::Display for Family {
             Family::Geometric { p } => write!(f, "geometric(p={})", Num(*p)),
             Family::Categorical { categories, .. } => {
                 write!(f, "categorical({} categories)", categories.len())
+            }
+            Family::Fitted(m) => {
+                let law = match &m.law {
+                    fitted::Law::Normal { mean, std } => {
+                        format!("normal(mean={}, std={}", Num(*mean), Num(*std))
+                    }
+                    fitted::Law::LogNormal { mu, sigma } => {
+                        format!("lognormal(mu={}, sigma={}", Num(*mu), Num(*sigma))
+                    }
+                    fitted::Law::Uniform => "uniform(".to_owned(),
+                    fitted::Law::Empirical { values, .. } => format!("empirical({} knots", values.len()),
+                    fitted::Law::Steps { values, .. } => format!("discrete({} values", values.len()),
+                };
+                let sep = if law.ends_with('(') { "" } else { ", " };
+                write!(f, "{law}{sep}low={}, high={}", Num(m.low), Num(m.high))?;
+                match m.step {
+                    Some(s) => write!(f, ", step={})", Num(s)),
+                    None => f.write_str(")"),
+                }
             }
         }
     }

@@ -1,7 +1,15 @@
-//! One `[[column]]` table: name, family and parameters.
+//! One `[[column]]` table: name, family, parameters and missing share.
+//!
+//! The fitted families of a table column ([`crate::marginal::fitted`]):
+//! `empirical` (knots `probs`/`quantiles`), `discrete` (`values` with
+//! `weights`), and `normal`/`lognormal` with any of `low`, `high`, `step`
+//! or `uniform` with `step` (unbounded sides default to ±∞, and to 0 below
+//! a lognormal). `discrete` weights are normalised to cumulative shares
+//! whose last is exactly 1.
 
 use super::{ColumnSpec, err};
 use crate::error::{SpecError, SpecProblem};
+use crate::marginal::fitted::{Law, NumericMarginal};
 use crate::marginal::{Family, Marginal};
 use toml::{Table, Value};
 
@@ -112,6 +120,97 @@ impl<'a> Params<'a> {
         }
     }
 
+    /// `plain`, or the fitted `law` within the optional `low`/`high`
+    /// (default `low` below, `+∞` above) rounded to the optional `step`
+    /// when any of them is given.
+    fn bounded(&mut self, law: Law, plain: Family, low: f64) -> Result<Family, SpecError> {
+        let (lo, hi, step) = (self.number("low")?, self.number("high")?, self.number("step")?);
+        if lo.is_none() && hi.is_none() && step.is_none() {
+            return Ok(plain);
+        }
+        Ok(Family::Fitted(Box::new(NumericMarginal {
+            law,
+            low: lo.unwrap_or(low),
+            high: hi.unwrap_or(f64::INFINITY),
+            step,
+        })))
+    }
+
+    /// A required array of numbers.
+    fn required_numbers(&mut self, key: &'static str) -> Result<Vec<f64>, SpecError> {
+        self.numbers(key)?
+            .ok_or_else(|| self.fail(key, SpecProblem::Missing))
+    }
+
+    /// `dist = "discrete"`: `values` with `weights`, as cumulative shares.
+    fn discrete(&mut self) -> Result<Family, SpecError> {
+        let values = self.required_numbers("values")?;
+        let weights = self.required_numbers("weights")?;
+        if weights.len() != values.len() {
+            return Err(self.fail(
+                "weights",
+                SpecProblem::Invalid(format!(
+                    "{} weights for {} values: give one weight per value",
+                    weights.len(),
+                    values.len()
+                )),
+            ));
+        }
+        let total: f64 = weights.iter().sum();
+        if weights.iter().any(|w| !(*w >= 0.0 && w.is_finite())) || !(total > 0.0 && total.is_finite()) {
+            return Err(self.fail(
+                "weights",
+                SpecProblem::Invalid(
+                    "weights must be non-negative finite numbers with a positive sum".into(),
+                ),
+            ));
+        }
+        let mut acc = 0.0;
+        let mut cumulative: Vec<f64> = weights
+            .iter()
+            .map(|w| {
+                acc += w;
+                acc / total
+            })
+            .collect();
+        if let Some(last) = cumulative.last_mut() {
+            *last = 1.0;
+        }
+        Ok(Family::Fitted(Box::new(NumericMarginal {
+            low: values.first().copied().unwrap_or(0.0),
+            high: values.last().copied().unwrap_or(0.0),
+            law: Law::Steps { cumulative, values },
+            step: self.number("step")?,
+        })))
+    }
+
+    /// `dist = "empirical"`: the knots `(probs[k], quantiles[k])`.
+    fn empirical(&mut self) -> Result<Family, SpecError> {
+        let probs = self.required_numbers("probs")?;
+        let values = self.required_numbers("quantiles")?;
+        Ok(Family::Fitted(Box::new(NumericMarginal {
+            low: values.first().copied().unwrap_or(0.0),
+            high: values.last().copied().unwrap_or(0.0),
+            law: Law::Empirical { probs, values },
+            step: self.number("step")?,
+        })))
+    }
+
+    /// The optional missing share, in `[0, 1]`.
+    fn missing(&mut self) -> Result<f64, SpecError> {
+        let p = self.or("missing", 0.0)?;
+        if (0.0..=1.0).contains(&p) {
+            Ok(p)
+        } else {
+            Err(self.fail(
+                "missing",
+                SpecProblem::Invalid(format!(
+                    "missing = {p} is invalid: expected the share of missing cells, in [0, 1]"
+                )),
+            ))
+        }
+    }
+
     /// Fails on any key the family did not read.
     fn finish(&self) -> Result<(), SpecError> {
         let mut expected: Vec<&'static str> = self.used.clone();
@@ -166,18 +265,32 @@ pub(super) fn parse(table: &Table, line: usize) -> Result<ColumnSpec, SpecError>
         used: Vec::new(),
     };
     let family = match dist.as_str() {
-        "normal" => Family::Normal {
-            mean: p.required("mean")?,
-            std: p.required("std")?,
-        },
-        "lognormal" => Family::LogNormal {
-            mu: p.required("mu")?,
-            sigma: p.required("sigma")?,
-        },
-        "uniform" => Family::Uniform {
-            low: p.required("low")?,
-            high: p.required("high")?,
-        },
+        "normal" => {
+            let (mean, std) = (p.required("mean")?, p.required("std")?);
+            p.bounded(
+                Law::Normal { mean, std },
+                Family::Normal { mean, std },
+                f64::NEG_INFINITY,
+            )?
+        }
+        "lognormal" => {
+            let (mu, sigma) = (p.required("mu")?, p.required("sigma")?);
+            p.bounded(Law::LogNormal { mu, sigma }, Family::LogNormal { mu, sigma }, 0.0)?
+        }
+        "uniform" => {
+            let (low, high) = (p.required("low")?, p.required("high")?);
+            match p.number("step")? {
+                Some(step) => Family::Fitted(Box::new(NumericMarginal {
+                    law: Law::Uniform,
+                    low,
+                    high,
+                    step: Some(step),
+                })),
+                None => Family::Uniform { low, high },
+            }
+        }
+        "empirical" => p.empirical()?,
+        "discrete" => p.discrete()?,
         "exponential" => Family::Exponential {
             rate: p.rate_or_scale()?,
         },
@@ -255,7 +368,12 @@ pub(super) fn parse(table: &Table, line: usize) -> Result<ColumnSpec, SpecError>
             ));
         }
     };
+    let missing = p.missing()?;
     p.finish()?;
     let marginal = Marginal::new(family).map_err(|e| p.fail(e.param, SpecProblem::Param(e.clone())))?;
-    Ok(ColumnSpec { name, marginal })
+    Ok(ColumnSpec {
+        name,
+        marginal,
+        missing,
+    })
 }

@@ -1,9 +1,27 @@
 //! The `[correlation]` table: kind, columns and a matrix or a list of pairs.
+//!
+//! `kind = "latent"` names the Gaussian copula's own correlation over the
+//! latent coordinates (the columns and their `NAME.missing` indicators),
+//! used as it is: it must be positive semidefinite (smallest eigenvalue at
+//! least `−1e-10`, the tolerance of the copula's factorisation). The other
+//! kinds name output correlations of the columns, and may not correlate a
+//! fitted family (see the spec module).
 
-use super::{err, line_of};
+use super::{ColumnSpec, coordinates, err, line_of};
+use crate::copula::norta::psd_factor;
 use crate::copula::{CorrelationKind, CorrelationTarget};
 use crate::error::{SpecError, SpecProblem};
+use crate::marginal::Family;
+use nalgebra::DMatrix;
 use toml::{Spanned, Table, Value};
+
+/// What a `[correlation]` table gives.
+pub(super) enum Parsed {
+    /// An output correlation target over the columns.
+    Target(CorrelationTarget),
+    /// A latent matrix over the coordinates, row-major.
+    Latent(Vec<f64>),
+}
 
 const FIELDS: &[&str] = &["kind", "columns", "matrix", "pairs"];
 /// Tolerance of the symmetry and unit-diagonal checks.
@@ -17,12 +35,9 @@ fn number(v: &Value) -> Option<f64> {
     }
 }
 
-/// Parses the table and expands it to a full matrix over `names`.
-pub(super) fn parse(
-    text: &str,
-    table: &Spanned<Table>,
-    names: &[String],
-) -> Result<CorrelationTarget, SpecError> {
+/// Parses the table and expands it to a full matrix over the columns (or,
+/// for a latent matrix, over their coordinates).
+pub(super) fn parse(text: &str, table: &Spanned<Table>, columns: &[ColumnSpec]) -> Result<Parsed, SpecError> {
     let line = line_of(text, table.span().start);
     let t = table.get_ref();
     let fail = |field: &str, problem: SpecProblem| err(line, None, Some(field), problem);
@@ -35,21 +50,30 @@ pub(super) fn parse(
             },
         ));
     }
+    // `None`: a latent matrix.
     let kind = match t.get("kind") {
-        None => CorrelationKind::Pearson,
+        None => Some(CorrelationKind::Pearson),
         Some(Value::String(s)) => match s.as_str() {
-            "pearson" => CorrelationKind::Pearson,
-            "spearman" => CorrelationKind::Spearman,
-            "kendall" => CorrelationKind::Kendall,
+            "pearson" => Some(CorrelationKind::Pearson),
+            "spearman" => Some(CorrelationKind::Spearman),
+            "kendall" => Some(CorrelationKind::Kendall),
+            "latent" => None,
             other => {
                 return Err(invalid(
                     "kind",
-                    format!("unknown correlation kind '{other}'; expected pearson, spearman or kendall"),
+                    format!(
+                        "unknown correlation kind '{other}'; expected pearson, spearman, kendall or latent"
+                    ),
                 ));
             }
         },
         Some(_) => return Err(fail("kind", SpecProblem::WrongType { expected: "a string" })),
     };
+    let names = match kind {
+        Some(_) => columns.iter().map(|c| c.name.clone()).collect(),
+        None => coordinates(columns),
+    };
+    let names = names.as_slice();
     let index = |field: &str, name: &str| {
         names.iter().position(|n| n == name).ok_or_else(|| {
             invalid(
@@ -242,5 +266,33 @@ pub(super) fn parse(
             }
         }
     }
-    Ok(CorrelationTarget { kind, matrix: full })
+    let Some(kind) = kind else {
+        let m = DMatrix::from_row_slice(d, d, &full);
+        if psd_factor(&m).is_none() {
+            let lambda = m.symmetric_eigen().eigenvalues.min();
+            return Err(invalid(
+                "matrix",
+                format!(
+                    "a latent matrix is used as it is, so it must be positive semidefinite; its smallest \
+                     eigenvalue is {lambda:.3e} (use kind = \"pearson\" to have a reachable matrix solved for)"
+                ),
+            ));
+        }
+        return Ok(Parsed::Latent(full));
+    };
+    for (i, c) in columns.iter().enumerate() {
+        let correlated = (0..d).any(|j| j != i && full[i * d + j] != 0.0);
+        if correlated && matches!(c.marginal.family(), Family::Fitted(_)) {
+            return Err(invalid(
+                "kind",
+                format!(
+                    "column '{}' ({}) is correlated by kind = \"{kind}\", which a fitted family cannot be \
+                     (it has no exact pair integrals); correlate it by kind = \"latent\", or give it a plain family",
+                    c.name,
+                    c.marginal.family()
+                ),
+            ));
+        }
+    }
+    Ok(Parsed::Target(CorrelationTarget { kind, matrix: full }))
 }

@@ -42,9 +42,13 @@
 //! real column's atoms (often several percent of the rows each) between
 //! the grid points, a KS distance of half an atom.
 
-use pushforward_stats::fidelity::ks_sorted_continuous;
-use pushforward_stats::normal;
+use crate::fidelity::ks_sorted_continuous;
+use crate::marginal::ParamError;
+use crate::normal;
 use serde::{Deserialize, Serialize};
+
+/// Quantiles averaged by [`NumericMarginal::moments`] (the midpoint rule).
+const MOMENT_POINTS: u32 = 1 << 14;
 
 /// Most nodes of a smoothed quantile function.
 pub const MAX_NODES: usize = 1024;
@@ -204,6 +208,129 @@ impl NumericMarginal {
             .map_or(empirical, |(_, m)| m)
     }
 
+    /// Checks a marginal written by hand: the law's parameters, knots in
+    /// order from probability 0 to 1, bounds in order and a positive step.
+    /// The error names the spec field at fault.
+    ///
+    /// ```
+    /// use pushforward_stats::marginal::fitted::{Law, NumericMarginal};
+    /// let m = NumericMarginal {
+    ///     law: Law::Empirical { probs: vec![0.0, 0.7, 1.0], values: vec![1.0, 2.0, 4.0] },
+    ///     low: 1.0,
+    ///     high: 4.0,
+    ///     step: Some(0.5),
+    /// };
+    /// assert!(m.check().is_ok());
+    /// let bad = NumericMarginal { step: Some(-1.0), ..m };
+    /// assert_eq!(bad.check().unwrap_err().param, "step");
+    /// ```
+    pub fn check(&self) -> Result<(), ParamError> {
+        let fail = |param, value, expected| {
+            Err(ParamError {
+                param,
+                value,
+                expected,
+            })
+        };
+        if let Some(s) = self.step
+            && !(s > 0.0 && s.is_finite())
+        {
+            return fail("step", s, "a positive finite number");
+        }
+        if self.low.is_nan() || self.high.is_nan() || self.high < self.low {
+            return fail("high", self.high, "a number at least 'low'");
+        }
+        let increasing = |xs: &[f64], strict: bool| {
+            xs.windows(2)
+                .position(|w| if strict { w[1] <= w[0] } else { w[1] < w[0] })
+                .map(|k| xs[k + 1])
+        };
+        match &self.law {
+            Law::Normal { mean, std } => {
+                if !mean.is_finite() {
+                    return fail("mean", *mean, "a finite number");
+                }
+                if !(*std > 0.0 && std.is_finite()) {
+                    return fail("std", *std, "a positive finite number");
+                }
+            }
+            Law::LogNormal { mu, sigma } => {
+                if !mu.is_finite() {
+                    return fail("mu", *mu, "a finite number");
+                }
+                if !(*sigma > 0.0 && sigma.is_finite()) {
+                    return fail("sigma", *sigma, "a positive finite number");
+                }
+            }
+            Law::Uniform => {
+                if !(self.low.is_finite() && self.high.is_finite() && self.high > self.low) {
+                    return fail("high", self.high, "a finite number greater than a finite 'low'");
+                }
+            }
+            Law::Empirical { probs, values } => {
+                if probs.len() != values.len() || values.len() < 2 {
+                    return fail(
+                        "probs",
+                        probs.len() as f64,
+                        "as many probabilities as quantiles, at least 2",
+                    );
+                }
+                if let Some(&v) = values.iter().find(|v| !v.is_finite()) {
+                    return fail("quantiles", v, "finite numbers");
+                }
+                if let Some(v) = increasing(values, false) {
+                    return fail("quantiles", v, "quantiles in non-decreasing order");
+                }
+                if probs[0] != 0.0 || probs[probs.len() - 1] != 1.0 {
+                    return fail("probs", probs[0], "probabilities from exactly 0 to exactly 1");
+                }
+                if let Some(p) = increasing(probs, true) {
+                    return fail("probs", p, "probabilities in increasing order");
+                }
+            }
+            Law::Steps { cumulative, values } => {
+                if cumulative.len() != values.len() || values.is_empty() {
+                    return fail("weights", cumulative.len() as f64, "one weight per value");
+                }
+                if let Some(&v) = values.iter().find(|v| !v.is_finite()) {
+                    return fail("values", v, "finite numbers");
+                }
+                if let Some(v) = increasing(values, true) {
+                    return fail("values", v, "values in increasing order, each once");
+                }
+                if let Some(c) = increasing(cumulative, false) {
+                    return fail("weights", c, "non-negative weights");
+                }
+                let last = cumulative[cumulative.len() - 1];
+                if cumulative[0] < 0.0 || last != 1.0 {
+                    return fail("weights", last, "non-negative weights with a positive finite sum");
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether every drawn value is a whole number: a whole step of at
+    /// least 1 on a whole lower bound (integers, dates in seconds), or,
+    /// without a step, atoms that are all whole.
+    pub fn is_integer(&self) -> bool {
+        match (self.step, &self.law) {
+            (Some(s), _) => s >= 1.0 && s.fract() == 0.0 && self.low.fract() == 0.0,
+            (None, Law::Steps { values, .. }) => values.iter().all(|v| v.fract() == 0.0),
+            (None, _) => false,
+        }
+    }
+
+    /// Mean and standard deviation of the drawn (rounded) values, by the
+    /// midpoint rule over 16,384 quantiles.
+    pub fn moments(&self) -> (f64, f64) {
+        let n = f64::from(MOMENT_POINTS);
+        let draws: Vec<f64> = (0..MOMENT_POINTS)
+            .map(|k| self.quantile((f64::from(k) + 0.5) / n))
+            .collect();
+        mean_std(&draws)
+    }
+
     fn law_is_proper(&self) -> bool {
         match &self.law {
             Law::Normal { std, .. } => std.is_finite() && *std > 0.0,
@@ -349,7 +476,7 @@ impl NumericMarginal {
 /// `None` when no such `k` exists or the values are all equal.
 ///
 /// ```
-/// use pushforward_tabular::marginal::grid_step;
+/// use pushforward_stats::marginal::fitted::grid_step;
 /// assert_eq!(grid_step(&[3750.0, 3800.0, 4025.0]), Some(25.0));
 /// assert_eq!(grid_step(&[39.1, 39.2, 40.3]), Some(0.1));
 /// assert_eq!(grid_step(&[0.123_456_789, 1.0]), None);
