@@ -152,6 +152,14 @@ fn dependence(spec: &Spec, columns: &[(&ColumnSpec, &Column)], notes: &mut Vec<S
         notes.push("dependence metrics need two columns: null".to_owned());
         return out;
     }
+    if spec.latent.is_some() {
+        notes.push(
+            "the spec gives a latent correlation matrix, which sets no target for the output \
+             correlations: dependence metrics are null"
+                .to_owned(),
+        );
+        return out;
+    }
     // Categorical columns enter as the spec's codes, as its target does;
     // rows with a missing value or a label the spec lacks are left out.
     let coded: Vec<Vec<f64>> = columns.iter().map(|(c, s)| spec_codes(&c.marginal, s)).collect();

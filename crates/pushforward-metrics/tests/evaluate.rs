@@ -270,6 +270,44 @@ fn against_its_spec_a_copula_sample_is_within_sampling_error() {
 }
 
 #[test]
+fn a_latent_spec_sets_no_correlation_target() {
+    let latent = Spec::from_toml(
+        r#"
+[[column]]
+name = "x"
+dist = "normal"
+mean = 0.0
+std = 1.0
+
+[[column]]
+name = "y"
+dist = "normal"
+mean = 0.0
+std = 1.0
+
+[correlation]
+kind = "latent"
+columns = ["x", "y"]
+matrix = [[1.0, 0.9], [0.9, 1.0]]
+"#,
+    )
+    .unwrap();
+    let synth = SpecSampler::new(&latent, InfeasiblePolicy::Error, &NearestOptions::default())
+        .unwrap()
+        .sample(2_000, 4);
+    let r = compare_with_spec(&latent, &synth, &EvaluateOptions::default()).unwrap();
+    // The sample's Pearson correlation is near 0.9, the identity's target 0:
+    // scored against it, the error would be about 0.9.
+    assert_eq!(r.dependence.pearson_max_abs_err, None);
+    assert!(
+        r.notes.iter().any(|n| n.contains("latent correlation matrix")),
+        "{:?}",
+        r.notes
+    );
+    assert!(r.columns.0.iter().all(|(_, c)| c.ks.unwrap() < 0.05));
+}
+
+#[test]
 fn coverage_of_one_law_matches_naeem_lemma_two() {
     let mut rng = ChaCha8Rng::seed_from_u64(11);
     let mut cloud = |n: usize| {
