@@ -15,7 +15,7 @@
 //! come from one continuous law, coverage has mean
 //! `1 − (N − 1)…(N − k) / ((M + N − 1)…(M + N − k))` (Lemma 2), about
 //! `1 − 2⁻ᵏ` for `M = N`. Distances come from blocked scans (see
-//! [`crate::knn`]), so memory stays linear in the sample sizes.
+//! the `knn` module), so memory stays linear in the sample sizes.
 
 use crate::error::MetricsError;
 use crate::knn::{Reference, block_min, knn_sq};

@@ -2,7 +2,7 @@
 //!
 //! `X_i = F_i⁻¹(Φ(Z_i))` with `Z ~ N(0, R)`. Each pair's output correlation is
 //! a monotone function `g_ij(R_ij)` of its latent correlation
-//! ([`pair`]), so a target is met exactly by solving `g_ij(r) = target_ij`
+//! (`pair.rs`), so a target is met exactly by solving `g_ij(r) = target_ij`
 //! pair by pair ([`norta`]), provided every target lies in its attainable
 //! interval `[g_ij(−1), g_ij(1)]` ([`feasibility`]) and the latent matrix is
 //! positive definite. Otherwise [`nearest`] finds the positive semidefinite
