@@ -589,6 +589,7 @@ fn privacy(
     let c = closeness(&train, &s, &h)?;
     p.holdout = Some(source);
     (p.dcr_synth_median, p.dcr_holdout_median) = (Some(c.dcr_synth_median), Some(c.dcr_holdout_median));
+    p.dcr_holdout_median_low = Some(c.dcr_holdout_median_low);
     (p.dcr_synth_p05, p.dcr_holdout_p05) = (Some(c.dcr_synth_p05), Some(c.dcr_holdout_p05));
     p.nndr_median = Some(c.nndr_median);
     p.dcr_rows = Some(s.len());

@@ -271,6 +271,8 @@ pub struct Privacy {
     pub dcr_synth_median: Option<f64>,
     /// Median distance from a held-out row to its closest training row.
     pub dcr_holdout_median: Option<f64>,
+    /// Lower end of the 95% confidence interval of the held-out median.
+    pub dcr_holdout_median_low: Option<f64>,
     /// 5th percentile of the synthetic rows' DCR.
     pub dcr_synth_p05: Option<f64>,
     /// 5th percentile of the held-out rows' DCR.
