@@ -78,7 +78,7 @@ pub(crate) fn write(
 }
 
 /// A column's values, NaN where missing (the plots skip NaN).
-fn with_nan(c: &Column) -> Vec<f64> {
+pub(crate) fn with_nan(c: &Column) -> Vec<f64> {
     (0..c.data.len())
         .map(|i| {
             if c.is_missing(i) {

@@ -1,6 +1,7 @@
 //! `fit --plots DIR`: the loss curve, samples against the training data,
 //! and for two-column flow-matching models the sampling trajectories.
 
+use crate::evaluate_plots::with_nan;
 use anyhow::Context;
 use pushforward_core::{ColumnData, Sampler, Table};
 use pushforward_neural::gpa::GpaModel;
@@ -20,21 +21,7 @@ const PATH_STEPS: usize = 50;
 /// The values of the columns `names` of `t`, column by column (NaN where
 /// a value is missing).
 fn values(names: &[String], t: &Table) -> Vec<Vec<f64>> {
-    names
-        .iter()
-        .filter_map(|n| t.column(n))
-        .map(|c| {
-            (0..t.rows())
-                .map(|i| {
-                    if c.is_missing(i) {
-                        f64::NAN
-                    } else {
-                        c.data.value_f64(i)
-                    }
-                })
-                .collect()
-        })
-        .collect()
+    names.iter().filter_map(|n| t.column(n)).map(with_nan).collect()
 }
 
 /// The modelled dimensions that are numeric columns of `data`, which the

@@ -14,7 +14,7 @@ use pushforward_tabular::schema::{parse_schema_file, parse_types};
 use pushforward_tabular::{CopulaModel, FitOptions, Role, Schema, SplitRule, TrainingSource, emit};
 
 use crate::args::FitArgs;
-use crate::atomic;
+use crate::{atomic, interrupt};
 
 pub(super) fn run(args: &FitArgs, table: &Table) -> anyhow::Result<()> {
     let start = Instant::now();
@@ -61,6 +61,12 @@ pub(super) fn run(args: &FitArgs, table: &Table) -> anyhow::Result<()> {
         .map(|path| emit::to_spec(&model).map(|text| (path, text)))
         .transpose()
         .context("cannot emit a spec (--emit-spec)")?;
+    // The fit itself takes no progress to cancel through; an interrupt that
+    // arrived while the table was read or the copula fitted stops here,
+    // before anything is written.
+    if interrupt::requested() {
+        bail!("interrupted: '{}' is as it was", args.output.display());
+    }
     let seconds = start.elapsed().as_secs_f64();
     let roles: Vec<String> = model
         .schema
