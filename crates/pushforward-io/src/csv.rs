@@ -7,14 +7,18 @@
 //! Text that may need quoting (column names and category labels) is encoded
 //! by the `csv` crate's writer, each label once per batch (once in all while
 //! batches share their levels). Numbers never need quoting, so rows are then
-//! assembled by appending bytes to a large buffer: no allocation and no
-//! quoting scan per field.
+//! assembled by appending bytes to a buffer: no allocation and no quoting
+//! scan per field. A batch is cut into chunks of `CHUNK_ROWS` rows that
+//! rayon formats in parallel, each into its own buffer; the buffers are
+//! written in row order, so the file is the same byte for byte on one
+//! thread or many.
 
 use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use pushforward_core::{ColumnData, Table};
+use rayon::prelude::*;
 
 use crate::IoError;
 use crate::sink::{BUFFER_BYTES, Dest, Layout, TableSink};
@@ -89,6 +93,12 @@ fn encode_record<'a>(
     Ok(())
 }
 
+/// Rows formatted by one task: a block of 65,536 rows splits into 16.
+const CHUNK_ROWS: usize = 4096;
+
+/// The capacity a chunk's buffer starts with (about 16 bytes per cell).
+const CHUNK_BYTES_HINT: usize = CHUNK_ROWS * 192;
+
 /// One column of a batch, borrowed for row-wise access.
 enum Cells<'a> {
     Float(&'a [f64]),
@@ -145,35 +155,59 @@ impl CsvSink {
             // A row with no fields has no CSV form.
             return Ok(());
         }
-        // A missing value alone on its row must not leave the line blank.
-        let empty_cell: &[u8] = if cells.len() == 1 { b"\"\"" } else { b"" };
-        let mut floats = ryu::Buffer::new();
-        let mut ints = itoa::Buffer::new();
-        let buf = &mut self.buf;
-        for row in 0..batch.rows() {
-            for (j, (cell, missing)) in cells.iter().enumerate() {
-                if j > 0 {
-                    buf.push(b',');
+        let rows = batch.rows();
+        if rows <= CHUNK_ROWS {
+            format_rows(&cells, 0..rows, &mut self.buf);
+        } else {
+            // Chunks are formatted in parallel and written in row order, so
+            // the bytes do not depend on the thread count.
+            let chunks: Vec<Vec<u8>> = (0..rows.div_ceil(CHUNK_ROWS))
+                .into_par_iter()
+                .map(|c| {
+                    let range = c * CHUNK_ROWS..rows.min((c + 1) * CHUNK_ROWS);
+                    let mut out = Vec::with_capacity(CHUNK_BYTES_HINT);
+                    format_rows(&cells, range, &mut out);
+                    out
+                })
+                .collect();
+            for chunk in chunks {
+                self.buf.extend_from_slice(&chunk);
+                if self.buf.len() >= BUFFER_BYTES {
+                    self.dest.write_all(&self.buf)?;
+                    self.buf.clear();
                 }
-                if missing.is_some_and(|m| m.get(row).copied().unwrap_or(false)) {
-                    buf.extend_from_slice(empty_cell);
-                    continue;
-                }
-                match *cell {
-                    Cells::Float(v) => buf.extend_from_slice(floats.format(v[row]).as_bytes()),
-                    Cells::Int(v) => buf.extend_from_slice(ints.format(v[row]).as_bytes()),
-                    Cells::Categorical(codes, labels) => {
-                        buf.extend_from_slice(labels.get(codes[row]));
-                    }
-                }
-            }
-            buf.push(b'\n');
-            if buf.len() >= BUFFER_BYTES {
-                self.dest.write_all(buf)?;
-                buf.clear();
             }
         }
+        if self.buf.len() >= BUFFER_BYTES {
+            self.dest.write_all(&self.buf)?;
+            self.buf.clear();
+        }
         Ok(())
+    }
+}
+
+/// Appends the CSV lines of `rows` to `buf`.
+fn format_rows(cells: &[(Cells<'_>, Option<&[bool]>)], rows: std::ops::Range<usize>, buf: &mut Vec<u8>) {
+    // A missing value alone on its row must not leave the line blank.
+    let empty_cell: &[u8] = if cells.len() == 1 { b"\"\"" } else { b"" };
+    let mut floats = ryu::Buffer::new();
+    let mut ints = itoa::Buffer::new();
+    for row in rows {
+        for (j, (cell, missing)) in cells.iter().enumerate() {
+            if j > 0 {
+                buf.push(b',');
+            }
+            if missing.is_some_and(|m| m.get(row).copied().unwrap_or(false)) {
+                buf.extend_from_slice(empty_cell);
+                continue;
+            }
+            match *cell {
+                Cells::Float(v) => buf.extend_from_slice(floats.format(v[row]).as_bytes()),
+                Cells::Int(v) => buf.extend_from_slice(ints.format(v[row]).as_bytes()),
+                Cells::Categorical(codes, labels) => buf.extend_from_slice(labels.get(codes[row])),
+            }
+        }
+        buf.push(b'\n');
     }
 }
 

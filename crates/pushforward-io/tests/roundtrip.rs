@@ -424,3 +424,56 @@ fn parquet_levels_may_change_between_batches() {
     }
     assert_eq!(labels, ["b", "a", "b", "c", "c"]);
 }
+
+/// A batch longer than the CSV writer's parallel chunks, with missing cells.
+fn long_batch(rows: usize) -> Table {
+    let x: Vec<f64> = (0..rows).map(|i| (i as f64).sqrt() - 40.0).collect();
+    let n: Vec<i64> = (0..rows as i64).map(|i| i * i - 7).collect();
+    let codes: Vec<u32> = (0..rows).map(|i| (i % 5) as u32).collect();
+    let holes: Vec<bool> = (0..rows).map(|i| i % 7 == 3).collect();
+    Table::new(vec![
+        Column::float("x", x).with_missing(holes),
+        Column::int("n", n),
+        Column::categorical("group", codes, levels()),
+    ])
+    .unwrap()
+}
+
+#[test]
+fn csv_of_a_long_batch_is_in_row_order_and_the_same_on_any_thread_count() {
+    let rows = 10_007;
+    let batch = long_batch(rows);
+    let dir = tempfile::tempdir().unwrap();
+    let write_with = |threads: usize| {
+        let path = dir.path().join(format!("t{threads}.csv"));
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        pool.install(|| write_all(&path, OutputFormat::Csv, std::slice::from_ref(&batch)));
+        fs::read(&path).unwrap()
+    };
+    let one = write_with(1);
+    assert_eq!(one, write_with(3));
+
+    let mut reader = csv::Reader::from_reader(one.as_slice());
+    let labels = levels();
+    let mut count = 0;
+    for (i, record) in reader.records().enumerate() {
+        let record = record.unwrap();
+        if i % 7 == 3 {
+            assert_eq!(&record[0], "", "row {i}");
+        } else {
+            let want = (i as f64).sqrt() - 40.0;
+            assert_eq!(
+                record[0].parse::<f64>().unwrap().to_bits(),
+                want.to_bits(),
+                "row {i}"
+            );
+        }
+        assert_eq!(record[1].parse::<i64>().unwrap(), (i * i) as i64 - 7, "row {i}");
+        assert_eq!(&record[2], labels[i % 5].as_str(), "row {i}");
+        count += 1;
+    }
+    assert_eq!(count, rows);
+}
