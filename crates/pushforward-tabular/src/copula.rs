@@ -57,8 +57,10 @@ use crate::schema::ColumnSchema;
 /// from several starts buys nothing measurable, and one start keeps a fit
 /// of the penguins table under a tenth of a second.
 pub const NEAREST_STARTS: usize = 1;
-/// Iterations of that search.
-pub const NEAREST_ITERS: u64 = 200;
+/// Iterations of that search: on penguins, cars and airquality, 100 give the
+/// quality scores of 200 to within 0.001 (seeds 1–3) in two thirds of the
+/// fit's instructions.
+pub const NEAREST_ITERS: u64 = 100;
 
 /// Shrinkage of the latent correlation towards the identity.
 pub const SHRINK: f64 = 1e-6;

@@ -38,6 +38,7 @@ use pushforward_core::seed::{Purpose, stream};
 use rand_distr::{Distribution, StandardNormal};
 use rayon::prelude::*;
 use std::f64::consts::FRAC_PI_2;
+use std::sync::Mutex;
 
 /// How output errors are weighed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -214,6 +215,26 @@ struct Problem<'a> {
     pairs: Vec<(usize, usize, f64, &'a FastMap)>,
     penalty: Penalty,
     progress: &'a (dyn Progress + Sync),
+    last: LastEvaluation,
+}
+
+/// The last point evaluated, with its cost and gradient. The line search
+/// asks for the cost and then the gradient at each trial point; one pass
+/// gives both. A clone starts empty.
+#[derive(Default)]
+struct LastEvaluation(Mutex<Option<Evaluation>>);
+
+/// A point, its cost and its gradient.
+struct Evaluation {
+    at: Vec<f64>,
+    cost: f64,
+    grad: Vec<f64>,
+}
+
+impl Clone for LastEvaluation {
+    fn clone(&self) -> Self {
+        LastEvaluation::default()
+    }
 }
 
 /// What an evaluation returns when the progress reports a cancellation:
@@ -281,16 +302,31 @@ impl Problem<'_> {
         }
         (f, grad)
     }
+
+    /// Cost and gradient at `l`, from the last evaluation when it was at `l`.
+    fn evaluate(&self, l: &[f64]) -> Result<(f64, Vec<f64>), argmin::core::Error> {
+        if self.progress.cancelled() {
+            return Err(cancelled());
+        }
+        let mut last = self.last.0.lock().map_err(|_| cancelled())?;
+        if let Some(e) = last.as_ref().filter(|e| e.at.as_slice() == l) {
+            return Ok((e.cost, e.grad.clone()));
+        }
+        let (cost, grad) = self.value_and_grad(l, true);
+        *last = Some(Evaluation {
+            at: l.to_vec(),
+            cost,
+            grad: grad.clone(),
+        });
+        Ok((cost, grad))
+    }
 }
 
 impl CostFunction for Problem<'_> {
     type Param = Vec<f64>;
     type Output = f64;
     fn cost(&self, p: &Self::Param) -> Result<f64, argmin::core::Error> {
-        if self.progress.cancelled() {
-            return Err(cancelled());
-        }
-        Ok(self.value_and_grad(p, false).0)
+        Ok(self.evaluate(p)?.0)
     }
 }
 
@@ -298,10 +334,7 @@ impl Gradient for Problem<'_> {
     type Param = Vec<f64>;
     type Gradient = Vec<f64>;
     fn gradient(&self, p: &Self::Param) -> Result<Vec<f64>, argmin::core::Error> {
-        if self.progress.cancelled() {
-            return Err(cancelled());
-        }
-        Ok(self.value_and_grad(p, true).1)
+        Ok(self.evaluate(p)?.1)
     }
 }
 
@@ -324,6 +357,7 @@ pub(crate) fn fit(
             .collect(),
         penalty: options.penalty,
         progress,
+        last: LastEvaluation::default(),
     };
     let start = repaired_start(d, pairs, &target);
     let mut rng = stream(options.seed, Purpose::Starts);

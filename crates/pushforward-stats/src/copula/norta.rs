@@ -24,7 +24,7 @@ use crate::quadrature::Quadrature;
 use nalgebra::DMatrix;
 use pushforward_core::Progress;
 use rayon::prelude::*;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// Which correlation a target names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -117,7 +117,10 @@ pub fn fit_copula(
     progress: &(dyn Progress + Sync),
 ) -> Result<CopulaFit, StatsError> {
     let d = marginals.len();
-    let quad = Arc::new(Quadrature::new(HERMITE_NODES, LEGENDRE_NODES));
+    // The rules depend only on their sizes: built once per process (Golub–
+    // Welsch on 64 nodes costs as much as a small table's whole NORTA solve).
+    static QUAD: OnceLock<Arc<Quadrature>> = OnceLock::new();
+    let quad = Arc::clone(QUAD.get_or_init(|| Arc::new(Quadrature::new(HERMITE_NODES, LEGENDRE_NODES))));
     let t = |i: usize, j: usize| target.matrix[i * d + j];
     let maps: Vec<Arc<LatentMap>> = match target.kind {
         CorrelationKind::Spearman => maps.par_iter().map(|m| Arc::new(m.rank_map())).collect(),
