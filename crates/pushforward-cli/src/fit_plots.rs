@@ -5,6 +5,7 @@ use crate::evaluate_plots::with_nan;
 use anyhow::Context;
 use pushforward_core::{ColumnData, Sampler, Table};
 use pushforward_neural::gpa::GpaModel;
+use pushforward_neural::wgan::WganModel;
 use pushforward_neural::{
     MmdModel, Model, ModelHeader, NumericColumn, SampleOptions, ScoreModel, ScoreSampling, Solver,
 };
@@ -38,6 +39,15 @@ fn plotted(numeric: &[NumericColumn], data: &Table) -> Vec<String> {
         .collect()
 }
 
+/// The series of a loss plot: the training loss, or for a game of two
+/// players (a recorded `critic` term) the generator's and the critic's.
+pub(crate) fn loss_series(curve: &pushforward_neural::LossCurve) -> Vec<(&'static str, &[f64])> {
+    match curve.term("critic") {
+        Some(critic) => vec![("generator", &curve.loss[..]), ("critic", critic)],
+        None => vec![("training", &curve.loss[..])],
+    }
+}
+
 /// The plots of every method: the loss curve, and `synth` against the
 /// training data over those of the dimensions `numeric` that are numeric
 /// columns.
@@ -56,7 +66,7 @@ pub(crate) fn write_common(
         &LossCurve {
             title: &format!("{} training loss", header.method.name()),
             steps: &curve.steps,
-            series: &[("training", &curve.loss)],
+            series: &loss_series(curve),
         },
     )?;
     scatter_matrix(
@@ -70,6 +80,13 @@ pub(crate) fn write_common(
 
 /// Writes the plots of an MMD network into `dir`, creating it if needed.
 pub(crate) fn write_mmd(dir: &Path, model: &MmdModel, data: &Table, seed: u64) -> anyhow::Result<()> {
+    let synth = model.sampler().sample(SCATTER_ROWS, seed)?;
+    write_common(dir, model.header(), &model.body().numeric, data, &synth)
+}
+
+/// Writes the plots of a WGAN into `dir`, creating it if needed: both
+/// players' losses and samples against the data.
+pub(crate) fn write_wgan(dir: &Path, model: &WganModel, data: &Table, seed: u64) -> anyhow::Result<()> {
     let synth = model.sampler().sample(SCATTER_ROWS, seed)?;
     write_common(dir, model.header(), &model.body().numeric, data, &synth)
 }

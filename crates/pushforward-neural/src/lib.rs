@@ -26,6 +26,8 @@
 //!   optionally spectrally normalised (Lipschitz) discriminator.
 //! - [`gpa`]: Lipschitz-regularised generative particles: transport of a
 //!   source sample onto a target sample, and a generator of a table.
+//! - [`wgan`]: Wasserstein GANs, a generator trained against a critic with
+//!   the R1 + R2 gradient penalty on data and generated rows.
 //! - [`tabular`]: the model file of a Gaussian copula of a mixed table
 //!   (`pushforward-tabular`), with exact conditional sampling.
 //! - [`joint`]: building blocks of the neural joint generator (soft sort,
@@ -63,6 +65,7 @@ pub mod optim;
 pub mod score;
 pub mod tabular;
 pub mod train;
+pub mod wgan;
 
 pub use activation::Activation;
 pub use data::{

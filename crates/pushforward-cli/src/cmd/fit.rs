@@ -1,6 +1,6 @@
 //! `pushforward fit DATA -o MODEL`: fit a generator to a table (a
 //! Gaussian copula of mixed columns, flow matching, an MMD network, a score
-//! model or a normalizing flow), save it, and optionally draw its
+//! model, a normalizing flow, particles or a WGAN), save it, and optionally draw its
 //! diagnostic plots. Each flag left out takes the method's library default.
 
 use super::{fit_copula, fit_gpa};
@@ -91,6 +91,7 @@ pub(crate) fn run(args: FitArgs) -> anyhow::Result<()> {
                     .with_context(|| format!("cannot write plots into '{}'", dir.display()))?;
             }
         }
+        Method::Wgan => super::fit_wgan::run(&args, &table, &bar).with_context(fit_error)?,
         Method::NeuralJoint => {
             bail!("neural-joint models are trained from a spec: pushforward generate SPEC --engine neural")
         }

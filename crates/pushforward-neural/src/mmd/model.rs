@@ -164,18 +164,36 @@ impl Sampler for MmdSampler<'_> {
         progress: &dyn Progress,
         emit: &mut dyn FnMut(Table) -> Result<(), SampleError>,
     ) -> Result<(), SampleError> {
-        let model_error = |e: NeuralError| SampleError::Model(Box::new(e));
         let body = &self.model.body;
+        self.model.network.emit(rows, seed, progress, emit, &|x| {
+            let raw = body.standardisation.restore(x);
+            to_table(&body.numeric, body.layout.as_ref(), &self.model.order, &raw, None)
+        })
+    }
+}
+
+impl MmdNetwork {
+    /// Hands `rows` rows to `emit` in blocks of 16,384: each block's noise
+    /// from the seed's sampling stream, drawn block after block, pushed
+    /// through the generator, and turned into a table of data units by
+    /// `decode`. The rows do not depend on the number of threads.
+    pub(crate) fn emit(
+        &self,
+        rows: u64,
+        seed: u64,
+        progress: &dyn Progress,
+        emit: &mut dyn FnMut(Table) -> Result<(), SampleError>,
+        decode: &dyn Fn(&[f32]) -> Result<Table, NeuralError>,
+    ) -> Result<(), SampleError> {
         let mut rng = stream(seed, Purpose::Sampling);
         let mut tape = Tape::default();
         BlockEmitter::new(rows, progress, emit).run(SAMPLE_BLOCK, |n| {
-            let x = if n > 0 {
-                self.model.network.block(n, &mut rng, &mut tape).to_vec()
+            let x: &[f32] = if n > 0 {
+                self.block(n, &mut rng, &mut tape)
             } else {
-                Vec::new()
+                &[]
             };
-            let raw = body.standardisation.restore(&x);
-            to_table(&body.numeric, body.layout.as_ref(), &self.model.order, &raw, None).map_err(model_error)
+            decode(x).map_err(|e| SampleError::Model(Box::new(e)))
         })
     }
 }
