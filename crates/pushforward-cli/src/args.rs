@@ -5,7 +5,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use pushforward_io::OutputFormat;
 use pushforward_metrics::Metric;
 use pushforward_neural::divergence::Normalisation;
-use pushforward_neural::gpa::Scheme;
+use pushforward_neural::gpa::{Latent, Scheme};
 use pushforward_neural::{
     Activation, Coupling, Method, OptimizerConfig, SamplerKind, Schedule, Solver, TimeEmbedding,
 };
@@ -1143,6 +1143,12 @@ pub(crate) struct GpaFitArgs {
     /// column's standard deviation [default: 1].
     #[arg(long, value_parser = positive)]
     pub(crate) source_scale: Option<f64>,
+    /// Move the particles among the K leading principal coordinates of the
+    /// standardised rows and map them back (for wide tables; the new rows
+    /// lie in that K-dimensional subspace) [default: the columns
+    /// themselves]. Example: --latent pca:5
+    #[arg(long, value_name = "pca:K", value_parser = Latent::parse)]
+    pub(crate) latent: Option<Latent>,
 }
 
 #[derive(Debug, Args)]

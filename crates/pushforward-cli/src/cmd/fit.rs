@@ -13,7 +13,7 @@ use crate::progress::Steps;
 use crate::{atomic, fit_plots};
 use anyhow::{Context, bail};
 use pushforward_core::Table;
-use pushforward_neural::gpa::GpaModel;
+use pushforward_neural::gpa::{GpaModel, Latent};
 use pushforward_neural::{
     FlowConfig, Method, MmdConfig, MmdModel, Model, ModelHeader, OptimizerConfig, Schedule, TrainConfig,
 };
@@ -77,7 +77,14 @@ pub(crate) fn run(args: FitArgs) -> anyhow::Result<()> {
             let model =
                 GpaModel::fit(&table, &fit_gpa::gpa_settings(&args)?, &bar).with_context(fit_error)?;
             model.save(&args.output)?;
-            summary(model.header(), model.body().numeric.len(), "", &args);
+            let latent = match (model.body().settings.latent, model.body().explained) {
+                (Some(Latent::Pca { dims }), Some(share)) => format!(
+                    ", moved among {dims} principal coordinates ({:.1}% of the variance)",
+                    100.0 * share
+                ),
+                _ => String::new(),
+            };
+            summary(model.header(), model.body().numeric.len(), &latent, &args);
             if let Some(m) = model.body().memorisation {
                 eprintln!(
                     "memorisation: transporting as many particles as rows put {:.1}% within {:.3} (standardised) \

@@ -64,6 +64,7 @@ fn table(args: &FitArgs) -> Vec<Row> {
         _ => (flag, true, &[Gpa][..]),
     }));
     rows.push(("--source-scale", args.gpa.source_scale.is_some(), &[Gpa]));
+    rows.push(("--latent", args.gpa.latent.is_some(), &[Gpa]));
     rows
 }
 
