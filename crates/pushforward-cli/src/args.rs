@@ -854,7 +854,7 @@ pub(crate) struct FitArgs {
     /// of each layer's conditioner) [default: 128,128,128; 64,64 for flow].
     #[arg(long, value_delimiter = ',', value_name = "WIDTHS", help_heading = "Network", allow_negative_numbers = true, value_parser = width)]
     pub(crate) hidden: Option<Vec<usize>>,
-    /// Hidden activation [default: silu].
+    /// Hidden activation [default: silu; leaky-relu for wgan].
     #[arg(long, help_heading = "Network", value_parser = named(&Activation::ALL, Activation::name, Activation::description))]
     pub(crate) activation: Option<Activation>,
     /// How time enters the network (flow matching), or the noise level
