@@ -4,10 +4,10 @@
 use crate::evaluate_plots::with_nan;
 use anyhow::Context;
 use pushforward_core::{ColumnData, Sampler, Table};
+use pushforward_neural::generator::{GeneratorModel, GeneratorSettings};
 use pushforward_neural::gpa::GpaModel;
-use pushforward_neural::wgan::WganModel;
 use pushforward_neural::{
-    MmdModel, Model, ModelHeader, NumericColumn, SampleOptions, ScoreModel, ScoreSampling, Solver,
+    Model, ModelHeader, NumericColumn, SampleOptions, ScoreModel, ScoreSampling, Solver,
 };
 use pushforward_plot::{LossCurve, Trajectories, loss_curve, scatter_matrix, trajectories_plot};
 use std::path::Path;
@@ -78,15 +78,15 @@ pub(crate) fn write_common(
     Ok(())
 }
 
-/// Writes the plots of an MMD network into `dir`, creating it if needed.
-pub(crate) fn write_mmd(dir: &Path, model: &MmdModel, data: &Table, seed: u64) -> anyhow::Result<()> {
-    let synth = model.sampler().sample(SCATTER_ROWS, seed)?;
-    write_common(dir, model.header(), &model.body().numeric, data, &synth)
-}
-
-/// Writes the plots of a WGAN into `dir`, creating it if needed: both
-/// players' losses and samples against the data.
-pub(crate) fn write_wgan(dir: &Path, model: &WganModel, data: &Table, seed: u64) -> anyhow::Result<()> {
+/// Writes the plots of a generator of noise rows (an MMD network, a WGAN)
+/// into `dir`, creating it if needed: the loss (both players' for a WGAN)
+/// and samples against the data.
+pub(crate) fn write_generator<S: GeneratorSettings>(
+    dir: &Path,
+    model: &GeneratorModel<S>,
+    data: &Table,
+    seed: u64,
+) -> anyhow::Result<()> {
     let synth = model.sampler().sample(SCATTER_ROWS, seed)?;
     write_common(dir, model.header(), &model.body().numeric, data, &synth)
 }

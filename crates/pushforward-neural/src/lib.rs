@@ -15,6 +15,8 @@
 //!   [`FittedModel::configure`] gives a [`pushforward_core::Sampler`]; the
 //!   file layout (format version 2) is in `model_file.rs`: a common
 //!   [`ModelHeader`] and a method body.
+//! - [`generator`]: the model of a table whose network pushes noise rows
+//!   forward (the MMD network's and the WGAN's), its file and sampler.
 //! - [`mmd`]: MMD networks, a generator trained by minimising the unbiased
 //!   MMD² between generated and data batches.
 //! - [`score`]: score models, trained by multi-level denoising score
@@ -52,6 +54,7 @@ mod embedding;
 mod error;
 pub mod flow;
 mod gemm;
+pub mod generator;
 pub mod gpa;
 pub mod joint;
 mod loaded;

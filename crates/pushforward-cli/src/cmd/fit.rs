@@ -67,7 +67,7 @@ pub(crate) fn run(args: FitArgs) -> anyhow::Result<()> {
             model.save(&args.output).with_context(cannot_save)?;
             summary(model.header(), model.body().numeric.len(), "", &args);
             if let Some(dir) = &args.plots {
-                fit_plots::write_mmd(dir, &model, &table, args.seed)
+                fit_plots::write_generator(dir, &model, &table, args.seed)
                     .with_context(|| format!("cannot write plots into '{}'", dir.display()))?;
             }
         }

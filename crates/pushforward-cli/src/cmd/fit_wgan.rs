@@ -25,7 +25,7 @@ pub(super) fn run(args: &FitArgs, table: &Table, bar: &Steps) -> anyhow::Result<
     );
     summary(model.header(), model.body().numeric.len(), &detail, args);
     if let Some(dir) = &args.plots {
-        fit_plots::write_wgan(dir, &model, table, args.seed)
+        fit_plots::write_generator(dir, &model, table, args.seed)
             .with_context(|| format!("cannot write plots into '{}'", dir.display()))?;
     }
     Ok(())

@@ -23,8 +23,8 @@ use super::WganConfig;
 use crate::error::NeuralError;
 use crate::mlp::{Architecture, Grads, MlpView, ParamGrad, ParamLayout, Tape};
 
-/// The generator's name in the parameter layout and the model file.
-pub(crate) const GENERATOR: &str = "generator";
+/// The generator's name in the parameter layout.
+pub(super) const GENERATOR: &str = "generator";
 /// The critic's name in the parameter layout.
 pub(super) const CRITIC: &str = "critic";
 
