@@ -5,7 +5,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use pushforward_io::OutputFormat;
 use pushforward_metrics::Metric;
 use pushforward_neural::divergence::Normalisation;
-use pushforward_neural::gpa::Scheme;
+use pushforward_neural::gpa::{Latent, Scheme};
 use pushforward_neural::{
     Activation, Coupling, Method, OptimizerConfig, SamplerKind, Schedule, Solver, TimeEmbedding,
 };
@@ -368,7 +368,8 @@ pub(crate) enum DemoExample {
     /// decay 1e-3.
     Rosenbrock(RosenbrockArgs),
     /// Train each generative family of the survey that pushforward has
-    /// (flow matching, the MMD network) on its 1-D mixture
+    /// (flow matching, the MMD network, the score model, the spline flow,
+    /// the WGAN with the R1 + R2 penalty) on its 1-D mixture
     /// 0.5 N(-1, 0.5^2) + 0.5 N(1, 0.5^2) and print a table: training time,
     /// KS and W1 of 5,000 samples against 5,000 fresh draws, and the
     /// negative log-likelihood of the fresh draws for methods with a
@@ -393,7 +394,7 @@ pub(crate) struct SurveyArgs {
     #[arg(long, value_name = "DIR")]
     pub(crate) plots: Option<PathBuf>,
     /// Training steps of every method instead of its own budget
-    /// [default: 2,000 for flow matching, 3,000 for mmd].
+    /// [default: 2,000 for flow matching, 3,000 for mmd and wgan].
     #[arg(long)]
     pub(crate) steps: Option<usize>,
     /// Seed of the data, the fits and the samples.
@@ -792,7 +793,7 @@ pub(crate) struct FitArgs {
     /// each column's standard deviation (mmd) [default: 0.05,0.1,0.2,0.5,1,2].
     #[arg(long, value_delimiter = ',', value_name = "SIGMAS", value_parser = positive)]
     pub(crate) bandwidths: Option<Vec<f64>>,
-    /// Dimensions of the generator's noise (mmd) [default: 4].
+    /// Dimensions of the generator's noise (mmd, wgan) [default: 4 for mmd, 8 for wgan].
     #[arg(long, value_name = "K", allow_negative_numbers = true, value_parser = positive_count)]
     pub(crate) noise_dim: Option<usize>,
     /// Levels of the geometric noise ladder that annealed Langevin sampling
@@ -813,17 +814,19 @@ pub(crate) struct FitArgs {
     pub(crate) sigma_min: Option<f64>,
     /// Optimiser steps [default: 10,000 for flow matching (4,000 on a table
     /// with text columns or missing values) and score, 5,000 for mmd, 3,000
-    /// for flow].
+    /// for flow; for wgan, 10,000 generator steps].
     #[arg(long, help_heading = "Training", allow_negative_numbers = true, value_parser = positive_count)]
     pub(crate) steps: Option<usize>,
     /// Rows per batch, at most the table's rows [default: 256; 128 for flow
     /// matching on a table with text columns or missing values].
     #[arg(long, help_heading = "Training", allow_negative_numbers = true, value_parser = positive_count)]
     pub(crate) batch: Option<usize>,
-    /// The optimiser [default: adamw]; each starts from its own defaults.
+    /// The optimiser [default: adamw; adam with betas 0.5, 0.9 for wgan];
+    /// each starts from its own defaults.
     #[arg(long, value_name = "NAME", help_heading = "Training", value_parser = named(&OptimizerConfig::ALL, OptimizerConfig::name, OptimizerConfig::description))]
     pub(crate) optimizer: Option<OptimizerConfig>,
-    /// Learning rate of the optimiser [default: the method's, 2e-3 for adamw].
+    /// Learning rate of the optimiser [default: the method's, 2e-3 for adamw;
+    /// the generator's 1e-3 for wgan].
     #[arg(long, help_heading = "Training", value_parser = positive)]
     pub(crate) lr: Option<f64>,
     /// AdamW's decoupled weight decay [default: 0.01 for flow matching, 0 for
@@ -851,7 +854,7 @@ pub(crate) struct FitArgs {
     /// of each layer's conditioner) [default: 128,128,128; 64,64 for flow].
     #[arg(long, value_delimiter = ',', value_name = "WIDTHS", help_heading = "Network", allow_negative_numbers = true, value_parser = width)]
     pub(crate) hidden: Option<Vec<usize>>,
-    /// Hidden activation [default: silu].
+    /// Hidden activation [default: silu; leaky-relu for wgan].
     #[arg(long, help_heading = "Network", value_parser = named(&Activation::ALL, Activation::name, Activation::description))]
     pub(crate) activation: Option<Activation>,
     /// How time enters the network (flow matching), or the noise level
@@ -885,6 +888,28 @@ pub(crate) struct FitArgs {
     pub(crate) quiet: bool,
     #[command(flatten)]
     pub(crate) gpa: GpaFitArgs,
+    #[command(flatten)]
+    pub(crate) wgan: WganFitArgs,
+}
+
+/// The settings of `fit --method wgan` besides the shared flags (`--hidden`
+/// and `--lr` set the generator, `--activation` both networks,
+/// `--critic-steps` the critic steps per generator step).
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Adversarial (wgan)")]
+pub(crate) struct WganFitArgs {
+    /// Weight of the R1 + R2 gradient penalty, the critic's mean squared
+    /// input gradient on data rows plus on generated rows; it keeps the
+    /// critic bounded, so it cannot be 0 [default: 5].
+    #[arg(long, value_name = "WEIGHT", value_parser = positive)]
+    pub(crate) penalty: Option<f64>,
+    /// Hidden layer widths of the critic, comma-separated [default: 128,128,128].
+    #[arg(long, value_delimiter = ',', value_name = "WIDTHS", allow_negative_numbers = true, value_parser = width)]
+    pub(crate) critic_hidden: Option<Vec<usize>>,
+    /// Learning rate of the critic's optimiser (--optimizer sets both
+    /// players' kind) [default: 2e-3, twice the generator's].
+    #[arg(long, value_name = "LR", value_parser = positive)]
+    pub(crate) critic_lr: Option<f64>,
 }
 
 #[derive(Debug, Args)]
@@ -1007,7 +1032,8 @@ pub(crate) struct ReflowArgs {
     /// Optimiser steps on the pairs [default: 4,000].
     #[arg(long, help_heading = "Training")]
     pub(crate) steps: Option<usize>,
-    /// The optimiser [default: adamw]; each starts from its own defaults.
+    /// The optimiser [default: adamw; adam with betas 0.5, 0.9 for wgan];
+    /// each starts from its own defaults.
     #[arg(long, value_name = "NAME", help_heading = "Training", value_parser = named(&OptimizerConfig::ALL, OptimizerConfig::name, OptimizerConfig::description))]
     pub(crate) optimizer: Option<OptimizerConfig>,
     /// Learning rate of the optimiser [default: 2e-3 for adamw].
@@ -1068,7 +1094,8 @@ pub(crate) struct ParticleFlags {
     /// Particle steps [default: 500].
     #[arg(long, value_name = "N")]
     pub(crate) particle_steps: Option<usize>,
-    /// Discriminator steps before each particle step [default: 3].
+    /// Discriminator steps before each particle step (for fit --method
+    /// wgan: critic steps before each generator step) [default: 3; 1 for wgan].
     #[arg(long, value_name = "K")]
     pub(crate) critic_steps: Option<usize>,
     /// Time step: particles move at most L x dt per step [default: 0.5].
@@ -1116,6 +1143,12 @@ pub(crate) struct GpaFitArgs {
     /// column's standard deviation [default: 1].
     #[arg(long, value_parser = positive)]
     pub(crate) source_scale: Option<f64>,
+    /// Move the particles among the K leading principal coordinates of the
+    /// standardised rows and map them back (for wide tables; the new rows
+    /// lie in that K-dimensional subspace) [default: the columns
+    /// themselves]. Example: --latent pca:5
+    #[arg(long, value_name = "pca:K", value_parser = Latent::parse)]
+    pub(crate) latent: Option<Latent>,
 }
 
 #[derive(Debug, Args)]

@@ -4,9 +4,10 @@
 use crate::evaluate_plots::with_nan;
 use anyhow::Context;
 use pushforward_core::{ColumnData, Sampler, Table};
+use pushforward_neural::generator::{GeneratorModel, GeneratorSettings};
 use pushforward_neural::gpa::GpaModel;
 use pushforward_neural::{
-    MmdModel, Model, ModelHeader, NumericColumn, SampleOptions, ScoreModel, ScoreSampling, Solver,
+    Model, ModelHeader, NumericColumn, SampleOptions, ScoreModel, ScoreSampling, Solver,
 };
 use pushforward_plot::{LossCurve, Trajectories, loss_curve, scatter_matrix, trajectories_plot};
 use std::path::Path;
@@ -38,6 +39,15 @@ fn plotted(numeric: &[NumericColumn], data: &Table) -> Vec<String> {
         .collect()
 }
 
+/// The series of a loss plot: the training loss, or for a game of two
+/// players (a recorded `critic` term) the generator's and the critic's.
+pub(crate) fn loss_series(curve: &pushforward_neural::LossCurve) -> Vec<(&'static str, &[f64])> {
+    match curve.term("critic") {
+        Some(critic) => vec![("generator", &curve.loss[..]), ("critic", critic)],
+        None => vec![("training", &curve.loss[..])],
+    }
+}
+
 /// The plots of every method: the loss curve, and `synth` against the
 /// training data over those of the dimensions `numeric` that are numeric
 /// columns.
@@ -56,7 +66,7 @@ pub(crate) fn write_common(
         &LossCurve {
             title: &format!("{} training loss", header.method.name()),
             steps: &curve.steps,
-            series: &[("training", &curve.loss)],
+            series: &loss_series(curve),
         },
     )?;
     scatter_matrix(
@@ -68,8 +78,15 @@ pub(crate) fn write_common(
     Ok(())
 }
 
-/// Writes the plots of an MMD network into `dir`, creating it if needed.
-pub(crate) fn write_mmd(dir: &Path, model: &MmdModel, data: &Table, seed: u64) -> anyhow::Result<()> {
+/// Writes the plots of a generator of noise rows (an MMD network, a WGAN)
+/// into `dir`, creating it if needed: the loss (both players' for a WGAN)
+/// and samples against the data.
+pub(crate) fn write_generator<S: GeneratorSettings>(
+    dir: &Path,
+    model: &GeneratorModel<S>,
+    data: &Table,
+    seed: u64,
+) -> anyhow::Result<()> {
     let synth = model.sampler().sample(SCATTER_ROWS, seed)?;
     write_common(dir, model.header(), &model.body().numeric, data, &synth)
 }

@@ -878,8 +878,71 @@ fn an_mmd_network_is_fitted_and_sampled_like_any_model() {
             .arg("-o")
             .arg(dir.path().join("x.pf"))
             .args(tiny(&["--noise-dim", "3"])),
-        &["--noise-dim applies to --method mmd, not to flow matching"],
+        &["--noise-dim applies to --method mmd, --method wgan, not to flow matching"],
     );
+}
+
+/// `fit --method wgan` trains a generator against a penalised critic that
+/// `sample` draws from (seeded, the training columns, the same model file
+/// for the same seed); its flags are refused for other methods and a zero
+/// penalty is refused.
+#[test]
+fn a_wgan_is_fitted_and_sampled_like_any_model() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = toy(dir.path(), "moons", 400, &[], "moons.csv");
+    let flags = [
+        "--method",
+        "wgan",
+        "--critic-hidden",
+        "16",
+        "--critic-steps",
+        "2",
+        "--penalty",
+        "2",
+    ];
+    let (model, err) = fit(dir.path(), &data, "wgan.pf", &flags);
+    assert_contains(&err, "fitted wgan to 400 rows x 2 columns");
+    assert_contains(&err, "R1 + R2 penalty 2 and 2 critic steps per generator step");
+    let (again, _) = fit(dir.path(), &data, "again.pf", &flags);
+    assert_eq!(std::fs::read(&model).unwrap(), std::fs::read(&again).unwrap());
+    let draw = |seed: &str| {
+        ok(pf()
+            .arg("sample")
+            .arg(&model)
+            .args(["--rows", "300", "-q", "--seed", seed]))
+        .0
+    };
+    let first = draw("3");
+    let (header, rows) = parse_csv(&first);
+    assert_eq!(header, ["x", "y"]);
+    assert_eq!(rows.len(), 300);
+    assert_eq!(draw("3"), first);
+    assert_ne!(draw("4"), first);
+    let target = dir.path().join("x.pf");
+    for (extra, message) in [
+        (
+            &["--penalty", "5"][..],
+            "--penalty applies to --method wgan, not to flow matching",
+        ),
+        (
+            &["--method", "gpa", "--critic-lr", "1e-3"][..],
+            "--critic-lr applies to --method wgan, not to --method gpa",
+        ),
+        (
+            &["--method", "wgan", "--dt", "0.1"][..],
+            "--dt applies to --method gpa, not to --method wgan",
+        ),
+        (
+            &["--method", "wgan", "--penalty", "0"][..],
+            "must be a finite number greater than 0",
+        ),
+    ] {
+        let mut cmd = pf();
+        cmd.arg("fit").arg(&data).arg("-o").arg(&target).args(tiny(extra));
+        let err = stderr_of(&cmd.output().unwrap());
+        assert_contains(&err, message);
+        assert!(!target.exists());
+    }
 }
 
 /// `fit --method score` trains a score model that `sample` draws from by

@@ -163,7 +163,7 @@ fn fit_gpa_then_sample_and_foreign_flags_are_refused() {
             .args(["--method", "gpa", "--steps", "5", "-o"])
             .arg(dir.path().join("x.pf")),
     );
-    assert!(err.contains("--steps applies to flow matching, --method mmd, --method score, --method flow, not to --method gpa"), "{err}");
+    assert!(err.contains("--steps applies to flow matching, --method mmd, --method score, --method flow, --method wgan, not to --method gpa"), "{err}");
     let err = stderr_fail(
         pf().arg("fit")
             .arg(&data)
@@ -193,4 +193,58 @@ fn augment_writes_the_table_then_the_new_rows() {
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(lines.len(), 1 + 80 + 50);
     assert_eq!(lines[..81].join("\n"), original.trim_end());
+}
+
+/// `--latent pca:K` moves the particles among K principal coordinates for
+/// `fit --method gpa` (which says how much variance they hold) and for
+/// `augment`; K above the columns and other latent spaces are refused.
+#[test]
+fn a_pca_latent_space_is_taken_by_fit_and_augment() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = toy(dir.path(), "swissroll3d", 80, 1);
+    let model = dir.path().join("g.pf");
+    let fit = |latent: &str| {
+        pf().arg("fit")
+            .arg(&data)
+            .args([
+                "--method",
+                "gpa",
+                "--particle-steps",
+                "10",
+                "--latent",
+                latent,
+                "-q",
+                "-o",
+            ])
+            .arg(&model)
+            .output()
+            .unwrap()
+    };
+    let out = fit("pca:2");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("moved among 2 principal coordinates ("), "{err}");
+    let rows = stdout_ok(pf().arg("sample").arg(&model).args(["--rows", "90", "-o", "-"]));
+    assert_eq!(rows.lines().count(), 91);
+    std::fs::remove_file(&model).unwrap();
+    for (latent, message) in [("pca:4", "--latent pca:K"), ("umap:2", "expected pca:K")] {
+        let out = fit(latent);
+        assert!(!out.status.success());
+        assert!(String::from_utf8_lossy(&out.stderr).contains(message), "{latent}");
+        assert!(!model.exists());
+    }
+    let out = stdout_ok(pf().arg("augment").arg(&data).args([
+        "--method",
+        "gpa",
+        "--rows",
+        "30",
+        "--particle-steps",
+        "10",
+        "--latent",
+        "pca:1",
+        "-q",
+        "-o",
+        "-",
+    ]));
+    assert_eq!(out.lines().count(), 1 + 80 + 30);
 }

@@ -15,6 +15,8 @@
 //!   [`FittedModel::configure`] gives a [`pushforward_core::Sampler`]; the
 //!   file layout (format version 2) is in `model_file.rs`: a common
 //!   [`ModelHeader`] and a method body.
+//! - [`generator`]: the model of a table whose network pushes noise rows
+//!   forward (the MMD network's and the WGAN's), its file and sampler.
 //! - [`mmd`]: MMD networks, a generator trained by minimising the unbiased
 //!   MMD² between generated and data batches.
 //! - [`score`]: score models, trained by multi-level denoising score
@@ -26,6 +28,8 @@
 //!   optionally spectrally normalised (Lipschitz) discriminator.
 //! - [`gpa`]: Lipschitz-regularised generative particles: transport of a
 //!   source sample onto a target sample, and a generator of a table.
+//! - [`wgan`]: Wasserstein GANs, a generator trained against a critic with
+//!   the R1 + R2 gradient penalty on data and generated rows.
 //! - [`tabular`]: the model file of a Gaussian copula of a mixed table
 //!   (`pushforward-tabular`), with exact conditional sampling.
 //! - [`joint`]: building blocks of the neural joint generator (soft sort,
@@ -50,6 +54,7 @@ mod embedding;
 mod error;
 pub mod flow;
 mod gemm;
+pub mod generator;
 pub mod gpa;
 pub mod joint;
 mod loaded;
@@ -63,6 +68,7 @@ pub mod optim;
 pub mod score;
 pub mod tabular;
 pub mod train;
+pub mod wgan;
 
 pub use activation::Activation;
 pub use data::{

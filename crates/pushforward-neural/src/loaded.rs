@@ -23,6 +23,7 @@ use crate::model_file::{self, Method, ModelHeader};
 use crate::nflow::SplineFlowModel;
 use crate::score::{SamplerKind, ScoreModel};
 use crate::tabular::{CopulaBody, CopulaFile};
+use crate::wgan::WganModel;
 
 /// Sampling options a caller asked for; `None` (or `false`) means not
 /// asked, so the model's default applies. A model refuses the options its
@@ -212,6 +213,7 @@ pub fn load(path: &Path) -> Result<LoadedModel, NeuralError> {
         Method::Score => Box::new(ScoreModel::from_decoded(file).map_err(bad)?),
         Method::NormalizingFlow => Box::new(SplineFlowModel::from_decoded(file).map_err(bad)?),
         Method::Gpa => Box::new(GpaModel::from_decoded(file).map_err(bad)?),
+        Method::Wgan => Box::new(WganModel::from_decoded(file).map_err(bad)?),
         Method::Copula => Box::new(CopulaFile::from_decoded(file).map_err(bad)?),
     })
 }

@@ -83,13 +83,15 @@ pub enum Method {
     NormalizingFlow,
     /// Lipschitz-regularised generative particles ([`crate::gpa`]).
     Gpa,
+    /// A Wasserstein GAN with the R1 + R2 penalty ([`crate::wgan`]).
+    Wgan,
     /// A Gaussian copula of a mixed table ([`crate::tabular`]).
     Copula,
 }
 
 impl Method {
     /// Every method, in the order of `--help`.
-    pub const ALL: [Method; 7] = [
+    pub const ALL: [Method; 8] = [
         Method::Copula,
         Method::FlowMatching,
         Method::NeuralJoint,
@@ -97,16 +99,18 @@ impl Method {
         Method::Score,
         Method::NormalizingFlow,
         Method::Gpa,
+        Method::Wgan,
     ];
 
     /// The methods `fit` learns from a table.
-    pub const FIT: [Method; 6] = [
+    pub const FIT: [Method; 7] = [
         Method::Copula,
         Method::FlowMatching,
         Method::Mmd,
         Method::Score,
         Method::NormalizingFlow,
         Method::Gpa,
+        Method::Wgan,
     ];
 
     /// The name used on the command line and in model files.
@@ -118,6 +122,7 @@ impl Method {
             Method::Score => "score",
             Method::NormalizingFlow => "flow",
             Method::Gpa => "gpa",
+            Method::Wgan => "wgan",
             Method::Copula => "copula",
         }
     }
@@ -139,6 +144,9 @@ impl Method {
             Method::Gpa => {
                 "particles transported onto the stored data by a Lipschitz discriminator's gradient"
             }
+            Method::Wgan => {
+                "a generator trained against a critic with the R1 + R2 gradient penalty (one pass to sample)"
+            }
             Method::Copula => {
                 "a Gaussian copula of mixed columns with missing values, one per class of the most \
                  informative categorical column; exact conditional sampling (the default)"
@@ -155,6 +163,7 @@ impl Method {
             Method::Score => "pushforward fit DATA --method score -o MODEL",
             Method::NormalizingFlow => "pushforward fit DATA --method flow -o MODEL",
             Method::Gpa => "pushforward fit DATA --method gpa -o MODEL",
+            Method::Wgan => "pushforward fit DATA --method wgan -o MODEL",
             Method::Copula => "pushforward fit DATA -o MODEL",
         }
     }

@@ -12,6 +12,8 @@
 //! | `twogaussians` | 1 | `½ N(−1, 0.5²) + ½ N(1, 0.5²)` |
 //! | `sierpinski` | 2 | one uniform point per kept cell of the level-4 Sierpinski carpet on `[0, 10)²` (4,096 cells) |
 //! | `student-t` | 2 | independent Student's t coordinates with 0.5 degrees of freedom |
+//! | `25gaussians` | 2 | 25 Gaussians on the grid `{−4, −2, 0, 2, 4}²`, standard deviation 0.05 (the WGAN-GP grid) |
+//! | `4gaussians` | 2 | 4 Gaussians at `(0, 0)`, `(0, 4)`, `(4, 0)`, `(4, 4)`, standard deviation 0.5 (the particle algorithm's mixture) |
 //!
 //! Every set comes from one ChaCha8 stream seeded by the caller: the same
 //! seed gives the same rows. Sets made of components can carry the
@@ -57,6 +59,10 @@ pub enum Toy {
     Sierpinski,
     /// Heavy-tailed Student's t coordinates.
     StudentT,
+    /// Twenty-five Gaussians on a 5 × 5 grid.
+    Grid25,
+    /// Four Gaussians on the corners of a square.
+    FourGaussians,
 }
 
 /// Rows and labels of a generated set, before they become a table.
@@ -69,7 +75,7 @@ pub(crate) struct Sample {
 
 impl Toy {
     /// Every set, in the order of [`Toy::name`]s listed in `--help`.
-    pub const ALL: [Toy; 9] = [
+    pub const ALL: [Toy; 11] = [
         Toy::Moons,
         Toy::EightGaussians,
         Toy::Checkerboard,
@@ -79,6 +85,8 @@ impl Toy {
         Toy::TwoGaussians,
         Toy::Sierpinski,
         Toy::StudentT,
+        Toy::Grid25,
+        Toy::FourGaussians,
     ];
 
     /// The set's name on the command line.
@@ -93,6 +101,8 @@ impl Toy {
             Toy::TwoGaussians => "twogaussians",
             Toy::Sierpinski => "sierpinski",
             Toy::StudentT => "student-t",
+            Toy::Grid25 => "25gaussians",
+            Toy::FourGaussians => "4gaussians",
         }
     }
 
@@ -108,6 +118,8 @@ impl Toy {
             Toy::TwoGaussians => "1-D mixture 0.5 N(-1, 0.5^2) + 0.5 N(1, 0.5^2)",
             Toy::Sierpinski => "one point per cell of the level-4 Sierpinski carpet on [0, 10)^2",
             Toy::StudentT => "independent Student's t coordinates, 0.5 degrees of freedom",
+            Toy::Grid25 => "25 Gaussians on the grid {-4, -2, 0, 2, 4}^2, sd 0.05 (the WGAN-GP grid)",
+            Toy::FourGaussians => "4 Gaussians at (0, 0), (0, 4), (4, 0), (4, 4), sd 0.5",
         }
     }
 
@@ -171,6 +183,8 @@ impl Toy {
             Toy::TwoGaussians => mixtures::two_gaussians(rows, rng),
             Toy::Sierpinski => shapes::sierpinski(rows, rng),
             Toy::StudentT => mixtures::student_t(rows, rng),
+            Toy::Grid25 => mixtures::gaussians(rows, rng, &mixtures::grid25(), 0.05),
+            Toy::FourGaussians => mixtures::gaussians(rows, rng, &mixtures::FOUR, 0.5),
         };
         let names = ["x", "y", "z"];
         let mut columns: Vec<Column> = s

@@ -45,7 +45,12 @@ fn every_set_is_seeded_and_sized() {
         let labelled = toy.sample(10, 3, true);
         let has_label = matches!(
             toy,
-            Toy::Moons | Toy::Circles | Toy::EightGaussians | Toy::TwoGaussians
+            Toy::Moons
+                | Toy::Circles
+                | Toy::EightGaussians
+                | Toy::TwoGaussians
+                | Toy::Grid25
+                | Toy::FourGaussians
         );
         assert_eq!(labelled.column("label").is_some(), has_label, "{}", toy.name());
         assert_eq!(toy.sample(0, 1, true).rows(), 0);
@@ -74,6 +79,48 @@ fn circles_have_radii_one_and_one_half() {
         let want = if l[i] == "outer" { 1.0 } else { 0.5 };
         let r = (x[i].powi(2) + y[i].powi(2)).sqrt();
         assert!((r - want).abs() < 0.3, "row {i}: radius {r} for {}", l[i]);
+    }
+}
+
+/// Every component of the two grids holds its share of the rows (within 5
+/// binomial SE) around its centre (mean within 5 SE, sd within 5%).
+#[test]
+fn grid_gaussians_sit_at_their_centres() {
+    let grid25: Vec<(f64, f64)> = (-2..=2)
+        .flat_map(|i| (-2..=2).map(move |j| (2.0 * f64::from(i), 2.0 * f64::from(j))))
+        .collect();
+    let four = [(0.0, 0.0), (0.0, 4.0), (4.0, 0.0), (4.0, 4.0)];
+    for (toy, centres, sd) in [
+        (Toy::Grid25, &grid25[..], 0.05),
+        (Toy::FourGaussians, &four[..], 0.5),
+    ] {
+        let n = 2_000 * centres.len();
+        let t = toy.sample(n, 5, true);
+        let (x, y, l) = (col(&t, "x"), col(&t, "y"), labels(&t));
+        let p = 1.0 / centres.len() as f64;
+        let count_se = (n as f64 * p * (1.0 - p)).sqrt();
+        for (k, &(cx, cy)) in centres.iter().enumerate() {
+            let rows: Vec<usize> = (0..n).filter(|&i| l[i] == format!("g{k}")).collect();
+            assert!(
+                (rows.len() as f64 - 2000.0).abs() < 5.0 * count_se,
+                "{} g{k}: {}",
+                toy.name(),
+                rows.len()
+            );
+            let (mx, sx) = mean_sd(&rows.iter().map(|&i| x[i]).collect::<Vec<_>>());
+            let (my, sy) = mean_sd(&rows.iter().map(|&i| y[i]).collect::<Vec<_>>());
+            let mean_se = 5.0 * sd / (rows.len() as f64).sqrt();
+            assert!(
+                (mx - cx).abs() < mean_se && (my - cy).abs() < mean_se,
+                "{} g{k}",
+                toy.name()
+            );
+            assert!(
+                (sx / sd - 1.0).abs() < 0.05 && (sy / sd - 1.0).abs() < 0.05,
+                "{} g{k}",
+                toy.name()
+            );
+        }
     }
 }
 

@@ -1,6 +1,6 @@
 //! `pushforward fit DATA -o MODEL`: fit a generator to a table (a
 //! Gaussian copula of mixed columns, flow matching, an MMD network, a score
-//! model or a normalizing flow), save it, and optionally draw its
+//! model, a normalizing flow, particles or a WGAN), save it, and optionally draw its
 //! diagnostic plots. Each flag left out takes the method's library default.
 
 use super::{fit_copula, fit_gpa};
@@ -13,7 +13,7 @@ use crate::progress::Steps;
 use crate::{atomic, fit_plots};
 use anyhow::{Context, bail};
 use pushforward_core::Table;
-use pushforward_neural::gpa::GpaModel;
+use pushforward_neural::gpa::{GpaModel, Latent};
 use pushforward_neural::{
     FlowConfig, Method, MmdConfig, MmdModel, Model, ModelHeader, OptimizerConfig, Schedule, TrainConfig,
 };
@@ -67,7 +67,7 @@ pub(crate) fn run(args: FitArgs) -> anyhow::Result<()> {
             model.save(&args.output).with_context(cannot_save)?;
             summary(model.header(), model.body().numeric.len(), "", &args);
             if let Some(dir) = &args.plots {
-                fit_plots::write_mmd(dir, &model, &table, args.seed)
+                fit_plots::write_generator(dir, &model, &table, args.seed)
                     .with_context(|| format!("cannot write plots into '{}'", dir.display()))?;
             }
         }
@@ -77,7 +77,14 @@ pub(crate) fn run(args: FitArgs) -> anyhow::Result<()> {
             let model =
                 GpaModel::fit(&table, &fit_gpa::gpa_settings(&args)?, &bar).with_context(fit_error)?;
             model.save(&args.output)?;
-            summary(model.header(), model.body().numeric.len(), "", &args);
+            let latent = match (model.body().settings.latent, model.body().explained) {
+                (Some(Latent::Pca { dims }), Some(share)) => format!(
+                    ", moved among {dims} principal coordinates ({:.1}% of the variance)",
+                    100.0 * share
+                ),
+                _ => String::new(),
+            };
+            summary(model.header(), model.body().numeric.len(), &latent, &args);
             if let Some(m) = model.body().memorisation {
                 eprintln!(
                     "memorisation: transporting as many particles as rows put {:.1}% within {:.3} (standardised) \
@@ -91,6 +98,7 @@ pub(crate) fn run(args: FitArgs) -> anyhow::Result<()> {
                     .with_context(|| format!("cannot write plots into '{}'", dir.display()))?;
             }
         }
+        Method::Wgan => super::fit_wgan::run(&args, &table, &bar).with_context(fit_error)?,
         Method::NeuralJoint => {
             bail!("neural-joint models are trained from a spec: pushforward generate SPEC --engine neural")
         }

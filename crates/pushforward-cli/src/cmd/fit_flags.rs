@@ -5,13 +5,13 @@
 
 use crate::args::FitArgs;
 use anyhow::bail;
-use pushforward_neural::Method::{self, Copula, FlowMatching, Gpa, Mmd, NormalizingFlow, Score};
+use pushforward_neural::Method::{self, Copula, FlowMatching, Gpa, Mmd, NormalizingFlow, Score, Wgan};
 
 /// The methods that run an optimiser over their own network (the training
 /// flags: steps, batch, optimiser, schedule, early stopping, averaging).
-const TRAINED: &[Method] = &[FlowMatching, Mmd, Score, NormalizingFlow];
+const TRAINED: &[Method] = &[FlowMatching, Mmd, Score, NormalizingFlow, Wgan];
 /// The methods that draw diagnostic plots.
-const PLOTTED: &[Method] = &[FlowMatching, Mmd, Score, NormalizingFlow, Gpa];
+const PLOTTED: &[Method] = &[FlowMatching, Mmd, Score, NormalizingFlow, Gpa, Wgan];
 
 /// A method-specific flag: its name, whether it was given, and the methods
 /// that take it.
@@ -29,7 +29,10 @@ fn table(args: &FitArgs) -> Vec<Row> {
             &[FlowMatching, Score],
         ),
         ("--bandwidths", args.bandwidths.is_some(), &[Mmd]),
-        ("--noise-dim", args.noise_dim.is_some(), &[Mmd]),
+        ("--noise-dim", args.noise_dim.is_some(), &[Mmd, Wgan]),
+        ("--penalty", args.wgan.penalty.is_some(), &[Wgan]),
+        ("--critic-hidden", args.wgan.critic_hidden.is_some(), &[Wgan]),
+        ("--critic-lr", args.wgan.critic_lr.is_some(), &[Wgan]),
         ("--noise-levels", args.noise_levels.is_some(), &[Score]),
         ("--sigma-max", args.sigma_max.is_some(), &[Score]),
         ("--sigma-min", args.sigma_min.is_some(), &[Score]),
@@ -56,8 +59,12 @@ fn table(args: &FitArgs) -> Vec<Row> {
         .given()
         .into_iter()
         .chain(args.gpa.particles.given());
-    rows.extend(gpa.map(|flag| (flag, true, &[Gpa][..])));
+    rows.extend(gpa.map(|flag| match flag {
+        "--critic-steps" => (flag, true, &[Gpa, Wgan][..]),
+        _ => (flag, true, &[Gpa][..]),
+    }));
     rows.push(("--source-scale", args.gpa.source_scale.is_some(), &[Gpa]));
+    rows.push(("--latent", args.gpa.latent.is_some(), &[Gpa]));
     rows
 }
 

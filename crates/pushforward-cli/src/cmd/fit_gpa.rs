@@ -28,5 +28,6 @@ pub(crate) fn settings(
         transport: transport_settings(&gpa.particles, critic)?,
         source_scale: gpa.source_scale.unwrap_or(defaults.source_scale),
         seed,
+        latent: gpa.latent.or(defaults.latent),
     })
 }

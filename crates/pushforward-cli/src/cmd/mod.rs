@@ -10,6 +10,7 @@ mod fit_flags;
 mod fit_flow;
 mod fit_gpa;
 mod fit_score;
+mod fit_wgan;
 mod generate;
 mod likelihood;
 mod reflow;

@@ -23,6 +23,7 @@
 //! land on the targets: [`memorisation_share`] measures it).
 
 mod guard;
+mod latent;
 
 use pushforward_core::seed::{Purpose, stream};
 use rand::Rng;
@@ -36,6 +37,7 @@ use crate::train::{Control, LossCurve, NamedSeries, Progress, Trainer};
 mod model;
 
 pub use guard::{Memorisation, memorisation_share};
+pub use latent::{Latent, Pca};
 pub use model::{COPY_FRACTION, GpaBody, GpaModel, GpaSampler, GpaSettings};
 
 /// The time step of the particles.

@@ -8,6 +8,11 @@
 //! fit:     z_j = (x_j − mean)/std (stored);  one transport of N source particles, recorded
 //! sample:  y_i ~ N(0, s²I) from stream(seed, Sampling), i ≤ M;  y ← transport(y → z);  x = mean + std·y
 //! ```
+//! With a PCA latent space (`latent`, see [`super::latent`]) the stored
+//! rows are the targets' `K` principal coordinates (tensor `targets`, with
+//! `pca_mean` and `pca_basis`), the particles move among them, and each
+//! drawn row is mapped back before it is restored.
+//!
 //! The particles interact through the discriminator, so all `M` rows move
 //! together: sampling is one block whose time and memory grow with `M`,
 //! and the rows of a seed depend on `M` (the first 100 rows of 1,000 are
@@ -22,6 +27,7 @@ use std::time::Instant;
 use pushforward_core::{BlockEmitter, Progress, SampleError, Sampler, Table};
 use serde::{Deserialize, Serialize};
 
+use super::latent::{Latent, Pca};
 use super::{GpaConfig, Memorisation, gaussian_source, memorisation_share, transport};
 use crate::data::{Layout, NumericColumn, Standardiser, TrainingTable, to_table};
 use crate::error::NeuralError;
@@ -32,6 +38,10 @@ use crate::train::TrainSummary;
 
 /// Name of the stored training rows in the file.
 const TARGETS: &str = "targets";
+/// Name of the PCA latent space's mean row in the file.
+const PCA_MEAN: &str = "pca_mean";
+/// Name of the PCA latent space's basis (`d × K`) in the file.
+const PCA_BASIS: &str = "pca_basis";
 /// A generated row copies a training row within this fraction of the
 /// rows' median nearest-neighbour spacing.
 pub const COPY_FRACTION: f64 = 0.1;
@@ -46,6 +56,9 @@ pub struct GpaSettings {
     pub source_scale: f64,
     /// Seed of the fit's transport.
     pub seed: u64,
+    /// Where the particles move (absent: among the standardised columns).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latent: Option<Latent>,
 }
 
 impl Default for GpaSettings {
@@ -55,6 +68,7 @@ impl Default for GpaSettings {
             transport: GpaConfig::default(),
             source_scale: 1.0,
             seed: 0,
+            latent: None,
         }
     }
 }
@@ -75,6 +89,9 @@ pub struct GpaBody {
     pub settings: GpaSettings,
     /// The fit's memorisation share (as many particles as training rows).
     pub memorisation: Option<Memorisation>,
+    /// The share of the training rows' variance a PCA latent space holds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub explained: Option<f64>,
 }
 
 /// A fitted particle generator with its header.
@@ -84,6 +101,7 @@ pub struct GpaModel {
     body: GpaBody,
     order: Vec<String>,
     targets: Vec<f32>,
+    pca: Option<Pca>,
 }
 
 impl GpaModel {
@@ -108,8 +126,15 @@ impl GpaModel {
             });
         }
         let data = TrainingTable::new(table, None)?;
-        let d = data.columns.len();
-        let targets = data.standardised(settings.seed);
+        let standardised = data.standardised(settings.seed);
+        let pca = settings
+            .latent
+            .map(|Latent::Pca { dims }| Pca::fit(&standardised, data.columns.len(), dims))
+            .transpose()?;
+        let (targets, d) = match &pca {
+            Some(pca) => (pca.project(&standardised), pca.dims()),
+            None => (standardised, data.columns.len()),
+        };
         let n = targets.len() / d;
         let started = Instant::now();
         let source = gaussian_source(n, d, settings.source_scale, settings.seed);
@@ -143,9 +168,11 @@ impl GpaModel {
                 layout: data.layout,
                 settings: settings.clone(),
                 memorisation,
+                explained: pca.as_ref().map(|p| p.explained),
             },
             order: data.order,
             targets,
+            pca,
         })
     }
 
@@ -165,7 +192,12 @@ impl GpaModel {
     /// [`NeuralError::Io`] when the directory is missing or not writable.
     pub fn save(&self, path: &Path) -> Result<(), NeuralError> {
         let d = self.body.numeric.len();
-        let matrices = [(TARGETS, self.targets.len() / d, d, self.targets.as_slice())];
+        let k = self.pca.as_ref().map_or(d, Pca::dims);
+        let mut matrices = vec![(TARGETS, self.targets.len() / k, k, self.targets.as_slice())];
+        if let Some(pca) = &self.pca {
+            matrices.push((PCA_MEAN, 1, d, &pca.mean));
+            matrices.push((PCA_BASIS, d, k, &pca.basis));
+        }
         let bytes = model_file::encode_with_matrices(&self.header, &self.body, &[], &matrices)?;
         model_file::write_atomic(path, &bytes)
     }
@@ -183,7 +215,20 @@ impl GpaModel {
             return Err("the model has no columns".into());
         }
         body.settings.transport.check().map_err(|e| e.to_string())?;
-        let targets = model_file::matrix(&file.tensors, TARGETS, file.header.rows, d)?;
+        let pca = match body.settings.latent {
+            Some(Latent::Pca { dims }) if dims == 0 || dims > d => {
+                return Err(format!(
+                    "a PCA latent space of {dims} coordinates for {d} columns"
+                ));
+            }
+            Some(Latent::Pca { dims }) => Some(Pca::from_parts(
+                model_file::matrix(&file.tensors, PCA_MEAN, 1, d)?,
+                model_file::matrix(&file.tensors, PCA_BASIS, d, dims)?,
+            )),
+            None => None,
+        };
+        let k = pca.as_ref().map_or(d, Pca::dims);
+        let targets = model_file::matrix(&file.tensors, TARGETS, file.header.rows, k)?;
         let header = file.header;
         let order = numeric::decoded_order(
             &header,
@@ -197,6 +242,7 @@ impl GpaModel {
             body,
             order,
             targets,
+            pca,
         })
     }
 }
@@ -239,7 +285,9 @@ impl Progress for CancelOnly<'_> {
 }
 
 impl GpaSampler<'_> {
-    /// `rows` transported particles in standardised units (`rows × d`).
+    /// `rows` transported particles in standardised units (`rows × d`;
+    /// moved among the principal coordinates and mapped back under a PCA
+    /// latent space).
     ///
     /// # Errors
     /// Those of [`super::transport`].
@@ -250,10 +298,11 @@ impl GpaSampler<'_> {
         progress: &dyn Progress,
     ) -> Result<Vec<f32>, NeuralError> {
         let body = &self.model.body;
-        let d = body.numeric.len();
+        let pca = self.model.pca.as_ref();
+        let d = pca.map_or(body.numeric.len(), Pca::dims);
         let source = gaussian_source(rows, d, body.settings.source_scale, seed);
         let cancel = CancelOnly(progress);
-        Ok(transport(
+        let moved = transport(
             &source,
             &self.model.targets,
             d,
@@ -262,7 +311,11 @@ impl GpaSampler<'_> {
             0,
             &cancel,
         )?
-        .particles)
+        .particles;
+        Ok(match pca {
+            Some(pca) => pca.restore(&moved),
+            None => moved,
+        })
     }
 }
 

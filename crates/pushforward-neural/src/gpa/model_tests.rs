@@ -88,3 +88,36 @@ fn a_bad_source_scale_is_refused() {
     };
     assert!(GpaModel::fit(&Toy::Moons.sample(50, 1, false), &settings, &Silent).is_err());
 }
+
+/// With `latent = pca:1` on the 3-D Swiss roll (`y` spread along its axis)
+/// the particles move along one principal coordinate: the stored targets
+/// are one column, every drawn row lies on the line `μ + z v` (a rank-one
+/// spread after standardising), and the model file round-trips.
+#[test]
+fn a_pca_latent_space_moves_particles_among_principal_coordinates() {
+    let table = Toy::SwissRoll3d.sample(150, 1, false);
+    let settings = GpaSettings {
+        latent: Some(Latent::Pca { dims: 1 }),
+        ..small()
+    };
+    let model = GpaModel::fit(&table, &settings, &Silent).expect("fits");
+    assert_eq!(model.targets.len(), 150);
+    let explained = model.body().explained.expect("recorded");
+    assert!(explained > 1.0 / 3.0 && explained < 1.0, "{explained}");
+    let drawn = model.sampler().particles(200, 4, &Silent).expect("samples");
+    let spread = Pca::fit(&drawn, 3, 1).expect("fits");
+    assert!(spread.explained > 1.0 - 1e-6, "{}", spread.explained);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("m.pf");
+    model.save(&path).expect("saves");
+    let loaded = crate::load(&path).expect("loads");
+    let configured = loaded.configure(&SampleSettings::default()).expect("configures");
+    let original = model.sampler().sample(120, 9).expect("samples");
+    assert_eq!(configured.sampler.sample(120, 9).expect("samples"), original);
+    let too_many = GpaSettings {
+        latent: Some(Latent::Pca { dims: 4 }),
+        ..small()
+    };
+    let err = GpaModel::fit(&table, &too_many, &Silent).expect_err("refused");
+    assert!(err.to_string().contains("--latent pca:K"), "{err}");
+}

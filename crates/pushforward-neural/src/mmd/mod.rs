@@ -47,7 +47,7 @@ use crate::train::{Adjustment, Progress, TrainConfig, TrainSummary, batch_for, t
 use objective::MmdObjective;
 
 /// Noise rows generated at once when sampling.
-const SAMPLE_BLOCK: usize = 16_384;
+pub(crate) const SAMPLE_BLOCK: usize = 16_384;
 
 /// Settings of an MMD-network fit.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
