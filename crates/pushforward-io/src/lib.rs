@@ -48,7 +48,9 @@
 //! ```
 //!
 //! [`write_sampled`] does all of this for any [`Sampler`]: it streams the
-//! sampler's blocks into a sink and finishes it.
+//! sampler's blocks into a sink and finishes it. [`write_parts`] writes a
+//! data set directory instead: the rows cut into part files made in
+//! parallel, one shard of the output each.
 //!
 //! # Reading
 //!
@@ -83,6 +85,7 @@
 //! [`Column::missing`]: pushforward_core::Column::missing
 
 mod csv;
+mod dataset;
 mod error;
 mod format;
 mod parquet;
@@ -90,6 +93,7 @@ mod read;
 mod sampled;
 mod sink;
 
+pub use dataset::{part_name, write_parts};
 pub use error::IoError;
 pub use format::OutputFormat;
 pub use read::read_table;
