@@ -84,6 +84,7 @@
 //! [`Sampler`]: pushforward_core::Sampler
 //! [`Column::missing`]: pushforward_core::Column::missing
 
+mod arrow;
 mod csv;
 mod dataset;
 mod error;
@@ -93,9 +94,10 @@ mod read;
 mod sampled;
 mod sink;
 
+pub use arrow::record_batch;
 pub use dataset::{part_name, write_parts};
 pub use error::IoError;
 pub use format::OutputFormat;
-pub use read::read_table;
+pub use read::{read_table, table_from_arrow};
 pub use sampled::write_sampled;
 pub use sink::{Output, TableSink, open_sink};
