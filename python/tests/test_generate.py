@@ -4,7 +4,10 @@ against the CLI."""
 
 import os
 import shutil
+import signal
 import subprocess
+import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -148,3 +151,30 @@ def test_python_and_cli_shards_are_the_same_values(tmp_path: Path, demo: Path) -
         assert theirs.num_rows == mine.num_rows
         for name in mine.column_names:
             assert theirs.column(name).combine_chunks().equals(mine.column(name).combine_chunks()), (k, name)
+
+
+def test_ctrl_c_interrupts_generation() -> None:
+    """SIGINT during a long generate raises KeyboardInterrupt in the caller
+    (the GIL is released and the work polls Python's signal handlers)."""
+    child = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, pushforward as pf\n"
+            "spec = {'column': [{'name': 'x', 'dist': 'gamma', 'shape': 2.0, 'scale': 1.0}]}\n"
+            "print('started', flush=True)\n"
+            "try:\n"
+            "    pf.generate(spec, rows=400_000_000)\n"
+            "    print('finished')\n"
+            "except KeyboardInterrupt as e:\n"
+            "    print('interrupted', e)\n",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert child.stdout is not None
+    assert child.stdout.readline().strip() == "started"
+    time.sleep(0.5)
+    child.send_signal(signal.SIGINT)
+    out, _ = child.communicate(timeout=60)
+    assert out.startswith("interrupted"), out

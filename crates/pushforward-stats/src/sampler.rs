@@ -256,8 +256,9 @@ impl Sampler for SpecSampler {
         progress: &dyn Progress,
         emit: &mut dyn FnMut(Table) -> Result<(), SampleError>,
     ) -> Result<(), SampleError> {
-        let size = |b: u64| rows.saturating_sub(b * BLOCK_ROWS as u64).min(BLOCK_ROWS as u64) as usize;
-        let mut out = BlockEmitter::new(blocks.clone().map(size).sum::<usize>() as u64, progress, emit);
+        let first = |b: u64| b.saturating_mul(BLOCK_ROWS as u64).min(rows);
+        let size = |b: u64| (first(b + 1) - first(b)) as usize;
+        let mut out = BlockEmitter::new(first(blocks.end) - first(blocks.start), progress, emit);
         if blocks.is_empty() {
             return out.emit(self.block(blocks.start, 0, seed));
         }

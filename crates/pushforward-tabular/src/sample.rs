@@ -431,7 +431,7 @@ impl Sampler for CopulaSampler<'_> {
         emit: &mut dyn FnMut(Table) -> Result<(), SampleError>,
     ) -> Result<(), SampleError> {
         let block = BLOCK_ROWS as u64;
-        let first = |b: u64| (b * block).min(rows);
+        let first = |b: u64| b.saturating_mul(block).min(rows);
         let draw = |b: u64| {
             self.block(b, first(b), (first(b + 1) - first(b)) as usize, seed)
                 .map_err(|e| SampleError::Model(Box::new(e)))
