@@ -10,7 +10,8 @@ NumPy/SciPy reference, on the demo spec (12 columns).
    ``generate_s_median``), unless ``--no-numpy``;
 4. with ``--spark-rows N``: Spark ``local[2]`` writing N rows to Parquet
    through ``pushforward.spark.generate`` against the CLI writing the same
-   rows as a ``--parts 2`` directory, as rows per second per core.
+   rows as a ``--parts 2`` directory, as rows per second per core
+   (``--spark-format noop`` times Spark's rows without its Parquet writer).
 
 Each timing is the median of ``--repeats`` runs; the last line is a JSON
 object of the figures. Run from the repository root with the package
@@ -54,6 +55,9 @@ def main() -> None:
     parser.add_argument("--no-numpy", action="store_true")
     parser.add_argument("--spark-rows", type=int, default=0)
     parser.add_argument("--spark-repeats", type=int, default=1)
+    parser.add_argument(
+        "--spark-format", default="parquet", help="Spark's sink: parquet, or noop to time the rows without a writer"
+    )
     args = parser.parse_args()
     out: dict = {"rows": args.rows, "repeats": args.repeats, "cores": os.cpu_count()}
     tmp = Path(tempfile.mkdtemp(prefix="pf-bench-"))
@@ -97,21 +101,23 @@ def spark(args, tmp: Path) -> dict:
 
     def spark_run() -> None:
         df = pushforward.spark.generate(session, DEMO, rows=n, partitions=partitions, seed=7)
-        df.write.mode("overwrite").parquet(str(tmp / "spark"))
+        df.write.format(args.spark_format).mode("overwrite").save(str(tmp / "spark"))
 
     def cli_run() -> None:
-        shutil.rmtree(tmp / "parts", ignore_errors=True)
         subprocess.run(
             [args.cli, "generate", str(DEMO), "-q", "--rows", str(n), "--seed", "7", "--parts", "2",
              "-o", str(tmp / "parts")],
             check=True,
         )
+        shutil.rmtree(tmp / "parts", ignore_errors=True)
 
     spark_s = median_time(spark_run, args.spark_repeats)
+    shutil.rmtree(tmp / "spark", ignore_errors=True)
     cli_s = median_time(cli_run, args.spark_repeats)
     session.stop()
     return {
         "spark_rows": n,
+        "spark_format": args.spark_format,
         "spark_partitions": partitions,
         "spark_s": spark_s,
         "cli_parts_s": cli_s,
