@@ -4,11 +4,11 @@
 //! an Arrow stream; this module does the work with the GIL released and
 //! hands tables back as `pyarrow.Table`.
 //!
-//! - [`generate`]: a spec's rows (or one shard of them, see
+//! - `generate`: a spec's rows (or one shard of them, see
 //!   `pushforward_core::shard`) through the spec sampler;
-//! - [`model::fit`], [`model::load`] and [`model::Model`]: fit a copula or a
+//! - `model::fit`, `model::load` and `model::Model`: fit a copula or a
 //!   network to a table, load and save model files, sample (shards too);
-//! - [`evaluate::evaluate`]: the metrics report, as the CLI's JSON.
+//! - `evaluate::evaluate`: the metrics report, as the CLI's JSON.
 //!
 //! Tables cross the boundary through the Arrow C stream interface
 //! (`__arrow_c_stream__`), so pyarrow, polars and pandas (through pyarrow)

@@ -30,6 +30,8 @@ struct State {
     drawn: Instant,
     /// The error a signal handler raised (`KeyboardInterrupt`).
     raised: Option<PyErr>,
+    /// The last step reported, drawn when the work finishes.
+    step: usize,
 }
 
 impl Watch {
@@ -58,6 +60,7 @@ impl Watch {
                 checked: long_ago,
                 drawn: long_ago,
                 raised: None,
+                step: 0,
             }),
         })
     }
@@ -87,6 +90,7 @@ impl Progress for Watch {
 
     fn update(&self, step: usize, _: f64) {
         let due = self.state.lock().is_ok_and(|mut s| {
+            s.step = step;
             let due = s.drawn.elapsed() >= DRAW_EVERY;
             if due {
                 s.drawn = Instant::now();
@@ -103,7 +107,9 @@ impl Progress for Watch {
     }
 
     fn finish(&self) {
+        let step = self.state.lock().map(|s| s.step).unwrap_or_default();
         self.on_bar(|bar| {
+            bar.setattr("n", step)?;
             bar.call_method0("close")?;
             Ok(())
         });
