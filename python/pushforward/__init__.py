@@ -125,10 +125,14 @@ def fit(data: Any, method: str = "copula", seed: int = 0, progress: bool = False
 
     Methods: ``copula`` (a Gaussian copula of mixed columns with missing
     values; settings ``split`` and ``types``, a dict of column to role),
-    ``mmd`` and ``flow-matching`` (networks; settings are the fields of their
-    settings, such as ``steps``, ``batch``, ``hidden``, ``lr`` is not one:
-    pass ``optimizer``). Unknown settings raise ``ValueError`` listing the
-    known ones.
+    ``mmd`` and ``flow-matching`` (networks; settings are the fields of the
+    method's settings and of their training part, as in the model file:
+    ``steps``, ``batch``, ``hidden`` (a list of widths), ``activation``,
+    ``patience``, ``ema``, ``optimizer`` (a dict), ...; ``flow-matching``
+    also takes ``condition``, a class column). Left-out settings keep the
+    method's defaults; an unknown one raises ``ValueError`` listing the
+    known ones. The networks are slow to train for large ``steps``:
+    ``progress=True`` shows a bar, and Ctrl-C stops the fit.
     """
     return _pushforward.fit(_arrow(data, "data"), method, json.dumps(settings), _count(seed, "seed"), progress)
 
