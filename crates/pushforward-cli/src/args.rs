@@ -2,6 +2,7 @@
 
 use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use pushforward_core::Shard;
 use pushforward_io::OutputFormat;
 use pushforward_metrics::Metric;
 use pushforward_neural::divergence::Normalisation;
@@ -253,6 +254,8 @@ pub(crate) struct GenerateArgs {
     pub(crate) spec: PathBuf,
     #[command(flatten)]
     pub(crate) sample: SampleArgs,
+    #[command(flatten)]
+    pub(crate) shards: ShardArgs,
     /// How rows are made: `copula` keeps every marginal exact and meets the
     /// correlation a Gaussian copula can; `neural` trains a network on sets
     /// of rows against the marginals and the Pearson target, trading a little
@@ -977,9 +980,30 @@ pub(crate) struct SampleModelArgs {
     /// Output format, when the file name does not tell.
     #[arg(long, value_parser = clap::value_parser!(OutputFormat))]
     pub(crate) format: Option<OutputFormat>,
+    #[command(flatten)]
+    pub(crate) shards: ShardArgs,
     /// Hide the progress bar.
     #[arg(short, long)]
     pub(crate) quiet: bool,
+}
+
+/// Parts of the output: one shard, or a directory of them.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Parts of the output")]
+pub(crate) struct ShardArgs {
+    /// Make only part K of N (counted from 0) of the --rows rows: the N
+    /// parts, made anywhere and concatenated in order, are the rows one run
+    /// writes, value for value. Parts are whole blocks of rows (65,536 for a
+    /// spec, 4,096 for a copula model), so they differ by at most one block.
+    /// Example: --shard 3/8
+    #[arg(long, value_name = "K/N", conflicts_with = "parts")]
+    pub(crate) shard: Option<Shard>,
+    /// Write a data set directory (-o DIR, which must not exist or be empty)
+    /// of N part files (part-00000.parquet, ...), made in parallel: part K
+    /// is --shard K/N. Parquet unless --format csv.
+    /// Example: --rows 100000000 --parts 8 -o rows/
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..), requires = "output")]
+    pub(crate) parts: Option<u64>,
 }
 
 #[derive(Debug, Args)]

@@ -21,6 +21,7 @@ mod points;
 mod privacy_check;
 mod progress;
 mod report;
+mod shards;
 
 use clap::Parser;
 use std::process::ExitCode;

@@ -24,8 +24,7 @@ pub(crate) struct Plan {
 
 impl Plan {
     pub(crate) fn new(spec: &Spec, args: &SampleArgs) -> anyhow::Result<Self> {
-        let rows = args.rows.or(spec.rows).unwrap_or(DEFAULT_ROWS);
-        let seed = args.seed.or(spec.seed).unwrap_or(0);
+        let (rows, seed) = rows_and_seed(spec, args);
         let (target, format) = resolve_target(args.output.as_deref(), args.format)?;
         Ok(Plan {
             rows,
@@ -34,6 +33,14 @@ impl Plan {
             format,
         })
     }
+}
+
+/// The rows and seed: the flag's, else the spec's, else the defaults.
+pub(crate) fn rows_and_seed(spec: &Spec, args: &SampleArgs) -> (u64, u64) {
+    (
+        args.rows.or(spec.rows).unwrap_or(DEFAULT_ROWS),
+        args.seed.or(spec.seed).unwrap_or(0),
+    )
 }
 
 /// The sink and format an `-o`/`--format` pair asks for (standard output

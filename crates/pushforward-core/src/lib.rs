@@ -9,7 +9,8 @@
 //!
 //! Beside them: [`seed`], the one derivation of random streams from a
 //! user's seed (a stream per purpose), and [`atomic`], the one way a file is
-//! written (a temporary file renamed onto the target when complete), and
+//! written (a temporary file renamed onto the target when complete),
+//! [`shard`], how a part of a sampler's output is made on its own, and
 //! [`quote`], how a value from a user's file appears in a message.
 
 pub mod atomic;
@@ -17,8 +18,10 @@ mod progress;
 pub mod quote;
 mod sampler;
 pub mod seed;
+pub mod shard;
 mod table;
 
 pub use progress::{Progress, Silent};
 pub use sampler::{BlockEmitter, BoxError, SampleError, Sampler};
+pub use shard::{Shard, ShardError, Sharded};
 pub use table::{Column, ColumnData, Table, TableError};

@@ -9,6 +9,7 @@
 //! [`BlockEmitter`] is the shared bookkeeping of an implementation: it
 //! counts rows, reports them to a [`Progress`] and stops on cancellation.
 
+use std::ops::Range;
 use std::sync::Arc;
 
 use crate::{Column, ColumnData, Progress, Silent, Table};
@@ -32,6 +33,13 @@ pub enum SampleError {
     /// The caller's callback (a writer) refused a block.
     #[error(transparent)]
     Sink(BoxError),
+    /// A part of the output was asked of a sampler that draws its blocks
+    /// from one stream, one after another.
+    #[error(
+        "this model draws its rows from one random stream, block after block, so it cannot make a part \
+         of its output on its own; sample all the rows in one run"
+    )]
+    NotShardable,
 }
 
 /// Draws rows of a table.
@@ -55,6 +63,34 @@ pub trait Sampler {
         progress: &dyn Progress,
         emit: &mut dyn FnMut(Table) -> Result<(), SampleError>,
     ) -> Result<(), SampleError>;
+
+    /// Rows per block when every block is drawn from its own stream, so any
+    /// block can be drawn without the ones before it ([`crate::shard`]);
+    /// `None` (the default) for a sampler that draws one stream block after
+    /// block.
+    fn block_rows(&self) -> Option<u64> {
+        None
+    }
+
+    /// Draws blocks `blocks` (of [`Sampler::block_rows`] rows each) of the
+    /// `rows` rows that [`Sampler::sample_into`] draws with `seed`: the same
+    /// rows, handed on the same way (one empty block when the range holds
+    /// no rows), counting only these rows on `progress`.
+    ///
+    /// # Errors
+    /// As [`Sampler::sample_into`]; [`SampleError::NotShardable`] (the
+    /// default) when the sampler has no independent blocks.
+    fn sample_blocks_into(
+        &self,
+        rows: u64,
+        seed: u64,
+        blocks: Range<u64>,
+        progress: &dyn Progress,
+        emit: &mut dyn FnMut(Table) -> Result<(), SampleError>,
+    ) -> Result<(), SampleError> {
+        let _ = (rows, seed, blocks, progress, emit);
+        Err(SampleError::NotShardable)
+    }
 
     /// Draws `rows` rows with `seed` into one table.
     ///

@@ -71,6 +71,15 @@ pub enum IoError {
         /// The name given.
         name: String,
     },
+    /// A data set's directory exists and holds files.
+    #[error(
+        "cannot write the data set '{}': the directory exists and is not empty; remove it or name another",
+        .path.display()
+    )]
+    DirectoryNotEmpty {
+        /// The directory.
+        path: PathBuf,
+    },
     /// Parquet was asked for on standard output.
     #[error("cannot write parquet to standard output: give an output file, or use --format csv")]
     ParquetToStdout,

@@ -48,7 +48,9 @@
 //! ```
 //!
 //! [`write_sampled`] does all of this for any [`Sampler`]: it streams the
-//! sampler's blocks into a sink and finishes it.
+//! sampler's blocks into a sink and finishes it. [`write_parts`] writes a
+//! data set directory instead: the rows cut into part files made in
+//! parallel, one shard of the output each.
 //!
 //! # Reading
 //!
@@ -82,7 +84,9 @@
 //! [`Sampler`]: pushforward_core::Sampler
 //! [`Column::missing`]: pushforward_core::Column::missing
 
+mod arrow;
 mod csv;
+mod dataset;
 mod error;
 mod format;
 mod parquet;
@@ -90,8 +94,10 @@ mod read;
 mod sampled;
 mod sink;
 
+pub use arrow::record_batch;
+pub use dataset::{part_name, write_parts};
 pub use error::IoError;
 pub use format::OutputFormat;
-pub use read::read_table;
+pub use read::{read_table, table_from_arrow};
 pub use sampled::write_sampled;
 pub use sink::{Output, TableSink, open_sink};

@@ -12,13 +12,12 @@ use std::io::{self, BufWriter};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use arrow_array::builder::NullBufferBuilder;
 use arrow_array::types::Int32Type;
 use arrow_array::{
     ArrayRef, DictionaryArray, Float64Array, Int32Array, Int64Array, RecordBatch, RecordBatchOptions,
     StringArray,
 };
-use arrow_schema::{ArrowError, DataType, Field, Schema, SchemaRef};
+use arrow_schema::{ArrowError, Schema, SchemaRef};
 use parquet::arrow::ArrowWriter;
 use parquet::basic::Compression;
 use parquet::errors::ParquetError;
@@ -26,6 +25,7 @@ use parquet::file::properties::WriterProperties;
 use pushforward_core::{ColumnData, Table};
 
 use crate::IoError;
+use crate::arrow::{schema_of, validity};
 use crate::sink::{BUFFER_BYTES, Layout, TableSink};
 use pushforward_core::atomic::AtomicFile;
 
@@ -86,41 +86,12 @@ fn broken(path: &Path) -> IoError {
     }
 }
 
-fn schema_of(batch: &Table) -> SchemaRef {
-    let fields: Vec<Field> = batch
-        .columns()
-        .iter()
-        .map(|c| {
-            let ty = match &c.data {
-                ColumnData::Float(_) => DataType::Float64,
-                ColumnData::Int(_) => DataType::Int64,
-                ColumnData::Categorical { .. } => {
-                    DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8))
-                }
-            };
-            Field::new(c.name.clone(), ty, true)
-        })
-        .collect();
-    Arc::new(Schema::new(fields))
-}
-
 fn open_writer(file: AtomicFile, schema: SchemaRef) -> Result<Writer, ParquetError> {
     let props = WriterProperties::builder()
         .set_compression(Compression::SNAPPY)
         .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
         .build();
     ArrowWriter::try_new(BufWriter::with_capacity(BUFFER_BYTES, file), schema, Some(props))
-}
-
-/// The Arrow validity of a column of `rows` rows with this missing mask:
-/// valid where not missing (its `finish` gives `None` when all are).
-fn validity(missing: Option<&[bool]>, rows: usize) -> NullBufferBuilder {
-    let mut nulls = NullBufferBuilder::new(rows);
-    match missing {
-        Some(mask) => mask.iter().for_each(|&gone| nulls.append(!gone)),
-        None => nulls.append_n_non_nulls(rows),
-    }
-    nulls
 }
 
 /// Converts `batch` (already checked against the schema) to Arrow arrays.

@@ -25,9 +25,11 @@ use crate::marginal::ValueKind;
 use crate::normal;
 use crate::spec::Spec;
 use pushforward_core::seed::{Purpose, block_stream};
+use pushforward_core::shard::block_count;
 use pushforward_core::{BlockEmitter, Column, Progress, SampleError, Sampler, Silent, Table};
 use rand_distr::{Distribution, StandardNormal};
 use rayon::prelude::*;
+use std::ops::Range;
 use std::sync::Arc;
 
 /// Rows per block (one random stream each).
@@ -236,18 +238,37 @@ impl Sampler for SpecSampler {
         progress: &dyn Progress,
         emit: &mut dyn FnMut(Table) -> Result<(), SampleError>,
     ) -> Result<(), SampleError> {
-        let mut out = BlockEmitter::new(rows, progress, emit);
-        let blocks = rows.div_ceil(BLOCK_ROWS as u64).max(1);
+        let blocks = block_count(rows, BLOCK_ROWS as u64);
+        self.sample_blocks_into(rows, seed, 0..blocks, progress, emit)
+    }
+
+    fn block_rows(&self) -> Option<u64> {
+        Some(BLOCK_ROWS as u64)
+    }
+
+    /// Generates blocks `blocks` of the `rows` rows, a group of them in
+    /// parallel at a time.
+    fn sample_blocks_into(
+        &self,
+        rows: u64,
+        seed: u64,
+        blocks: Range<u64>,
+        progress: &dyn Progress,
+        emit: &mut dyn FnMut(Table) -> Result<(), SampleError>,
+    ) -> Result<(), SampleError> {
+        let first = |b: u64| b.saturating_mul(BLOCK_ROWS as u64).min(rows);
+        let size = |b: u64| (first(b + 1) - first(b)) as usize;
+        let mut out = BlockEmitter::new(first(blocks.end) - first(blocks.start), progress, emit);
+        if blocks.is_empty() {
+            return out.emit(self.block(blocks.start, 0, seed));
+        }
         let group = (rayon::current_num_threads() as u64 * 2).max(4);
-        let mut start = 0;
-        while start < blocks {
-            let end = (start + group).min(blocks);
+        let mut start = blocks.start;
+        while start < blocks.end {
+            let end = (start + group).min(blocks.end);
             let tables: Vec<Table> = (start..end)
                 .into_par_iter()
-                .map(|b| {
-                    let n = rows.saturating_sub(b * BLOCK_ROWS as u64).min(BLOCK_ROWS as u64) as usize;
-                    self.block(b, n, seed)
-                })
+                .map(|b| self.block(b, size(b), seed))
                 .collect();
             for t in tables {
                 out.emit(t)?;

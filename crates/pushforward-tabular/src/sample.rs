@@ -26,12 +26,16 @@
 //!
 //! **Blocks.** Rows come in blocks of 4,096, block `b` drawing from
 //! `block_stream(seed, Sampling, b)`; blocks run in parallel and are handed
-//! on in order, so the bytes do not depend on the number of threads.
+//! on in order, so the bytes do not depend on the number of threads, and
+//! any run of blocks can be drawn on its own (a shard, see
+//! [`pushforward_core::shard`]).
 
+use std::ops::Range;
 use std::sync::Arc;
 
 use nalgebra::{DMatrix, DVector};
 use pushforward_core::seed::{Purpose, block_stream};
+use pushforward_core::shard::block_count;
 use pushforward_core::{BlockEmitter, Column, ColumnData, Progress, SampleError, Sampler, Table};
 use pushforward_stats::normal;
 use rand::Rng;
@@ -410,22 +414,38 @@ impl Sampler for CopulaSampler<'_> {
         progress: &dyn Progress,
         emit: &mut dyn FnMut(Table) -> Result<(), SampleError>,
     ) -> Result<(), SampleError> {
-        let mut emitter = BlockEmitter::new(rows, progress, emit);
+        let blocks = block_count(rows, BLOCK_ROWS as u64);
+        self.sample_blocks_into(rows, seed, 0..blocks, progress, emit)
+    }
+
+    fn block_rows(&self) -> Option<u64> {
+        Some(BLOCK_ROWS as u64)
+    }
+
+    fn sample_blocks_into(
+        &self,
+        rows: u64,
+        seed: u64,
+        blocks: Range<u64>,
+        progress: &dyn Progress,
+        emit: &mut dyn FnMut(Table) -> Result<(), SampleError>,
+    ) -> Result<(), SampleError> {
         let block = BLOCK_ROWS as u64;
-        let blocks = rows.div_ceil(block).max(1);
-        let mut next = 0u64;
-        while next < blocks {
-            let batch: Vec<u64> = (next..blocks.min(next + BATCH_BLOCKS as u64)).collect();
-            let tables: Vec<Result<Table, TabularError>> = batch
-                .par_iter()
-                .map(|&b| {
-                    let first = b * block;
-                    let n = (rows - first.min(rows)).min(block) as usize;
-                    self.block(b, first, n, seed)
-                })
-                .collect();
+        let first = |b: u64| b.saturating_mul(block).min(rows);
+        let draw = |b: u64| {
+            self.block(b, first(b), (first(b + 1) - first(b)) as usize, seed)
+                .map_err(|e| SampleError::Model(Box::new(e)))
+        };
+        let mut emitter = BlockEmitter::new(first(blocks.end) - first(blocks.start), progress, emit);
+        if blocks.is_empty() {
+            return emitter.emit(draw(blocks.start)?);
+        }
+        let mut next = blocks.start;
+        while next < blocks.end {
+            let batch: Vec<u64> = (next..blocks.end.min(next + BATCH_BLOCKS as u64)).collect();
+            let tables: Vec<Result<Table, SampleError>> = batch.par_iter().map(|&b| draw(b)).collect();
             for t in tables {
-                emitter.emit(t.map_err(|e| SampleError::Model(Box::new(e)))?)?;
+                emitter.emit(t?)?;
             }
             next += batch.len() as u64;
         }

@@ -1,9 +1,11 @@
-//! `pushforward generate SPEC`: spec in, rows out.
+//! `pushforward generate SPEC`: spec in, rows out (all of them, one part
+//! with `--shard`, or a directory of parts with `--parts`).
 
 use crate::args::{Engine, GenerateArgs};
 use crate::neural_engine;
 use crate::output::{self, Plan};
 use crate::paths::Paths;
+use crate::shards::{self, Job};
 use anyhow::Context;
 use pushforward_stats::Spec;
 
@@ -22,6 +24,25 @@ pub(crate) fn run(args: GenerateArgs) -> anyhow::Result<()> {
         if let Some(limit) = c.marginal.limit() {
             eprintln!("note: column '{}' ({}): {limit}", c.name, c.marginal.family());
         }
+    }
+    if args.shards.given() {
+        if args.engine == Engine::Neural {
+            anyhow::bail!(
+                "--shard and --parts need the copula engine, whose blocks of rows are drawn independently; \
+                 the neural engine draws one stream"
+            );
+        }
+        let sampler =
+            output::fit(&spec, &args.sample).with_context(|| format!("spec '{}'", path.display()))?;
+        let (rows, seed) = output::rows_and_seed(&spec, &args.sample);
+        let job = Job {
+            rows,
+            seed,
+            output: args.sample.output.as_deref(),
+            format: args.sample.format,
+            quiet: args.sample.quiet,
+        };
+        return shards::write(&sampler, &args.shards, &job);
     }
     let plan = Plan::new(&spec, &args.sample)?;
     match args.engine {

@@ -9,6 +9,7 @@ use crate::output::resolve_target;
 use crate::paths::Paths;
 use crate::privacy_check;
 use crate::progress::Steps;
+use crate::shards::{self, Job};
 use anyhow::Context;
 use pushforward_io::{Output, open_sink, write_sampled};
 use pushforward_neural::{SampleSettings, load};
@@ -18,7 +19,6 @@ pub(crate) fn run(args: SampleModelArgs) -> anyhow::Result<()> {
         .input("MODEL", Some(&args.model))
         .output("-o", args.output.as_deref())
         .check()?;
-    let (target, format) = resolve_target(args.output.as_deref(), args.format)?;
     let model = load(&args.model).context("cannot load the model")?;
     let settings = SampleSettings {
         solver: args.solver,
@@ -35,6 +35,17 @@ pub(crate) fn run(args: SampleModelArgs) -> anyhow::Result<()> {
     let cannot = || format!("cannot sample from '{}'", args.model.display());
     let configured = model.configure(&settings).with_context(cannot)?;
     let rows = args.rows.unwrap_or(model.default_rows());
+    if args.shards.given() {
+        let job = Job {
+            rows,
+            seed: args.seed,
+            output: args.output.as_deref(),
+            format: args.format,
+            quiet: args.quiet,
+        };
+        return shards::write(configured.sampler.as_ref(), &args.shards, &job).with_context(cannot);
+    }
+    let (target, format) = resolve_target(args.output.as_deref(), args.format)?;
     let sink = open_sink(&target, format)?;
     write_sampled(
         configured.sampler.as_ref(),

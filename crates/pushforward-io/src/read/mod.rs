@@ -56,6 +56,24 @@ pub fn read_table(path: &Path) -> Result<Table, IoError> {
     })
 }
 
+/// The table in Arrow record `batches` of `schema` (from another library,
+/// through Arrow's C stream interface), by the Parquet reader's rules (see
+/// the [module docs](crate#reading)); `source` names them in errors.
+///
+/// # Errors
+/// As [`read_table`] for a Parquet file.
+pub fn table_from_arrow(
+    source: &Path,
+    schema: &arrow_schema::Schema,
+    batches: impl IntoIterator<Item = Result<arrow_array::RecordBatch, arrow_schema::ArrowError>>,
+) -> Result<Table, IoError> {
+    let columns = parquet::columns_from_batches(source, schema, batches)?;
+    Table::new(columns).map_err(|source_error| IoError::Table {
+        path: source.to_path_buf(),
+        source: source_error,
+    })
+}
+
 /// Refuses a repeated column name.
 fn check_distinct<'a>(path: &Path, names: impl IntoIterator<Item = &'a str>) -> Result<(), IoError> {
     let mut seen = HashSet::new();

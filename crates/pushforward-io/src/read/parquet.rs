@@ -25,8 +25,8 @@ use arrow_array::types::{
     ArrowPrimitiveType, Float16Type, Float32Type, Float64Type, Int8Type, Int16Type, Int32Type, Int64Type,
     UInt8Type, UInt16Type, UInt32Type, UInt64Type,
 };
-use arrow_array::{Array, LargeStringArray, StringArray, StringViewArray};
-use arrow_schema::{ArrowError, DataType};
+use arrow_array::{Array, LargeStringArray, RecordBatch, StringArray, StringViewArray};
+use arrow_schema::{ArrowError, DataType, Schema};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use pushforward_core::Column;
 
@@ -46,6 +46,17 @@ pub(super) fn read_columns(path: &Path) -> Result<Vec<Column>, IoError> {
     };
     let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(parquet_error)?;
     let schema = builder.schema().clone();
+    let batches = builder.build().map_err(parquet_error)?;
+    columns_from_batches(path, &schema, batches)
+}
+
+/// The columns of Arrow record `batches` of `schema`, by the rules of the
+/// module docs; `path` names the source in errors.
+pub(crate) fn columns_from_batches(
+    path: &Path,
+    schema: &Schema,
+    batches: impl IntoIterator<Item = Result<RecordBatch, ArrowError>>,
+) -> Result<Vec<Column>, IoError> {
     check_distinct(path, schema.fields().iter().map(|f| f.name().as_str()))?;
     let mut columns: Vec<Accumulator> = Vec::with_capacity(schema.fields().len());
     for field in schema.fields() {
@@ -58,7 +69,7 @@ pub(super) fn read_columns(path: &Path) -> Result<Vec<Column>, IoError> {
     }
 
     let mut rows = 0_usize;
-    for batch in builder.build().map_err(parquet_error)? {
+    for batch in batches {
         let batch = batch.map_err(|source| IoError::ArrowRead {
             path: path.to_path_buf(),
             source,
