@@ -26,6 +26,9 @@
 //!   optionally spectrally normalised (Lipschitz) discriminator.
 //! - [`gpa`]: Lipschitz-regularised generative particles: transport of a
 //!   source sample onto a target sample, and a generator of a table.
+//! - [`dualdiv`]: dual-divergence sampling: a dual function of the KL
+//!   divergence from the product of marginals, and gradient walks in its
+//!   one-dimensional space between neighbouring rows.
 //! - [`tabular`]: the model file of a Gaussian copula of a mixed table
 //!   (`pushforward-tabular`), with exact conditional sampling.
 //! - [`joint`]: building blocks of the neural joint generator (soft sort,
@@ -46,6 +49,7 @@
 mod activation;
 mod data;
 pub mod divergence;
+pub mod dualdiv;
 mod embedding;
 mod error;
 pub mod flow;

@@ -91,6 +91,7 @@ pub(crate) fn run(args: FitArgs) -> anyhow::Result<()> {
                     .with_context(|| format!("cannot write plots into '{}'", dir.display()))?;
             }
         }
+        Method::DualDivergence => super::fit_dualdiv::run(&args, table, &bar).with_context(fit_error)?,
         Method::NeuralJoint => {
             bail!("neural-joint models are trained from a spec: pushforward generate SPEC --engine neural")
         }
