@@ -26,6 +26,27 @@ fn long_series(dir: &Path) -> PathBuf {
     path
 }
 
+/// The long series and a model fitted to its windows of 6 steps.
+fn fitted(dir: &Path) -> (PathBuf, PathBuf) {
+    let long = long_series(dir);
+    let model = dir.join("m.pf");
+    ok(pf()
+        .arg("fit")
+        .arg(&long)
+        .args([
+            "--method",
+            "dual-divergence",
+            "--window",
+            "6",
+            "--steps",
+            "60",
+            "-q",
+            "-o",
+        ])
+        .arg(&model));
+    (long, model)
+}
+
 fn ok(cmd: &mut Command) -> String {
     let out = cmd.output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
@@ -41,22 +62,7 @@ fn fails(cmd: &mut Command) -> String {
 #[test]
 fn fit_sample_and_augment_windows_of_a_long_series() {
     let dir = tempfile::tempdir().unwrap();
-    let long = long_series(dir.path());
-    let model = dir.path().join("m.pf");
-    ok(pf()
-        .arg("fit")
-        .arg(&long)
-        .args([
-            "--method",
-            "dual-divergence",
-            "--window",
-            "6",
-            "--steps",
-            "60",
-            "-q",
-            "-o",
-        ])
-        .arg(&model));
+    let (long, model) = fitted(dir.path());
     let sample = |seed: &str| {
         ok(pf()
             .arg("sample")
@@ -166,27 +172,12 @@ fn kl_marginals_estimates_one_table_and_refuses_a_second() {
 #[test]
 fn evaluate_with_a_shape_adds_the_series_scores_and_plots() {
     let dir = tempfile::tempdir().unwrap();
-    let long = long_series(dir.path());
-    let model = dir.path().join("m.pf");
-    ok(pf()
-        .arg("fit")
-        .arg(&long)
-        .args([
-            "--method",
-            "dual-divergence",
-            "--window",
-            "6",
-            "--steps",
-            "60",
-            "-q",
-            "-o",
-        ])
-        .arg(&model));
+    let (_, model) = fitted(dir.path());
     let synth = dir.path().join("s.csv");
     ok(pf()
         .arg("sample")
         .arg(&model)
-        .args(["--rows", "40", "-q", "-o"])
+        .args(["--rows", "200", "-q", "-o"])
         .arg(&synth));
     let plots = dir.path().join("plots");
     let err = fails(
@@ -207,6 +198,7 @@ fn evaluate_with_a_shape_adds_the_series_scores_and_plots() {
     let report: serde_json::Value = serde_json::from_str(&json).unwrap();
     let ts = &report["timeseries"];
     assert_eq!(ts["channels"], 2);
+    // A sample against itself: the classifiers see the same rows in both classes.
     assert!(ts["discriminative"].as_f64().unwrap() < 0.1, "{ts}");
     assert!(ts["correlational"].as_f64().unwrap() < 1e-9, "{ts}");
     for name in ["series_heatmaps.png", "series_lines.png"] {
