@@ -13,6 +13,7 @@
 #   PYTHON  the Python interpreter (python3)
 #   OUT     output folder (bench/out/dualdiv)
 #   SEED    the seed of every fit and sample (0)
+#   METHODS the methods to run (all five; the summary shows whatever OUT holds)
 #
 # Steps:
 #   1. data (bench/reference/dualdiv_data.py, seeded): 300 samples of a
@@ -22,8 +23,10 @@
 #      (--shape 5,8; `--window 8 --stride 1` on the long table cuts the same);
 #   2. each method at its defaults fits the set and samples as many rows as
 #      it has (fit and sample timed separately, wall clock):
-#      dual-divergence, flow-matching, copula (--split none --holdout 0, on
-#      the flattened rows) and gpa (the sample is a fresh transport);
+#      dual-divergence, its localised variant (--local 30: a network per
+#      run of 30 rows neighbouring in dual value), flow-matching, copula
+#      (--split none --holdout 0, on the flattened rows) and gpa (the
+#      sample is a fresh transport);
 #   3. `pushforward evaluate --real train --synth sample [--shape C,T]`
 #      (discriminative and correlational scores for series, C2ST, sliced W2)
 #      and `pushforward divergence sample --f kl-marginals` beside the
@@ -36,6 +39,7 @@ PF=${PF:-${CARGO_TARGET_DIR:-target}/release/pushforward}
 PYTHON=${PYTHON:-python3}
 OUT=${OUT:-bench/out/dualdiv}
 SEED=${SEED:-0}
+METHODS=${METHODS:-dual-divergence dual-divergence-local flow-matching copula gpa}
 
 "$PYTHON" bench/reference/dualdiv_data.py "$OUT/data"
 
@@ -51,17 +55,18 @@ run_set() {
     local series=()
     if [[ -n $shape ]]; then series=(--shape "$shape"); fi
     "$PF" divergence "$dir/train.csv" --f kl-marginals "${series[@]}" -q -s "$SEED" > "$dir/real_tc.txt"
-    for method in dual-divergence flow-matching copula gpa; do
+    for method in $METHODS; do
         local m="$dir/$method"
         mkdir -p "$m"
         local extra=()
         case $method in
             dual-divergence) extra=("${series[@]}") ;;
+            dual-divergence-local) extra=("${series[@]}" --local 30) ;;
             copula) extra=(--split none --holdout 0) ;;
         esac
         local t0 t1 t2
         t0=$(now)
-        "$PF" fit "$dir/train.csv" --method "$method" "${extra[@]}" -s "$SEED" -q -o "$m/model.pf" 2> "$m/fit.log"
+        "$PF" fit "$dir/train.csv" --method "${method%-local}" "${extra[@]}" -s "$SEED" -q -o "$m/model.pf" 2> "$m/fit.log"
         t1=$(now)
         "$PF" sample "$m/model.pf" --rows "$rows" -s "$SEED" -q -o "$m/synth.csv"
         t2=$(now)
