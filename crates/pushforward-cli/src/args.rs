@@ -479,7 +479,8 @@ pub(crate) struct EvaluateArgs {
     #[arg(long, value_name = "FILE")]
     pub(crate) json: Option<PathBuf>,
     /// Write PNG plots into this directory (created if missing): one per
-    /// column, correlation heatmaps, a scatter-plot matrix.
+    /// column, correlation heatmaps, a scatter-plot matrix (and series heat
+    /// maps and lines with --shape or --window).
     #[arg(long, value_name = "DIR")]
     pub(crate) plots: Option<PathBuf>,
     /// Which metrics, on how many rows, with which seed.
@@ -905,7 +906,8 @@ pub(crate) struct FitArgs {
     pub(crate) seed: u64,
     /// Write PNG plots into this directory (created if missing): the loss
     /// curve, samples against the data, and for two columns the sampling
-    /// trajectories.
+    /// trajectories (for series, dual-divergence draws series heat maps and
+    /// lines instead).
     #[arg(long, value_name = "DIR")]
     pub(crate) plots: Option<PathBuf>,
     /// Hide the progress bar.

@@ -1,6 +1,7 @@
 //! `evaluate --shape C,T` (or `--window T`): the time-series scores of the
 //! synthetic series against the real ones, a line of summary, and the
-//! series plots (channel × time heat maps and lines per channel).
+//! series plots (channel × time heat maps and lines per channel), which
+//! `fit --method dual-divergence --plots` draws too.
 
 use crate::args::SeriesFlags;
 use crate::series::{flatten, series};
@@ -43,14 +44,22 @@ pub(crate) fn read(
     let Some(shape) = shape else {
         return Ok(None);
     };
-    Ok(Some(Series {
-        real: flatten(&real, "the real table")?,
-        synth: flatten(&synth, "the synthetic table")?,
-        shape,
-    }))
+    Series::new(&real, &synth, shape).map(Some)
 }
 
 impl Series {
+    /// The series of two tables already flattened to `shape`.
+    ///
+    /// # Errors
+    /// Non-numeric columns or missing values.
+    pub(crate) fn new(real: &Table, synth: &Table, shape: Shape) -> anyhow::Result<Series> {
+        Ok(Series {
+            real: flatten(real, "the real table")?,
+            synth: flatten(synth, "the synthetic table")?,
+            shape,
+        })
+    }
+
     /// The discriminative and correlational scores.
     pub(crate) fn scores(&self, seed: u64) -> anyhow::Result<TimeSeriesScores> {
         let d = self.shape.channels * self.shape.steps;

@@ -26,10 +26,12 @@ fn long_series(dir: &Path) -> PathBuf {
     path
 }
 
-/// The long series and a model fitted to its windows of 6 steps.
+/// The long series and a model fitted to its windows of 6 steps, with
+/// its plots checked.
 fn fitted(dir: &Path) -> (PathBuf, PathBuf) {
     let long = long_series(dir);
     let model = dir.join("m.pf");
+    let plots = dir.join("fit_plots");
     ok(pf()
         .arg("fit")
         .arg(&long)
@@ -43,7 +45,17 @@ fn fitted(dir: &Path) -> (PathBuf, PathBuf) {
             "-q",
             "-o",
         ])
-        .arg(&model));
+        .arg(&model)
+        .arg("--plots")
+        .arg(&plots));
+    for name in [
+        "loss.png",
+        "samples.png",
+        "series_heatmaps.png",
+        "series_lines.png",
+    ] {
+        assert!(plots.join(name).exists(), "{name}");
+    }
     (long, model)
 }
 

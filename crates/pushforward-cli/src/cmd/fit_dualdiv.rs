@@ -1,16 +1,19 @@
 //! `fit --method dual-divergence`: the settings from the flags (the network
 //! from `--hidden`, `--activation`, `--lr`, `--steps`, `--lipschitz`; the
 //! reference, the path and the walk from the dual-divergence flags), the
-//! rows cut into windows with `--window`, the fit and its report.
+//! rows cut into windows with `--window`, the fit, its report and plots.
 
 use crate::args::{DivergenceFlags, DualDivFitArgs, DualEstimateFlags, FitArgs, SeriesFlags};
 use crate::critic_settings::{NetworkFlags, critic_settings};
+use crate::fit_plots;
 use crate::series::series;
+use crate::series_scores::Series;
 use anyhow::Context;
-use pushforward_core::{Progress, Table};
+use pushforward_core::{Progress, Sampler, Table};
 use pushforward_neural::dualdiv::{
     DualDivConfig, DualDivModel, DualDivSettings, LocalConfig, Shape, WalkConfig,
 };
+use std::path::Path;
 
 /// Training steps of each neighbourhood's network when `--local-steps` is not given.
 const LOCAL_STEPS: usize = 100;
@@ -169,12 +172,27 @@ pub(crate) fn run(args: &FitArgs, table: Table, progress: &dyn Progress) -> anyh
         steps: args.steps,
         dual: &args.dualdiv,
     };
-    let (_, model) = fit(table, &args.series, flags, args.seed, progress)?;
+    let (table, model) = fit(table, &args.series, flags, args.seed, progress)?;
     model
         .save(&args.output)
         .with_context(|| format!("cannot write the model '{}'", args.output.display()))?;
     super::fit::summary(model.header(), model.body().numeric.len(), "", args);
     report(&model);
+    if let Some(dir) = &args.plots {
+        plots(dir, &model, &table, args.seed)
+            .with_context(|| format!("cannot write plots into '{}'", dir.display()))?;
+    }
+    Ok(())
+}
+
+/// The loss curve and as many samples as rows against the training rows:
+/// a scatter matrix, and for series the heat maps and lines.
+fn plots(dir: &Path, model: &DualDivModel, table: &Table, seed: u64) -> anyhow::Result<()> {
+    let synth = model.sampler().sample(table.rows() as u64, seed)?;
+    fit_plots::write_common(dir, model.header(), &model.body().numeric, table, &synth)?;
+    if let Some(shape) = model.body().settings.dual.shape {
+        Series::new(table, &synth, shape)?.plots(dir)?;
+    }
     Ok(())
 }
 

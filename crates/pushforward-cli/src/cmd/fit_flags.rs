@@ -15,7 +15,7 @@ const TRAINED: &[Method] = &[FlowMatching, Mmd, Score, NormalizingFlow];
 /// The methods whose training steps `--steps` sets.
 const STEPPED: &[Method] = &[FlowMatching, Mmd, Score, NormalizingFlow, DualDivergence];
 /// The methods that draw diagnostic plots.
-const PLOTTED: &[Method] = &[FlowMatching, Mmd, Score, NormalizingFlow, Gpa];
+const PLOTTED: &[Method] = &[FlowMatching, Mmd, Score, NormalizingFlow, Gpa, DualDivergence];
 
 /// A method-specific flag: its name, whether it was given, and the methods
 /// that take it.
