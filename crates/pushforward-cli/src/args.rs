@@ -842,7 +842,7 @@ pub(crate) struct FitArgs {
     pub(crate) sigma_min: Option<f64>,
     /// Optimiser steps [default: 10,000 for flow matching (4,000 on a table
     /// with text columns or missing values) and score, 5,000 for mmd, 3,000
-    /// for flow].
+    /// for flow, 300 for dual-divergence].
     #[arg(long, help_heading = "Training", allow_negative_numbers = true, value_parser = positive_count)]
     pub(crate) steps: Option<usize>,
     /// Rows per batch, at most the table's rows [default: 256; 128 for flow
@@ -852,7 +852,8 @@ pub(crate) struct FitArgs {
     /// The optimiser [default: adamw]; each starts from its own defaults.
     #[arg(long, value_name = "NAME", help_heading = "Training", value_parser = named(&OptimizerConfig::ALL, OptimizerConfig::name, OptimizerConfig::description))]
     pub(crate) optimizer: Option<OptimizerConfig>,
-    /// Learning rate of the optimiser [default: the method's, 2e-3 for adamw].
+    /// Learning rate of the optimiser [default: the method's, 2e-3 for adamw;
+    /// 3e-3 (Adam) for dual-divergence].
     #[arg(long, help_heading = "Training", value_parser = positive)]
     pub(crate) lr: Option<f64>,
     /// AdamW's decoupled weight decay [default: 0.01 for flow matching, 0 for
@@ -877,7 +878,8 @@ pub(crate) struct FitArgs {
     #[arg(long, help_heading = "Training", allow_negative_numbers = true, value_parser = fraction)]
     pub(crate) label_dropout: Option<f64>,
     /// Hidden layer widths, comma-separated, each at most 16,384 (for flow:
-    /// of each layer's conditioner) [default: 128,128,128; 64,64 for flow].
+    /// of each layer's conditioner) [default: 128,128,128; 64,64 for flow and
+    /// dual-divergence].
     #[arg(long, value_delimiter = ',', value_name = "WIDTHS", help_heading = "Network", allow_negative_numbers = true, value_parser = width)]
     pub(crate) hidden: Option<Vec<usize>>,
     /// Hidden activation [default: silu].
@@ -906,8 +908,8 @@ pub(crate) struct FitArgs {
     pub(crate) seed: u64,
     /// Write PNG plots into this directory (created if missing): the loss
     /// curve, samples against the data, and for two columns the sampling
-    /// trajectories (for series, dual-divergence draws series heat maps and
-    /// lines instead).
+    /// trajectories (and for a dual-divergence model of series, heat maps
+    /// and lines of the series).
     #[arg(long, value_name = "DIR")]
     pub(crate) plots: Option<PathBuf>,
     /// Hide the progress bar.
@@ -1086,7 +1088,8 @@ pub(crate) struct DivergenceFlags {
     #[arg(long, value_parser = positive)]
     pub(crate) alpha: Option<f64>,
     /// The discriminator's Lipschitz constant L: estimates stay below
-    /// L x W1 and particles move at speed at most L [default: 1].
+    /// L x W1 and particles move at speed at most L [default: 1; 5 for the
+    /// dual network of dual-divergence].
     #[arg(long, value_name = "L", value_parser = positive)]
     pub(crate) lipschitz: Option<f64>,
     /// An unconstrained discriminator (the plain f-divergence; not for w1).
