@@ -21,6 +21,8 @@ mod points;
 mod privacy_check;
 mod progress;
 mod report;
+mod series;
+mod series_scores;
 mod shards;
 
 use clap::Parser;

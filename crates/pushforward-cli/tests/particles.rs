@@ -163,7 +163,7 @@ fn fit_gpa_then_sample_and_foreign_flags_are_refused() {
             .args(["--method", "gpa", "--steps", "5", "-o"])
             .arg(dir.path().join("x.pf")),
     );
-    assert!(err.contains("--steps applies to flow matching, --method mmd, --method score, --method flow, --method wgan, not to --method gpa"), "{err}");
+    assert!(err.contains("--steps applies to flow matching, --method mmd, --method score, --method flow, --method wgan, --method dual-divergence, not to --method gpa"), "{err}");
     let err = stderr_fail(
         pf().arg("fit")
             .arg(&data)

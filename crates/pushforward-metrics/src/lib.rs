@@ -17,6 +17,7 @@ pub mod prdc;
 pub mod privacy;
 pub mod quality;
 pub mod report;
+pub mod timeseries;
 pub mod univariate;
 
 pub use against_spec::compare_with_spec;

@@ -10,7 +10,8 @@
 //! `dcr_holdout_median`, `exact_copies`, `nndr_median`), `quality`
 //! (SDMetrics' Quality Report: `score`, `column_shapes`,
 //! `column_pair_trends`, and per column and per pair in `columns` and
-//! `pairs`) and `notes`. Keys
+//! `pairs`), `timeseries` (with series only: `discriminative`,
+//! `correlational`, `classifier`, `channels`, `steps`) and `notes`. Keys
 //! are only ever added. A metric that does not apply is `null`, and a note
 //! says why.
 
@@ -47,6 +48,9 @@ pub struct Report {
     /// real sample.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub spec: Option<Box<Report>>,
+    /// The time-series scores, when the rows are series (`evaluate --shape`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timeseries: Option<crate::timeseries::TimeSeriesScores>,
     /// Standardisation used, subsampling, skipped columns, and why any
     /// metric is null.
     pub notes: Vec<String>,
@@ -72,6 +76,7 @@ impl Report {
             privacy: Privacy::default(),
             quality: Quality::default(),
             spec: None,
+            timeseries: None,
             notes: Vec::new(),
         }
     }

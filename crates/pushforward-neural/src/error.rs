@@ -405,6 +405,13 @@ pub enum NeuralError {
         /// What to change.
         reason: String,
     },
+    /// Rows that do not fit a time-series shape, or a setting the dual
+    /// divergence does not take.
+    #[error("{reason}")]
+    Shape {
+        /// What does not fit, and what was expected.
+        reason: String,
+    },
     /// Two point sets, or a set and a model, of different dimensions.
     #[error("{what} has {got} coordinates per point, {expected} were expected")]
     Dimension {

@@ -30,6 +30,9 @@
 //!   source sample onto a target sample, and a generator of a table.
 //! - [`wgan`]: Wasserstein GANs, a generator trained against a critic with
 //!   the R1 + R2 gradient penalty on data and generated rows.
+//! - [`dualdiv`]: dual-divergence sampling: a dual function of the KL
+//!   divergence from the product of marginals, and gradient walks in its
+//!   one-dimensional space between neighbouring rows.
 //! - [`tabular`]: the model file of a Gaussian copula of a mixed table
 //!   (`pushforward-tabular`), with exact conditional sampling.
 //! - [`joint`]: building blocks of the neural joint generator (soft sort,
@@ -50,6 +53,7 @@
 mod activation;
 mod data;
 pub mod divergence;
+pub mod dualdiv;
 mod embedding;
 mod error;
 pub mod flow;

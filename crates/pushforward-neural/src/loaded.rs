@@ -13,6 +13,7 @@ use std::path::Path;
 use pushforward_core::{Sampler, Table};
 use pushforward_stats::Spec;
 
+use crate::dualdiv::DualDivModel;
 use crate::error::NeuralError;
 use crate::flow::solver::Solver;
 use crate::gpa::GpaModel;
@@ -215,6 +216,7 @@ pub fn load(path: &Path) -> Result<LoadedModel, NeuralError> {
         Method::Gpa => Box::new(GpaModel::from_decoded(file).map_err(bad)?),
         Method::Wgan => Box::new(WganModel::from_decoded(file).map_err(bad)?),
         Method::Copula => Box::new(CopulaFile::from_decoded(file).map_err(bad)?),
+        Method::DualDivergence => Box::new(DualDivModel::from_decoded(file).map_err(bad)?),
     })
 }
 

@@ -35,6 +35,11 @@
 //!     and each group's weight, column laws, latent coordinates and latent
 //!     correlation, see `pushforward-tabular`) and `training` (the training
 //!     file's path, length, hash, held-out share and split seed, or absent);
+//!   - `dual-divergence` (networks `dual.0`, `dual.1`, … (the stages of
+//!     the dual function, summed) and `local.0`, … (one per neighbourhood
+//!     of the localised variant); the tensor `rows`, `[rows, columns]`, the
+//!     standardised training rows): `numeric`, `standardisation`,
+//!     `settings`, `estimate`, `stages`, `local` and `memorisation`;
 //!   - `flow` (networks `conditioner.0`, `conditioner.1`, …, one per
 //!     coupling layer): `numeric`, `standardisation`, `conditioners` (each
 //!     layer's network shape) and `settings` (layers, bins, bound, widths,
@@ -87,11 +92,13 @@ pub enum Method {
     Wgan,
     /// A Gaussian copula of a mixed table ([`crate::tabular`]).
     Copula,
+    /// Walks in the dual divergence space ([`crate::dualdiv`]).
+    DualDivergence,
 }
 
 impl Method {
     /// Every method, in the order of `--help`.
-    pub const ALL: [Method; 8] = [
+    pub const ALL: [Method; 9] = [
         Method::Copula,
         Method::FlowMatching,
         Method::NeuralJoint,
@@ -100,10 +107,11 @@ impl Method {
         Method::NormalizingFlow,
         Method::Gpa,
         Method::Wgan,
+        Method::DualDivergence,
     ];
 
     /// The methods `fit` learns from a table.
-    pub const FIT: [Method; 7] = [
+    pub const FIT: [Method; 8] = [
         Method::Copula,
         Method::FlowMatching,
         Method::Mmd,
@@ -111,6 +119,7 @@ impl Method {
         Method::NormalizingFlow,
         Method::Gpa,
         Method::Wgan,
+        Method::DualDivergence,
     ];
 
     /// The name used on the command line and in model files.
@@ -124,6 +133,7 @@ impl Method {
             Method::Gpa => "gpa",
             Method::Wgan => "wgan",
             Method::Copula => "copula",
+            Method::DualDivergence => "dual-divergence",
         }
     }
 
@@ -147,6 +157,10 @@ impl Method {
             Method::Wgan => {
                 "a generator trained against a critic with the R1 + R2 gradient penalty (one pass to sample)"
             }
+            Method::DualDivergence => {
+                "gradient walks between neighbouring rows in the one-dimensional space of a dual \
+                 function of the KL divergence from the product of marginals (small sets of series)"
+            }
             Method::Copula => {
                 "a Gaussian copula of mixed columns with missing values, one per class of the most \
                  informative categorical column; exact conditional sampling (the default)"
@@ -165,6 +179,7 @@ impl Method {
             Method::Gpa => "pushforward fit DATA --method gpa -o MODEL",
             Method::Wgan => "pushforward fit DATA --method wgan -o MODEL",
             Method::Copula => "pushforward fit DATA -o MODEL",
+            Method::DualDivergence => "pushforward fit DATA --method dual-divergence -o MODEL",
         }
     }
 }

@@ -11,6 +11,8 @@
 //! - [`trajectories_plot`]: sampling paths of a 2-D flow from noise to samples, over the data.
 //! - [`field_paths_plot`]: paths (e.g. of optimisers) over the filled contours of a scalar field.
 //! - [`tradeoff_plot`]: labelled points of worst column KS against mean absolute correlation error.
+//! - [`series_heatmaps`], [`series_lines`]: multivariate time series, real beside generated, as
+//!   channel × time heat maps and as lines per channel.
 //! - [`fit_1d_plot`]: a one-dimensional fit, its loss beside data and model histograms under density curves.
 
 mod bins;
@@ -25,6 +27,7 @@ mod labels;
 mod legend;
 mod marginal;
 mod scatter;
+mod series;
 mod tradeoff;
 mod trajectories;
 mod write;
@@ -36,5 +39,6 @@ pub use fit_1d::{Fit1d, fit_1d_plot};
 pub use heatmap::correlation_heatmaps;
 pub use marginal::{MarginalPlot, marginal_plot};
 pub use scatter::scatter_matrix;
+pub use series::{SeriesSet, series_heatmaps, series_lines};
 pub use tradeoff::{TradeoffPlot, tradeoff_plot};
 pub use trajectories::{Trajectories, trajectories_plot};

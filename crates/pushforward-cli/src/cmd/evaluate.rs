@@ -4,7 +4,7 @@
 use crate::args::{EvaluateArgs, MetricArgs};
 use crate::input::read;
 use crate::paths::Paths;
-use crate::{atomic, evaluate_plots, evaluate_summary, interrupt, progress};
+use crate::{atomic, evaluate_plots, evaluate_summary, interrupt, progress, series_scores};
 use anyhow::{Context, bail};
 use indicatif::ProgressBar;
 use pushforward_core::Table;
@@ -36,18 +36,31 @@ pub(crate) fn run(args: EvaluateArgs) -> anyhow::Result<()> {
     };
     let spinner = progress::spinner(args.quiet);
     let Evaluation {
-        report,
+        mut report,
         real,
         synth,
         spec,
     } = evaluate(&inputs, &options, &spinner)?;
+    let series = series_scores::read(&args.series, real.as_ref(), &synth)?;
+    if let Some(series) = &series {
+        go_on(&spinner, "time-series scores")?;
+        report.timeseries = Some(series.scores(args.metric.seed)?);
+    }
     if let Some(dir) = &args.plots {
         go_on(&spinner, "plots")?;
         evaluate_plots::write(dir, &report, real.as_ref(), &synth, spec.as_ref())
             .with_context(|| format!("cannot write plots into '{}'", dir.display()))?;
+        if let Some(series) = &series {
+            series
+                .plots(dir)
+                .with_context(|| format!("cannot write series plots into '{}'", dir.display()))?;
+        }
     }
     spinner.finish_and_clear();
-    let summary = evaluate_summary::render(&report);
+    let mut summary = evaluate_summary::render(&report);
+    if let Some(scores) = &report.timeseries {
+        summary.push_str(&series_scores::summary(scores));
+    }
     let json = serde_json::to_string_pretty(&report).context("cannot serialise the report")?;
     if json_to_stdout {
         eprint!("{summary}");

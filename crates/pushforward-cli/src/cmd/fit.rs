@@ -99,6 +99,7 @@ pub(crate) fn run(args: FitArgs) -> anyhow::Result<()> {
             }
         }
         Method::Wgan => super::fit_wgan::run(&args, &table, &bar).with_context(fit_error)?,
+        Method::DualDivergence => super::fit_dualdiv::run(&args, table, &bar).with_context(fit_error)?,
         Method::NeuralJoint => {
             bail!("neural-joint models are trained from a spec: pushforward generate SPEC --engine neural")
         }

@@ -5,13 +5,25 @@
 
 use crate::args::FitArgs;
 use anyhow::bail;
-use pushforward_neural::Method::{self, Copula, FlowMatching, Gpa, Mmd, NormalizingFlow, Score, Wgan};
+use pushforward_neural::Method::{
+    self, Copula, DualDivergence, FlowMatching, Gpa, Mmd, NormalizingFlow, Score, Wgan,
+};
 
 /// The methods that run an optimiser over their own network (the training
 /// flags: steps, batch, optimiser, schedule, early stopping, averaging).
 const TRAINED: &[Method] = &[FlowMatching, Mmd, Score, NormalizingFlow, Wgan];
+/// The methods whose training steps `--steps` sets.
+const STEPPED: &[Method] = &[FlowMatching, Mmd, Score, NormalizingFlow, Wgan, DualDivergence];
 /// The methods that draw diagnostic plots.
-const PLOTTED: &[Method] = &[FlowMatching, Mmd, Score, NormalizingFlow, Gpa, Wgan];
+const PLOTTED: &[Method] = &[
+    FlowMatching,
+    Mmd,
+    Score,
+    NormalizingFlow,
+    Gpa,
+    Wgan,
+    DualDivergence,
+];
 
 /// A method-specific flag: its name, whether it was given, and the methods
 /// that take it.
@@ -39,7 +51,7 @@ fn table(args: &FitArgs) -> Vec<Row> {
         ("--layers", args.layers.is_some(), &[NormalizingFlow]),
         ("--bins", args.bins.is_some(), &[NormalizingFlow]),
         ("--bound", args.bound.is_some(), &[NormalizingFlow]),
-        ("--steps", args.steps.is_some(), TRAINED),
+        ("--steps", args.steps.is_some(), STEPPED),
         ("--batch", args.batch.is_some(), TRAINED),
         ("--optimizer", args.optimizer.is_some(), TRAINED),
         ("--weight-decay", args.weight_decay.is_some(), TRAINED),
@@ -59,13 +71,24 @@ fn table(args: &FitArgs) -> Vec<Row> {
         .given()
         .into_iter()
         .chain(args.gpa.particles.given());
-    rows.extend(gpa.map(|flag| match flag {
-        "--critic-steps" => (flag, true, &[Gpa, Wgan][..]),
-        _ => (flag, true, &[Gpa][..]),
-    }));
+    rows.extend(gpa.map(|flag| (flag, true, critic_owners(flag))));
     rows.push(("--source-scale", args.gpa.source_scale.is_some(), &[Gpa]));
     rows.push(("--latent", args.gpa.latent.is_some(), &[Gpa]));
+    let dual = args.series.given().into_iter().chain(args.dualdiv.given());
+    rows.extend(dual.map(|flag| (flag, true, &[DualDivergence][..])));
     rows
+}
+
+/// The methods that take a discriminator flag: the Lipschitz constraint
+/// also bounds the dual network of `dual-divergence`.
+fn critic_owners(flag: &str) -> &'static [Method] {
+    if super::fit_dualdiv::SHARED_CRITIC_FLAGS.contains(&flag) {
+        &[Gpa, DualDivergence]
+    } else if flag == "--critic-steps" {
+        &[Gpa, Wgan]
+    } else {
+        &[Gpa]
+    }
 }
 
 /// How a method is named in messages: the default by what it is, the

@@ -6,6 +6,7 @@ mod divergence;
 mod evaluate;
 mod fit;
 mod fit_copula;
+mod fit_dualdiv;
 mod fit_flags;
 mod fit_flow;
 mod fit_gpa;
