@@ -165,7 +165,6 @@ fn parameter_gradient_matches_finite_differences() {
         let x: Vec<f64> = (0..32 * dim)
             .map(|_| 1.2 * rng.sample::<f64, _>(StandardNormal))
             .collect();
-        let nll = |flow: &SplineFlow| -flow.log_prob(&x).iter().sum::<f64>() / 32.0;
         let mut record = Record::default();
         let Map::Coupling(stack) = &flow.map else {
             panic!("a coupling flow")
@@ -174,27 +173,44 @@ fn parameter_gradient_matches_finite_differences() {
         let mut grad = vec![0.0f32; flow.params.len()];
         let gz = z.iter().map(|v| v / 32.0).collect();
         stack.backward(&flow.params, &mut record, gz, -1.0 / 32.0, &mut grad);
-        let largest = grad.iter().fold(0.0f32, |m, g| m.max(g.abs()));
-        let mut checked = 0;
-        for i in (0..flow.params.len()).step_by(7) {
-            let keep = flow.params[i];
-            let (hi, lo) = (keep + 2e-4, keep - 2e-4);
-            flow.params[i] = hi;
-            let up = nll(&flow);
-            flow.params[i] = lo;
-            let down = nll(&flow);
-            flow.params[i] = keep;
-            let fd = (up - down) / (f64::from(hi) - f64::from(lo));
-            let tol = 2e-3 * f64::from(largest) + 2e-3 * fd.abs();
-            assert!(
-                (fd - f64::from(grad[i])).abs() < tol,
-                "d = {dim}, θ[{i}]: {fd} vs {}",
-                grad[i]
-            );
-            checked += 1;
-        }
+        let (checked, largest) = check_gradient(&mut flow, &x, &grad, 2e-4, 7);
         assert!(checked > 50 && largest > 1e-3, "d = {dim}: nothing to check");
     }
+}
+
+/// Checks `grad`, the gradient of the mean negative log-likelihood of `x`,
+/// against central differences of half-width `step` at every `stride`-th
+/// parameter; returns the parameters checked and the largest `|grad|`.
+pub(super) fn check_gradient(
+    flow: &mut SplineFlow,
+    x: &[f64],
+    grad: &[f32],
+    step: f32,
+    stride: usize,
+) -> (usize, f32) {
+    let rows = (x.len() / flow.dim()) as f64;
+    let nll = |flow: &SplineFlow| -flow.log_prob(x).iter().sum::<f64>() / rows;
+    let largest = grad.iter().fold(0.0f32, |m, g| m.max(g.abs()));
+    let mut checked = 0;
+    for i in (0..flow.params.len()).step_by(stride) {
+        let keep = flow.params[i];
+        let (hi, lo) = (keep + step, keep - step);
+        flow.params[i] = hi;
+        let up = nll(flow);
+        flow.params[i] = lo;
+        let down = nll(flow);
+        flow.params[i] = keep;
+        let fd = (up - down) / (f64::from(hi) - f64::from(lo));
+        let tol = 2e-3 * f64::from(largest) + 2e-3 * fd.abs();
+        assert!(
+            (fd - f64::from(grad[i])).abs() < tol,
+            "d = {}, θ[{i}]: {fd} vs {}",
+            flow.dim(),
+            grad[i]
+        );
+        checked += 1;
+    }
+    (checked, largest)
 }
 
 /// `n` draws of ½N(−1, 0.5²) + ½N(1, 0.5²).
