@@ -140,6 +140,10 @@ pub(crate) enum Command {
     /// closed form and `likelihood` scores rows by their exact density.
     ///   pushforward fit moons.csv --method flow --layers 4 --bins 8 -o flow.pf
     ///   pushforward likelihood flow.pf test.csv -o scored.csv
+    /// One column gets the monotone flow T(x) = b + ∫₀ˣ softplus(MLP(t)) dt
+    /// (Clenshaw–Curtis on --nodes intervals), inverted by a safeguarded
+    /// Newton search; --spline-1d uses the spline stack instead.
+    ///   pushforward fit mixture.csv --method flow --nodes 32 -o mono.pf
     ///
     /// `--method dual-divergence` is for a few hundred samples, such as
     /// multivariate time series (`--shape C,T`: each row a series of C
@@ -906,6 +910,15 @@ pub(crate) struct FitArgs {
     /// (flow) [default: 5].
     #[arg(long, value_name = "B", help_heading = "Network", value_parser = positive)]
     pub(crate) bound: Option<f64>,
+    /// Clenshaw–Curtis intervals N (even) of the one-column monotone flow's
+    /// integral T(x) = b + ∫₀ˣ f(t) dt: N + 1 network evaluations per row
+    /// (flow, one column) [default: 32].
+    #[arg(long, value_name = "N", help_heading = "Network")]
+    pub(crate) nodes: Option<usize>,
+    /// Model a single column by a stack of --layers unconditional splines
+    /// instead of the monotone integral flow (flow, one column).
+    #[arg(long, help_heading = "Network")]
+    pub(crate) spline_1d: bool,
     /// Seed of the initialisation and of every batch (for the copula: of
     /// the held-out rows and the nearest-correlation search): the same seed
     /// and data give the same model file.

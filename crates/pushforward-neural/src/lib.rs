@@ -92,7 +92,9 @@ pub use mlp::{
 pub use mmd::{MmdBody, MmdConfig, MmdModel, MmdNetwork, MmdSampler};
 pub use model::{FlowBody, FlowSampler, Model};
 pub use model_file::{ColumnInfo, ColumnKind, FORMAT, Method, ModelHeader, VERSION};
-pub use nflow::{SplineFlow, SplineFlowBody, SplineFlowConfig, SplineFlowModel, SplineFlowSampler};
+pub use nflow::{
+    OneColumn, SplineFlow, SplineFlowBody, SplineFlowConfig, SplineFlowModel, SplineFlowSampler,
+};
 pub use optim::adam::{AdamW, AdamWConfig};
 pub use optim::{Optimizer, OptimizerConfig, Schedule};
 pub use score::{

@@ -51,6 +51,8 @@ fn table(args: &FitArgs) -> Vec<Row> {
         ("--layers", args.layers.is_some(), &[NormalizingFlow]),
         ("--bins", args.bins.is_some(), &[NormalizingFlow]),
         ("--bound", args.bound.is_some(), &[NormalizingFlow]),
+        ("--nodes", args.nodes.is_some(), &[NormalizingFlow]),
+        ("--spline-1d", args.spline_1d, &[NormalizingFlow]),
         ("--steps", args.steps.is_some(), STEPPED),
         ("--batch", args.batch.is_some(), TRAINED),
         ("--optimizer", args.optimizer.is_some(), TRAINED),

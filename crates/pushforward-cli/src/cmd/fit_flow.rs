@@ -1,9 +1,10 @@
 //! `pushforward fit DATA --method flow -o MODEL`: a normalizing flow of
-//! spline coupling layers, its settings laid over the library's defaults.
+//! spline coupling layers (for one column, the monotone integral flow
+//! unless `--spline-1d`), its settings laid over the library's defaults.
 
 use anyhow::Context;
 use pushforward_core::{Sampler, Table};
-use pushforward_neural::{SplineFlowConfig, SplineFlowModel};
+use pushforward_neural::{OneColumn, SplineFlowConfig, SplineFlowModel};
 
 use super::fit::{summary, train_settings};
 use crate::args::FitArgs;
@@ -37,5 +38,11 @@ fn flow_settings(args: &FitArgs) -> anyhow::Result<SplineFlowConfig> {
         batch: args.batch.unwrap_or(defaults.batch),
         train: train_settings(args, defaults.train)?,
         seed: args.seed,
+        one_column: if args.spline_1d {
+            OneColumn::Spline
+        } else {
+            defaults.one_column
+        },
+        nodes: args.nodes.unwrap_or(defaults.nodes),
     })
 }

@@ -148,9 +148,9 @@ fn score(table: &Table, budget: &Budget<'_>) -> anyhow::Result<Box<dyn FittedMod
     Ok(Box::new(ScoreModel::fit(table, &config, budget.progress)?))
 }
 
-/// A normalizing flow: for one column, a stack of 4 unconditional
-/// rational-quadratic splines of 8 bins on [−5, 5], 2,000 steps of batch
-/// 256 (the survey's 1-D flow is a monotone integral network).
+/// A normalizing flow: for one column, the survey's monotone integral
+/// flow (a 2×64 SiLU integrand, Clenshaw–Curtis on 32 intervals), 2,000
+/// steps of batch 256.
 fn flow(table: &Table, budget: &Budget<'_>) -> anyhow::Result<Box<dyn FittedModel>> {
     let defaults = SplineFlowConfig::default();
     let config = SplineFlowConfig {

@@ -55,7 +55,7 @@ pub(crate) struct Record {
 }
 
 /// The name of layer `l`'s conditioner in the parameters and the file.
-pub(crate) fn conditioner_name(l: usize) -> String {
+fn conditioner_name(l: usize) -> String {
     format!("conditioner.{l}")
 }
 

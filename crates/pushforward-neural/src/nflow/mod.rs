@@ -16,18 +16,21 @@
 //! density, its gradient and the inverse are finite on the whole real line:
 //! an outlier far beyond the training range passes through unchanged.
 //!
-//! **One dimension.** A single column is modelled by the same stack: each
-//! layer is one spline whose parameters a network of a constant input
-//! holds (no coupling is possible with one coordinate). The survey's
+//! **One dimension.** A single column is modelled by the survey's
 //! monotone-integral flow (Wehenkel and Louppe 2019, "Unconstrained
-//! Monotonic Neural Networks") is not implemented; a stack of monotone
-//! splines is a monotone map of the same kind, with a closed-form inverse.
+//! Monotonic Neural Networks"; [`monotone`]): the integral of a positive
+//! network by Clenshaw–Curtis quadrature, inverted by a safeguarded Newton
+//! search. With [`OneColumn::Spline`] it is the same stack as above, each
+//! layer one spline whose parameters a network of a constant input holds
+//! (no coupling is possible with one coordinate); files written before the
+//! monotone flow existed load as such.
 //!
 //! [`SplineFlow`] works on standardised data; [`SplineFlowModel`] holds it
 //! with the table's columns and scales, as a model file and a sampler.
 
 mod coupling;
 mod model;
+mod monotone;
 mod objective;
 mod spline;
 
@@ -43,10 +46,12 @@ use serde::{Deserialize, Serialize};
 use crate::activation::Activation;
 use crate::error::NeuralError;
 use crate::mlp::Mlp;
+use crate::mlp::ParamLayout;
 use crate::optim::adam::AdamWConfig;
 use crate::optim::{OptimizerConfig, Schedule};
 use crate::train::{Progress, TrainConfig, TrainSummary, train};
-use coupling::{Stack, conditioner_name};
+use coupling::Stack;
+use monotone::Monotone;
 use objective::NllObjective;
 use spline::Spline;
 
@@ -76,12 +81,41 @@ pub struct SplineFlowConfig {
     pub train: TrainConfig,
     /// Seed of the initialisation and of every batch.
     pub seed: u64,
+    /// How a single column is modelled (files without it: a spline stack).
+    #[serde(default = "OneColumn::spline")]
+    pub one_column: OneColumn,
+    /// Clenshaw–Curtis intervals `N` of the monotone flow's integral (even;
+    /// `N + 1` network evaluations per point).
+    #[serde(default = "default_nodes")]
+    pub nodes: usize,
+}
+
+/// How a flow models a single column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum OneColumn {
+    /// `T(x) = b + ∫₀ˣ f_θ`, `f_θ > 0` (see [`monotone`]); `layers` and
+    /// `bins` are not used.
+    Monotone,
+    /// `layers` unconditional splines.
+    Spline,
+}
+
+impl OneColumn {
+    fn spline() -> OneColumn {
+        OneColumn::Spline
+    }
+}
+
+/// 32 intervals: 33 nodes.
+fn default_nodes() -> usize {
+    32
 }
 
 impl Default for SplineFlowConfig {
     /// 4 layers of 8 bins on `[−5, 5]`, conditioners 2×64 SiLU, batch 256,
     /// AdamW 2e-3 (no weight decay) with a cosine schedule, 3,000 steps,
-    /// EMA 0.999.
+    /// EMA 0.999; one column by the monotone flow on 32 intervals.
     fn default() -> Self {
         SplineFlowConfig {
             layers: 4,
@@ -101,6 +135,8 @@ impl Default for SplineFlowConfig {
                 ..TrainConfig::default()
             },
             seed: 0,
+            one_column: OneColumn::Monotone,
+            nodes: default_nodes(),
         }
     }
 }
@@ -137,21 +173,52 @@ impl SplineFlowConfig {
         Ok(())
     }
 
-    fn stack(&self, dim: usize) -> Result<Stack, NeuralError> {
-        Stack::new(
+    fn map(&self, dim: usize) -> Result<Map, NeuralError> {
+        if dim == 1 && self.one_column == OneColumn::Monotone {
+            return Ok(Map::Monotone(Monotone::new(
+                &self.hidden,
+                self.activation,
+                self.nodes,
+                self.bound,
+            )?));
+        }
+        Ok(Map::Coupling(Stack::new(
             dim,
             self.layers,
             Spline::new(self.bins, self.bound),
             &self.hidden,
             self.activation,
-        )
+        )?))
     }
 }
 
-/// A fitted spline flow over standardised data.
+/// The map of a flow: coupling layers, or the monotone flow of one column.
+#[derive(Debug, Clone)]
+enum Map {
+    Coupling(Stack),
+    Monotone(Monotone),
+}
+
+impl Map {
+    fn layout(&self) -> &ParamLayout {
+        match self {
+            Map::Coupling(stack) => stack.layout(),
+            Map::Monotone(m) => m.layout(),
+        }
+    }
+
+    fn dim(&self) -> usize {
+        match self {
+            Map::Coupling(stack) => stack.dim(),
+            Map::Monotone(_) => 1,
+        }
+    }
+}
+
+/// A fitted flow over standardised data.
 #[derive(Debug, Clone)]
 pub struct SplineFlow {
-    stack: Stack,
+    map: Map,
     params: Vec<f32>,
 }
 
@@ -176,23 +243,24 @@ impl SplineFlow {
             return Err(NeuralError::NoNumericData);
         }
         config.check(rows)?;
-        let stack = config.stack(dim)?;
-        let mut params = stack
+        let map = config.map(dim)?;
+        let mut params = map
             .layout()
             .initialise(&mut stream(config.seed, Purpose::Initialisation));
-        for (_, arch, range) in stack.layout().entries() {
+        for (_, arch, range) in map.layout().entries() {
             if let Some(last) = arch.layers().last() {
                 params[range.start + last.weights.start..range.start + last.bias.end].fill(0.0);
             }
         }
-        let mut flow = SplineFlow { stack, params };
+        let mut flow = SplineFlow { map, params };
         let mut objective = NllObjective::new(&mut flow, data, config.batch, config.seed);
         let summary = train(&mut objective, &config.train, progress)?;
         Ok((flow, summary))
     }
 
-    /// A flow of `config`'s shape over `dim` columns with the conditioners
-    /// `networks` (as read from a model file, in layer order).
+    /// A flow of `config`'s shape over `dim` columns with the networks
+    /// `networks` (as read from a model file, in the order of
+    /// [`SplineFlow::network_names`]).
     ///
     /// # Errors
     /// [`NeuralError::NetworkMismatch`] when the networks do not fit the
@@ -202,14 +270,14 @@ impl SplineFlow {
         config: &SplineFlowConfig,
         networks: &[Mlp],
     ) -> Result<SplineFlow, NeuralError> {
-        let stack = config.stack(dim)?;
-        let mut params = Vec::with_capacity(stack.layout().len());
-        let entries: Vec<_> = stack.layout().entries().collect();
+        let map = config.map(dim)?;
+        let mut params = Vec::with_capacity(map.layout().len());
+        let entries: Vec<_> = map.layout().entries().collect();
         if entries.len() != networks.len() {
             return Err(NeuralError::NetworkMismatch {
                 inputs: 0,
                 outputs: networks.len(),
-                fits: format!("{} coupling layers", entries.len()),
+                fits: format!("{} networks", entries.len()),
             });
         }
         for ((_, arch, _), net) in entries.iter().zip(networks) {
@@ -226,31 +294,50 @@ impl SplineFlow {
             }
             params.extend_from_slice(net.params());
         }
-        Ok(SplineFlow { stack, params })
+        Ok(SplineFlow { map, params })
     }
 
-    /// The conditioners as owned networks with their names, in layer order.
-    pub fn networks(&self) -> Vec<(String, Mlp)> {
-        self.stack
+    /// The names of the networks of a flow of `config`'s shape over `dim`
+    /// columns, in the order [`SplineFlow::from_networks`] takes them.
+    ///
+    /// # Errors
+    /// Those of the shape's checks.
+    pub(crate) fn network_names(dim: usize, config: &SplineFlowConfig) -> Result<Vec<String>, NeuralError> {
+        Ok(config
+            .map(dim)?
             .layout()
             .entries()
-            .enumerate()
-            .filter_map(|(l, (_, arch, range))| {
+            .map(|(n, _, _)| n.to_owned())
+            .collect())
+    }
+
+    /// The networks (conditioners in layer order, or the monotone flow's
+    /// integrand and offset) with their names.
+    pub fn networks(&self) -> Vec<(String, Mlp)> {
+        self.map
+            .layout()
+            .entries()
+            .filter_map(|(name, arch, range)| {
                 Mlp::from_params(arch.shape().clone(), self.params[range].to_vec())
                     .ok()
-                    .map(|m| (conditioner_name(l), m))
+                    .map(|m| (name.to_owned(), m))
             })
             .collect()
     }
 
+    /// Whether this is the monotone flow of one column.
+    pub fn is_monotone(&self) -> bool {
+        matches!(self.map, Map::Monotone(_))
+    }
+
     /// Data dimensions.
     pub fn dim(&self) -> usize {
-        self.stack.dim()
+        self.map.dim()
     }
 
     /// `log p(x)` of each standardised row of `x` (row-major), exact.
     pub fn log_prob(&self, x: &[f64]) -> Vec<f64> {
-        let (z, log_det) = self.stack.forward(&self.params, x, None);
+        let (z, log_det) = self.forward(x);
         z.chunks_exact(self.dim())
             .zip(log_det)
             .map(|(z, ld)| log_normal(z) + ld)
@@ -259,12 +346,18 @@ impl SplineFlow {
 
     /// `(z, log|det ∂z/∂x|)` of the rows `x`: the flow's forward map.
     pub fn forward(&self, x: &[f64]) -> (Vec<f64>, Vec<f64>) {
-        self.stack.forward(&self.params, x, None)
+        match &self.map {
+            Map::Coupling(stack) => stack.forward(&self.params, x, None),
+            Map::Monotone(m) => m.forward(&self.params, x),
+        }
     }
 
     /// The rows `x` with `forward(x).0 = z`.
     pub fn inverse(&self, z: &[f64]) -> Vec<f64> {
-        self.stack.inverse(&self.params, z)
+        match &self.map {
+            Map::Coupling(stack) => stack.inverse(&self.params, z),
+            Map::Monotone(m) => m.inverse(&self.params, z),
+        }
     }
 
     /// The next `n` standardised rows of the sampling stream `rng`.
@@ -283,3 +376,5 @@ fn log_normal(z: &[f64]) -> f64 {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_monotone;

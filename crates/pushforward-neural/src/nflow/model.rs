@@ -37,7 +37,8 @@ pub struct SplineFlowBody {
     /// numeric columns without missing values, and in older files).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub layout: Option<Layout>,
-    /// Each layer's conditioner shape, in layer order.
+    /// The networks' shapes: each layer's conditioner in layer order, or
+    /// the monotone flow's integrand and offset.
     pub conditioners: Vec<MlpShape>,
     /// The settings it was trained with (layers, bins, bound, widths, …).
     pub settings: SplineFlowConfig,
@@ -149,18 +150,19 @@ impl SplineFlowModel {
     pub(crate) fn from_decoded(mut file: Decoded<'_>) -> Result<SplineFlowModel, String> {
         let body: SplineFlowBody = file.body()?;
         let d = body.numeric.len();
-        if body.conditioners.len() != body.settings.layers {
+        let names = SplineFlow::network_names(d, &body.settings).map_err(|e| e.to_string())?;
+        if body.conditioners.len() != names.len() {
             return Err(format!(
-                "{} conditioners for {} layers",
+                "{} networks where the settings make {}",
                 body.conditioners.len(),
-                body.settings.layers
+                names.len()
             ));
         }
         let networks = body
             .conditioners
             .iter()
-            .enumerate()
-            .map(|(l, shape)| model_file::network(&file.tensors, &super::conditioner_name(l), shape))
+            .zip(&names)
+            .map(|(shape, name)| model_file::network(&file.tensors, name, shape))
             .collect::<Result<Vec<_>, _>>()?;
         let header = file.header;
         let order = numeric::decoded_order(
@@ -191,9 +193,17 @@ impl FittedModel for SplineFlowModel {
 
     fn configure(&self, settings: &SampleSettings) -> Result<Configured<'_>, NeuralError> {
         settings.only(Method::NormalizingFlow, &[])?;
+        let description = if self.flow.is_monotone() {
+            format!(
+                "the inverse of a monotone integral flow ({} quadrature intervals)",
+                self.body.settings.nodes
+            )
+        } else {
+            format!("the inverse of {} spline layers", self.body.settings.layers)
+        };
         Ok(Configured {
             sampler: Box::new(self.sampler()),
-            description: format!("the inverse of {} spline layers", self.body.settings.layers),
+            description,
         })
     }
 

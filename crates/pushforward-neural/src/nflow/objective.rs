@@ -7,13 +7,16 @@
 //! L = (1/B) Σ_i [ ½‖z_i‖² + (d/2) log 2π − log|det ∂f/∂x (x_i)| ]
 //! ∂L/∂z_i = z_i/B,   ∂L/∂log|det|_i = −1/B        then the layers' backward passes
 //! ```
+//! The monotone flow of one column takes the same loss through its own
+//! backward pass over the quadrature nodes ([`super::monotone`]).
 
 use pushforward_core::seed::{Purpose, stream};
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
 use super::coupling::Record;
-use super::{SplineFlow, log_normal};
+use super::{Map, SplineFlow, log_normal};
+use crate::mlp::Tape;
 use crate::train::Objective;
 
 /// Minibatch negative log-likelihood of one flow.
@@ -23,6 +26,7 @@ pub(crate) struct NllObjective<'a> {
     batch: usize,
     rng: ChaCha8Rng,
     record: Record,
+    tape: Tape,
     x: Vec<f64>,
 }
 
@@ -35,6 +39,7 @@ impl<'a> NllObjective<'a> {
             batch,
             rng: stream(seed, Purpose::Batches),
             record: Record::default(),
+            tape: Tape::default(),
             x: Vec::new(),
         }
     }
@@ -55,7 +60,11 @@ impl Objective for NllObjective<'_> {
                 .extend(self.data[i * d..(i + 1) * d].iter().map(|&v| f64::from(v)));
         }
         let flow = &*self.flow;
-        let (z, log_det) = flow.stack.forward(&flow.params, &self.x, Some(&mut self.record));
+        let stack = match &flow.map {
+            Map::Coupling(stack) => stack,
+            Map::Monotone(m) => return m.loss_and_grad(&flow.params, &self.x, &mut self.tape, grad),
+        };
+        let (z, log_det) = stack.forward(&flow.params, &self.x, Some(&mut self.record));
         let b = self.batch as f64;
         let nll = -z
             .chunks_exact(d)
@@ -64,8 +73,7 @@ impl Objective for NllObjective<'_> {
             .sum::<f64>()
             / b;
         let gz = z.iter().map(|v| v / b).collect();
-        flow.stack
-            .backward(&flow.params, &mut self.record, gz, -1.0 / b, grad);
+        stack.backward(&flow.params, &mut self.record, gz, -1.0 / b, grad);
         nll
     }
 }

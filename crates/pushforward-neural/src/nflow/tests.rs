@@ -1,4 +1,4 @@
-//! Spline flows: invertibility on the whole line, exact log-determinants,
+//! Spline flows (and the 1-D spline stack): invertibility on the whole line, exact log-determinants,
 //! the backward pass, and small fits on the 1-D mixture and two moons.
 
 use pushforward_core::{Sampler, Table};
@@ -18,17 +18,17 @@ use crate::train::Silent;
 /// last layers are scaled by `gain`, so every spline is far from the
 /// identity (a large gain makes slopes near the floor of 1e-3, where the
 /// inverse of several layers loses digits to conditioning).
-fn random_flow(dim: usize, config: &SplineFlowConfig, seed: u64, gain: f32) -> SplineFlow {
-    let stack = config.stack(dim).expect("shape");
-    let mut params = stack.layout().initialise(&mut ChaCha8Rng::seed_from_u64(seed));
-    for (_, arch, range) in stack.layout().entries() {
+pub(super) fn random_flow(dim: usize, config: &SplineFlowConfig, seed: u64, gain: f32) -> SplineFlow {
+    let map = config.map(dim).expect("shape");
+    let mut params = map.layout().initialise(&mut ChaCha8Rng::seed_from_u64(seed));
+    for (_, arch, range) in map.layout().entries() {
         if let Some(last) = arch.layers().last() {
             params[range.start + last.weights.start..range.start + last.bias.end]
                 .iter_mut()
                 .for_each(|p| *p *= gain);
         }
     }
-    SplineFlow { stack, params }
+    SplineFlow { map, params }
 }
 
 fn shape(layers: usize, bins: usize, bound: f64) -> SplineFlowConfig {
@@ -38,6 +38,7 @@ fn shape(layers: usize, bins: usize, bound: f64) -> SplineFlowConfig {
         bound,
         hidden: vec![16, 16],
         batch: 8,
+        one_column: OneColumn::Spline,
         ..SplineFlowConfig::default()
     }
 }
@@ -164,38 +165,56 @@ fn parameter_gradient_matches_finite_differences() {
         let x: Vec<f64> = (0..32 * dim)
             .map(|_| 1.2 * rng.sample::<f64, _>(StandardNormal))
             .collect();
-        let nll = |flow: &SplineFlow| -flow.log_prob(&x).iter().sum::<f64>() / 32.0;
         let mut record = Record::default();
-        let (z, _) = flow.stack.forward(&flow.params, &x, Some(&mut record));
+        let Map::Coupling(stack) = &flow.map else {
+            panic!("a coupling flow")
+        };
+        let (z, _) = stack.forward(&flow.params, &x, Some(&mut record));
         let mut grad = vec![0.0f32; flow.params.len()];
         let gz = z.iter().map(|v| v / 32.0).collect();
-        flow.stack
-            .backward(&flow.params, &mut record, gz, -1.0 / 32.0, &mut grad);
-        let largest = grad.iter().fold(0.0f32, |m, g| m.max(g.abs()));
-        let mut checked = 0;
-        for i in (0..flow.params.len()).step_by(7) {
-            let keep = flow.params[i];
-            let (hi, lo) = (keep + 2e-4, keep - 2e-4);
-            flow.params[i] = hi;
-            let up = nll(&flow);
-            flow.params[i] = lo;
-            let down = nll(&flow);
-            flow.params[i] = keep;
-            let fd = (up - down) / (f64::from(hi) - f64::from(lo));
-            let tol = 2e-3 * f64::from(largest) + 2e-3 * fd.abs();
-            assert!(
-                (fd - f64::from(grad[i])).abs() < tol,
-                "d = {dim}, θ[{i}]: {fd} vs {}",
-                grad[i]
-            );
-            checked += 1;
-        }
+        stack.backward(&flow.params, &mut record, gz, -1.0 / 32.0, &mut grad);
+        let (checked, largest) = check_gradient(&mut flow, &x, &grad, 2e-4, 7);
         assert!(checked > 50 && largest > 1e-3, "d = {dim}: nothing to check");
     }
 }
 
+/// Checks `grad`, the gradient of the mean negative log-likelihood of `x`,
+/// against central differences of half-width `step` at every `stride`-th
+/// parameter; returns the parameters checked and the largest `|grad|`.
+pub(super) fn check_gradient(
+    flow: &mut SplineFlow,
+    x: &[f64],
+    grad: &[f32],
+    step: f32,
+    stride: usize,
+) -> (usize, f32) {
+    let rows = (x.len() / flow.dim()) as f64;
+    let nll = |flow: &SplineFlow| -flow.log_prob(x).iter().sum::<f64>() / rows;
+    let largest = grad.iter().fold(0.0f32, |m, g| m.max(g.abs()));
+    let mut checked = 0;
+    for i in (0..flow.params.len()).step_by(stride) {
+        let keep = flow.params[i];
+        let (hi, lo) = (keep + step, keep - step);
+        flow.params[i] = hi;
+        let up = nll(flow);
+        flow.params[i] = lo;
+        let down = nll(flow);
+        flow.params[i] = keep;
+        let fd = (up - down) / (f64::from(hi) - f64::from(lo));
+        let tol = 2e-3 * f64::from(largest) + 2e-3 * fd.abs();
+        assert!(
+            (fd - f64::from(grad[i])).abs() < tol,
+            "d = {}, θ[{i}]: {fd} vs {}",
+            flow.dim(),
+            grad[i]
+        );
+        checked += 1;
+    }
+    (checked, largest)
+}
+
 /// `n` draws of ½N(−1, 0.5²) + ½N(1, 0.5²).
-fn mixture(n: usize, seed: u64) -> Vec<f64> {
+pub(super) fn mixture(n: usize, seed: u64) -> Vec<f64> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     (0..n)
         .map(|_| {
@@ -205,7 +224,7 @@ fn mixture(n: usize, seed: u64) -> Vec<f64> {
         .collect()
 }
 
-fn column(name: &str, values: Vec<f64>) -> Table {
+pub(super) fn column(name: &str, values: Vec<f64>) -> Table {
     Table::new(vec![pushforward_core::Column::float(name, values)]).expect("table")
 }
 
@@ -219,6 +238,7 @@ fn small(steps: usize, seed: u64) -> SplineFlowConfig {
             ..defaults.train
         },
         seed,
+        one_column: OneColumn::Spline,
         ..defaults
     }
 }
