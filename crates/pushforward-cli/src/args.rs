@@ -148,7 +148,7 @@ pub(crate) enum Command {
     /// `--method dual-divergence` is for a few hundred samples, such as
     /// multivariate time series (`--shape C,T`: each row a series of C
     /// channels x T steps; `--window T`: cut a long table into windows). A
-    /// network f is trained so that E_data[f] - log E_ref[e^f] estimates the
+    /// network f is trained so that E_data(f) - log E_ref(e^f) estimates the
     /// KL divergence of the data from the product of its marginals (the
     /// reference: each column, or each channel with `--shuffle channel`,
     /// shuffled across rows); `sample` starts between two rows that f puts

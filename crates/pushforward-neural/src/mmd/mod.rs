@@ -100,13 +100,7 @@ impl MmdConfig {
     /// Checks the settings for `rows` rows of data; returns the batch to
     /// use (see [`batch_for`]).
     fn check(&self, rows: usize) -> Result<(usize, Option<Adjustment>), NeuralError> {
-        let batch = batch_for(self.batch, 2, rows)?;
-        if self.noise_dim == 0 {
-            return Err(NeuralError::NeedsAtLeastOne {
-                what: "the noise",
-                unit: "dimension",
-            });
-        }
+        let batch = generator_batch(self.batch, self.noise_dim, rows)?;
         if self.bandwidths.is_empty() || self.bandwidths.iter().any(|s| !(s.is_finite() && *s > 0.0)) {
             return Err(NeuralError::BadBandwidths {
                 bandwidths: self.bandwidths.clone(),
@@ -114,6 +108,23 @@ impl MmdConfig {
         }
         Ok(batch)
     }
+}
+
+/// The batch a generator of `noise_dim` noise coordinates trains with on
+/// `rows` rows (see [`batch_for`]; two rows at least), or why it cannot.
+pub(crate) fn generator_batch(
+    batch: usize,
+    noise_dim: usize,
+    rows: usize,
+) -> Result<(usize, Option<Adjustment>), NeuralError> {
+    let batch = batch_for(batch, 2, rows)?;
+    if noise_dim == 0 {
+        return Err(NeuralError::NeedsAtLeastOne {
+            what: "the noise",
+            unit: "dimension",
+        });
+    }
+    Ok(batch)
 }
 
 /// A fitted MMD network: the generator over standardised data.

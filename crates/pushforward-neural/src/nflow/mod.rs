@@ -18,7 +18,7 @@
 //!
 //! **One dimension.** A single column is modelled by the survey's
 //! monotone-integral flow (Wehenkel and Louppe 2019, "Unconstrained
-//! Monotonic Neural Networks"; [`monotone`]): the integral of a positive
+//! Monotonic Neural Networks"; `monotone.rs`): the integral of a positive
 //! network by Clenshaw–Curtis quadrature, inverted by a safeguarded Newton
 //! search. With [`OneColumn::Spline`] it is the same stack as above, each
 //! layer one spline whose parameters a network of a constant input holds
@@ -94,7 +94,7 @@ pub struct SplineFlowConfig {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum OneColumn {
-    /// `T(x) = b + ∫₀ˣ f_θ`, `f_θ > 0` (see [`monotone`]); `layers` and
+    /// `T(x) = b + ∫₀ˣ f_θ`, `f_θ > 0` (see `monotone.rs`); `layers` and
     /// `bins` are not used.
     Monotone,
     /// `layers` unconditional splines.
@@ -260,7 +260,7 @@ impl SplineFlow {
 
     /// A flow of `config`'s shape over `dim` columns with the networks
     /// `networks` (as read from a model file, in the order of
-    /// [`SplineFlow::network_names`]).
+    /// `SplineFlow::network_names`).
     ///
     /// # Errors
     /// [`NeuralError::NetworkMismatch`] when the networks do not fit the

@@ -47,9 +47,9 @@ use serde::{Deserialize, Serialize};
 use crate::activation::Activation;
 use crate::error::NeuralError;
 use crate::mlp::{Mlp, MlpShape, ParamLayout};
-use crate::mmd::MmdNetwork;
+use crate::mmd::{MmdNetwork, generator_batch};
 use crate::optim::{OptimizerConfig, Schedule};
-use crate::train::{Adjustment, Control, Progress, Silent, TrainConfig, TrainSummary, Trainer, batch_for};
+use crate::train::{Adjustment, Control, Progress, Silent, TrainConfig, TrainSummary, Trainer};
 use game::{GENERATOR, Game};
 
 /// Settings of a WGAN fit.
@@ -113,15 +113,9 @@ impl Default for WganConfig {
 
 impl WganConfig {
     /// Checks the settings for `rows` rows of data; returns the batch to
-    /// use (see [`batch_for`]).
+    /// use (see [`generator_batch`]).
     fn check(&self, rows: usize) -> Result<(usize, Option<Adjustment>), NeuralError> {
-        let batch = batch_for(self.batch, 2, rows)?;
-        if self.noise_dim == 0 {
-            return Err(NeuralError::NeedsAtLeastOne {
-                what: "the noise",
-                unit: "dimension",
-            });
-        }
+        let batch = generator_batch(self.batch, self.noise_dim, rows)?;
         if self.critic_steps == 0 {
             return Err(NeuralError::NeedsAtLeastOne {
                 what: "each generator step",
