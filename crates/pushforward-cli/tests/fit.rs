@@ -1092,6 +1092,15 @@ fn a_normalizing_flow_is_fitted_sampled_and_scored() {
             .args(tiny(&["--method", "flow", "--coupling", "ot"])),
         &["--coupling applies to flow matching, not to --method flow"],
     );
+    fails(
+        dir.path(),
+        pf().arg("fit")
+            .arg(&data)
+            .arg("-o")
+            .arg(dir.path().join("x.pf"))
+            .args(tiny(&["--method", "flow", "--nodes", "16"])),
+        &["--nodes sets the flow of one column; this table has 2"],
+    );
     let (stdout, _) = ok(pf().args(["fit", "--method", "flow-matching", "--help"]));
     let help = String::from_utf8(stdout).unwrap();
     for needle in [

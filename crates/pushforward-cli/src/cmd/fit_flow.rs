@@ -2,7 +2,7 @@
 //! spline coupling layers (for one column, the monotone integral flow
 //! unless `--spline-1d`), its settings laid over the library's defaults.
 
-use anyhow::Context;
+use anyhow::{Context, bail};
 use pushforward_core::{Sampler, Table};
 use pushforward_neural::{OneColumn, SplineFlowConfig, SplineFlowModel};
 
@@ -16,6 +16,16 @@ const PLOT_ROWS: u64 = 2_000;
 
 /// Fits, saves and reports a flow (and writes its plots when asked).
 pub(super) fn run(args: &FitArgs, table: &Table, bar: &Steps) -> anyhow::Result<()> {
+    let columns = table.columns().len();
+    if columns > 1 {
+        for (flag, given) in [("--nodes", args.nodes.is_some()), ("--spline-1d", args.spline_1d)] {
+            if given {
+                bail!(
+                    "{flag} sets the flow of one column; this table has {columns}, which coupling layers model"
+                );
+            }
+        }
+    }
     let model = SplineFlowModel::fit(table, &flow_settings(args)?, bar)?;
     model.save(&args.output)?;
     summary(model.header(), model.body().numeric.len(), "", args);
