@@ -10,7 +10,7 @@
 //! hold-out's noise alone does not raise it.
 
 use anyhow::Context;
-use pushforward_core::{Column, Sampler, Table};
+use pushforward_core::{Column, Sharded, Table};
 use pushforward_metrics::{EvaluateOptions, Metric, compare};
 use pushforward_neural::CopulaBody;
 use pushforward_tabular::Schema;
@@ -19,9 +19,9 @@ use pushforward_tabular::holdout::{fingerprint, split_rows, take_rows};
 /// Synthetic rows the check measures at most.
 pub(crate) const CHECK_ROWS: u64 = 5_000;
 
-/// Prints the privacy line (or why there is none) for `rows` rows of
-/// `sampler` drawn with `seed`.
-pub(crate) fn report(body: &CopulaBody, sampler: &dyn Sampler, rows: u64, seed: u64) -> anyhow::Result<()> {
+/// Prints the privacy line (or why there is none) for the rows `part`
+/// holds of `rows` rows drawn with `seed` (its first [`CHECK_ROWS`]).
+pub(crate) fn report(body: &CopulaBody, part: &Sharded<'_>, rows: u64, seed: u64) -> anyhow::Result<()> {
     let Some(source) = &body.training else {
         eprintln!("privacy: not checked, the model was fitted with --holdout 0 (no rows held out)");
         return Ok(());
@@ -43,7 +43,7 @@ pub(crate) fn report(body: &CopulaBody, sampler: &dyn Sampler, rows: u64, seed: 
         );
         return Ok(());
     }
-    if rows == 0 {
+    if part.rows(rows).is_empty() {
         eprintln!("privacy: not checked, no rows were drawn");
         return Ok(());
     }
@@ -55,7 +55,7 @@ pub(crate) fn report(body: &CopulaBody, sampler: &dyn Sampler, rows: u64, seed: 
     let normalise = |t: &Table| -> anyhow::Result<Table> { modelled(schema.restore(schema.prepare(t)?, 0)?) };
     let train = normalise(&take_rows(&real, &train)?)?;
     let held = normalise(&take_rows(&real, &held)?)?;
-    let synth = modelled(sampler.sample(rows.min(CHECK_ROWS), seed)?)?;
+    let synth = modelled(part.head(rows, seed, CHECK_ROWS)?)?;
     let options = EvaluateOptions {
         seed,
         metrics: vec![Metric::Privacy],

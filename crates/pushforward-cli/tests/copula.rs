@@ -137,6 +137,43 @@ fn the_same_seed_gives_the_same_bytes() {
     assert_ne!(draw("1"), draw("2"));
 }
 
+/// A part is checked on its own rows: part 1/2 of 6,000 rows is the rows
+/// after the first block (fewer than the 5,000 the check draws at most),
+/// part 0/3 holds no whole block and so no rows.
+#[test]
+fn parts_are_checked_on_the_rows_they_hold() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = mixed_csv(dir.path());
+    let model = dir.path().join("m.pfm");
+    ok(pf().arg("fit").arg(&data).arg("-o").arg(&model));
+    let part = |shard: &str| {
+        let out = dir.path().join("part.csv");
+        ok(pf()
+            .arg("sample")
+            .arg(&model)
+            .args(["--rows", "6000", "--shard", shard, "-o"])
+            .arg(&out))
+        .1
+    };
+    let err = part("1/2");
+    let range: Vec<u64> = err
+        .split_once("(rows ")
+        .and_then(|(_, rest)| rest.split_once(" of "))
+        .map(|(r, _)| r.split(" to ").map(|n| n.parse().unwrap()).collect())
+        .unwrap_or_default();
+    assert!(range.len() == 2 && range[0] > 0 && range[1] == 6000, "{err}");
+    let held = range[1] - range[0];
+    assert!(err.contains(&format!("for {held} synthetic rows")), "{err}");
+    let err = part("0/3");
+    assert!(err.contains("privacy: not checked, no rows were drawn"), "{err}");
+    let (_, err) = ok(pf()
+        .arg("sample")
+        .arg(&model)
+        .args(["--rows", "7000", "--parts", "2", "-o"])
+        .arg(dir.path().join("parts")));
+    assert!(err.contains("for 5000 synthetic rows"), "{err}");
+}
+
 #[test]
 fn the_privacy_check_says_why_it_cannot_run() {
     let dir = tempfile::tempdir().unwrap();

@@ -126,19 +126,37 @@ pub trait Sampler {
     /// # Errors
     /// As [`Sampler::sample_into`].
     fn sample(&self, rows: u64, seed: u64) -> Result<Table, SampleError> {
-        let mut columns: Option<Vec<Column>> = None;
+        let mut gather = Gather::default();
         self.sample_into(rows, seed, &Silent, &mut |block| {
-            match &mut columns {
-                None => columns = Some(block.into_columns()),
-                Some(columns) => {
-                    for (dst, src) in columns.iter_mut().zip(block.into_columns()) {
-                        append(dst, src);
-                    }
-                }
-            }
+            gather.push(block);
             Ok(())
         })?;
-        Table::new(columns.unwrap_or_default()).map_err(|e| SampleError::Model(Box::new(e)))
+        gather.finish()
+    }
+}
+
+/// Blocks of a sampler's output joined, in order, into one table.
+#[derive(Default)]
+pub(crate) struct Gather {
+    columns: Option<Vec<Column>>,
+}
+
+impl Gather {
+    /// Appends `block`'s rows.
+    pub(crate) fn push(&mut self, block: Table) {
+        match &mut self.columns {
+            None => self.columns = Some(block.into_columns()),
+            Some(columns) => {
+                for (dst, src) in columns.iter_mut().zip(block.into_columns()) {
+                    append(dst, src);
+                }
+            }
+        }
+    }
+
+    /// The joined table (no columns when no block came).
+    pub(crate) fn finish(self) -> Result<Table, SampleError> {
+        Table::new(self.columns.unwrap_or_default()).map_err(|e| SampleError::Model(Box::new(e)))
     }
 }
 

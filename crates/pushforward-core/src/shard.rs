@@ -19,7 +19,8 @@
 use std::ops::Range;
 use std::str::FromStr;
 
-use crate::{Progress, SampleError, Sampler, Table};
+use crate::sampler::Gather;
+use crate::{Progress, SampleError, Sampler, Silent, Table};
 
 /// Part `index` of `count` (0-based), with `index < count`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -145,6 +146,32 @@ impl<'a> Sharded<'a> {
             None => 0..rows,
         }
     }
+
+    /// The first `n` rows of this shard of `rows` rows (all of them when it
+    /// holds fewer), drawing only the blocks that hold them: the rows a
+    /// check after writing a part measures.
+    ///
+    /// # Errors
+    /// The sampler's.
+    pub fn head(&self, rows: u64, seed: u64, n: u64) -> Result<Table, SampleError> {
+        let part = self.rows(rows);
+        let n = n.min(part.end - part.start);
+        let table = match self.sampler.block_rows() {
+            Some(block) => {
+                let blocks = self.shard.blocks(block_count(rows, block));
+                let end = blocks.end.min(blocks.start + n.div_ceil(block));
+                let mut gather = Gather::default();
+                self.sampler
+                    .sample_blocks_into(rows, seed, blocks.start..end, &Silent, &mut |t| {
+                        gather.push(t);
+                        Ok(())
+                    })?;
+                gather.finish()?
+            }
+            None => self.sampler.sample(n, seed)?,
+        };
+        Ok(table.head(n as usize))
+    }
 }
 
 impl Sampler for Sharded<'_> {
@@ -249,6 +276,27 @@ mod tests {
                 assert_eq!(joined, whole, "{rows} rows in {n} parts");
             }
         }
+    }
+
+    #[test]
+    fn a_head_is_the_start_of_its_part() {
+        for (rows, n, k, want) in [
+            (20u64, 3u64, 1u64, 4u64),
+            (20, 3, 2, 100),
+            (20, 3, 0, 0),
+            (5, 4, 3, 1),
+        ] {
+            let shard = Sharded::new(&Count, Shard::new(k, n).expect("shard")).expect("shardable");
+            let part = values(&shard.sample(rows, 5).expect("part"));
+            let head = values(&shard.head(rows, 5, want).expect("head"));
+            let keep = (want as usize).min(part.len());
+            assert_eq!(head, part[..keep], "{rows} rows, part {k}/{n}, head {want}");
+        }
+        let whole = Sharded::new(&Serial, Shard::WHOLE).expect("the whole output");
+        assert_eq!(
+            values(&whole.head(7, 1, 4).expect("head")),
+            values(&Count.sample(4, 1).expect("rows"))
+        );
     }
 
     #[test]

@@ -237,6 +237,29 @@ impl Table {
     pub fn into_columns(self) -> Vec<Column> {
         self.columns
     }
+
+    /// Its first `n` rows (all of them when it has fewer).
+    ///
+    /// ```
+    /// use pushforward_core::{Column, Table};
+    /// let t = Table::new(vec![Column::float("x", vec![1.0, 2.0, 3.0])]).unwrap();
+    /// assert_eq!(t.head(2).column("x").unwrap().present_f64(), [1.0, 2.0]);
+    /// ```
+    pub fn head(mut self, n: usize) -> Table {
+        let rows = self.rows.min(n);
+        for c in &mut self.columns {
+            match &mut c.data {
+                ColumnData::Float(v) => v.truncate(rows),
+                ColumnData::Int(v) => v.truncate(rows),
+                ColumnData::Categorical { codes, .. } => codes.truncate(rows),
+            }
+            if let Some(mask) = &mut c.missing {
+                mask.truncate(rows);
+            }
+        }
+        self.rows = rows;
+        self
+    }
 }
 
 #[cfg(test)]

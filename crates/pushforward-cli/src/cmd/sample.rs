@@ -11,6 +11,7 @@ use crate::privacy_check;
 use crate::progress::Steps;
 use crate::shards::{self, Job};
 use anyhow::Context;
+use pushforward_core::{Shard, Sharded};
 use pushforward_io::{Output, open_sink, write_sampled};
 use pushforward_neural::{SampleSettings, load};
 
@@ -35,7 +36,10 @@ pub(crate) fn run(args: SampleModelArgs) -> anyhow::Result<()> {
     let cannot = || format!("cannot sample from '{}'", args.model.display());
     let configured = model.configure(&settings).with_context(cannot)?;
     let rows = args.rows.unwrap_or(model.default_rows());
-    if args.shards.given() {
+    let sampler = configured.sampler.as_ref();
+    // What was written: one part, every part (a directory) or the whole
+    // output (a file or standard output).
+    let (written, target) = if args.shards.given() {
         let job = Job {
             rows,
             seed: args.seed,
@@ -43,31 +47,33 @@ pub(crate) fn run(args: SampleModelArgs) -> anyhow::Result<()> {
             format: args.format,
             quiet: args.quiet,
         };
-        return shards::write(configured.sampler.as_ref(), &args.shards, &job).with_context(cannot);
-    }
-    let (target, format) = resolve_target(args.output.as_deref(), args.format)?;
-    let sink = open_sink(&target, format)?;
-    write_sampled(
-        configured.sampler.as_ref(),
-        rows,
-        args.seed,
-        &Steps::rows(args.quiet),
-        sink,
-    )
-    .map_err(|e| interrupt::explain(e, &target))
-    .with_context(cannot)?;
+        shards::write(sampler, &args.shards, &job).with_context(cannot)?;
+        let target = args
+            .output
+            .as_ref()
+            .map_or(Output::Stdout, |p| Output::File(p.clone()));
+        (args.shards.shard.unwrap_or(Shard::WHOLE), target)
+    } else {
+        let (target, format) = resolve_target(args.output.as_deref(), args.format)?;
+        let sink = open_sink(&target, format)?;
+        write_sampled(sampler, rows, args.seed, &Steps::rows(args.quiet), sink)
+            .map_err(|e| interrupt::explain(e, &target))
+            .with_context(cannot)?;
+        (Shard::WHOLE, target)
+    };
+    // The checks measure the first rows written, drawn again with the same
+    // seed.
+    let part = Sharded::new(sampler, written).with_context(cannot)?;
     if let Some(spec) = model.spec() {
-        // The same seed draws the same rows again, to measure them.
-        let table = configured
-            .sampler
-            .sample(rows.min(neural_engine::MEASURE_ROWS), args.seed)
+        let table = part
+            .head(rows, args.seed, neural_engine::MEASURE_ROWS)
             .map_err(|e| interrupt::explain_after_write(e, &target))
             .with_context(cannot)?;
         neural_engine::report(spec, &table);
     }
     if let Some(body) = model.copula() {
         if args.conditions.is_empty() {
-            privacy_check::report(body, configured.sampler.as_ref(), rows, args.seed).with_context(|| {
+            privacy_check::report(body, &part, rows, args.seed).with_context(|| {
                 format!(
                     "cannot check the rows of '{}' against its training file",
                     args.model.display()
@@ -79,7 +85,7 @@ pub(crate) fn run(args: SampleModelArgs) -> anyhow::Result<()> {
             );
         }
     }
-    if let Output::File(p) = &target {
+    if let (false, Output::File(p)) = (args.shards.given(), &target) {
         eprintln!(
             "wrote {rows} rows to '{}' ({}, seed {})",
             p.display(),
