@@ -40,6 +40,7 @@ __all__ = [
     "PushforwardError",
     "generate",
     "fit",
+    "fit_spec",
     "load",
     "evaluate",
     "spec_text",
@@ -90,6 +91,7 @@ def generate(
     engine: str = "copula",
     on_infeasible: str = "error",
     progress: bool = False,
+    settings: Optional[Mapping[str, Any]] = None,
 ) -> pa.Table:
     """Rows of ``spec`` as a ``pyarrow.Table``.
 
@@ -100,16 +102,56 @@ def generate(
     unreachable target raises :class:`InfeasibleError` listing the pairs.
     ``progress=True`` shows a tqdm bar. The same arguments give the same
     values as ``pushforward generate``.
+
+    ``engine="neural"`` trains a network on the spec first (see
+    :func:`fit_spec`, whose ``settings`` it takes) and draws from it with
+    the same seed, as ``pushforward generate --engine neural`` does; a
+    network draws one random stream, so it takes no ``shard``.
     """
-    if engine != "copula":
-        raise ValueError(
-            f"engine={engine!r}: Python generates with the copula engine; "
-            "train the neural engine with `pushforward generate --engine neural --save-model FILE` "
-            "and sample it with pushforward.load(FILE).sample(...)"
-        )
     rows = None if rows is None else _count(rows, "rows")
     seed = None if seed is None else _count(seed, "seed")
-    return _pushforward.generate(spec_text(spec), rows, seed, shard, on_infeasible, progress)
+    if engine == "copula":
+        if settings:
+            raise ValueError("settings are the neural engine's; the copula engine takes none")
+        return _pushforward.generate(spec_text(spec), rows, seed, shard, on_infeasible, progress)
+    if engine != "neural":
+        raise ValueError(f"engine={engine!r}: expected \"copula\" or \"neural\"")
+    if shard is not None:
+        raise ValueError(
+            f"shard={shard!r}: the neural engine draws one random stream, so its rows cannot be made "
+            "part by part; use engine=\"copula\""
+        )
+    return _pushforward.generate_neural(
+        spec_text(spec), json.dumps(dict(settings or {})), rows, seed, on_infeasible, progress
+    )
+
+
+def fit_spec(
+    spec: SpecLike,
+    seed: Optional[int] = None,
+    on_infeasible: str = "error",
+    progress: bool = False,
+    **settings: Any,
+) -> Model:
+    """Trains the neural engine on ``spec`` and returns it as a :class:`Model`
+    (``Model.sample`` draws more rows; ``Model.save`` writes the file that
+    ``pushforward sample`` reads).
+
+    The network turns noise into rows; it is trained on sets of rows whose
+    sorted columns are pulled to the marginals' quantiles and whose Pearson
+    matrix to the target, so it can reach dependence a Gaussian copula
+    cannot, at a small cost in marginal accuracy. Settings (left out: the
+    defaults of ``pushforward generate --engine neural``): ``steps``,
+    ``set_size``, ``sets_per_batch``, ``hidden`` (a list of widths),
+    ``activation``, ``weights`` (correlation and marginal loss weights, a
+    pair), ``patience``, ``optimizer`` (a dict), and ``match_marginals``
+    (replace each column by the target quantiles at its ranks: exact
+    marginals, learned dependence). An unreachable target raises
+    :class:`InfeasibleError` unless ``on_infeasible="nearest"``, which
+    trains on it as given. ``progress=True`` shows a bar; Ctrl-C stops.
+    """
+    seed = None if seed is None else _count(seed, "seed")
+    return _pushforward.fit_spec(spec_text(spec), json.dumps(settings), seed, on_infeasible, progress)
 
 
 def _count(value: Any, name: str) -> int:

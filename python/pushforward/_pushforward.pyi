@@ -34,6 +34,9 @@ class Model:
         """Draws ``rows`` rows (default: the training rows) with ``seed``, or
         part ``shard=(K, N)`` of them; ``where`` conditions (a copula model)
         such as ``["species=Adelie", "mass>4000"]`` are met exactly."""
+    def write_part(self, dir: str, shard: Tuple[int, int], rows: Optional[int] = None, seed: int = 0) -> int:
+        """Writes part ``shard=(K, N)`` of the rows into ``dir`` as
+        ``part-0000K.parquet``; returns the rows written."""
     def save(self, path: str) -> None:
         """Writes the model file to ``path``, atomically."""
 
@@ -46,6 +49,37 @@ def generate(
     progress: bool = False,
 ) -> pa.Table:
     """Rows of the spec's TOML text ``spec``."""
+
+def generate_neural(
+    spec: str,
+    settings: str,
+    rows: Optional[int] = None,
+    seed: Optional[int] = None,
+    on_infeasible: str = "error",
+    progress: bool = False,
+) -> pa.Table:
+    """Rows of the spec's TOML text ``spec`` from the neural engine trained
+    on it with ``settings`` (a JSON object) and the same seed."""
+
+def fit_spec(
+    spec: str,
+    settings: str,
+    seed: Optional[int] = None,
+    on_infeasible: str = "error",
+    progress: bool = False,
+) -> Model:
+    """The neural engine trained on the spec's TOML text ``spec``."""
+
+def write_spec_part(
+    spec: str,
+    dir: str,
+    shard: Tuple[int, int],
+    rows: Optional[int] = None,
+    seed: Optional[int] = None,
+    on_infeasible: str = "error",
+) -> int:
+    """Writes part ``shard=(K, N)`` of the spec's rows into ``dir`` as
+    ``part-0000K.parquet``; returns the rows written."""
 
 def toml_from_json(json: str) -> str:
     """The TOML text of a spec given as JSON."""

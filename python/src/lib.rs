@@ -8,6 +8,10 @@
 //!   `pushforward_core::shard`) through the spec sampler;
 //! - `model::fit`, `model::load` and `model::Model`: fit a copula or a
 //!   network to a table, load and save model files, sample (shards too);
+//! - `neural_spec::fit_spec` and `neural_spec::generate_neural`: the
+//!   neural engine trained on a spec;
+//! - `parts::write_spec_part` and `Model.write_part`: one part of a Parquet
+//!   data set, written by the process that makes it (Spark executors);
 //! - `evaluate::evaluate`: the metrics report, as the CLI's JSON.
 //!
 //! Tables cross the boundary through the Arrow C stream interface
@@ -18,6 +22,8 @@
 mod errors;
 mod evaluate;
 mod model;
+mod neural_spec;
+mod parts;
 mod progress;
 mod tables;
 
@@ -29,7 +35,7 @@ use crate::errors::{stats_error, value_error};
 use crate::progress::Watch;
 
 /// Rows when neither the call nor the spec says (as the CLI).
-const DEFAULT_ROWS: u64 = 10_000;
+pub(crate) const DEFAULT_ROWS: u64 = 10_000;
 
 /// Rows of the spec `spec` (TOML text), or part `shard = (K, N)` of them,
 /// as a `pyarrow.Table`; `rows` and `seed` default to the spec's.
@@ -45,15 +51,7 @@ fn generate(
     progress: bool,
 ) -> PyResult<Py<PyAny>> {
     let spec = Spec::from_toml(spec).map_err(|e| value_error(format!("invalid spec: {e}")))?;
-    let policy = match on_infeasible {
-        "error" => InfeasiblePolicy::Error,
-        "nearest" => InfeasiblePolicy::Nearest,
-        other => {
-            return Err(value_error(format!(
-                "on_infeasible={other:?}: expected \"error\" or \"nearest\""
-            )));
-        }
-    };
+    let policy = policy(on_infeasible)?;
     let rows = rows.or(spec.rows).unwrap_or(DEFAULT_ROWS);
     let seed = seed.or(spec.seed).unwrap_or(0);
     let shard = tables::shard(shard)?;
@@ -66,6 +64,17 @@ fn generate(
         .detach(|| SpecSampler::with_progress(&spec, policy, &options, &watch))
         .map_err(|e| watch.error_or(|| stats_error(py, e)))?;
     sample_table(py, &sampler, rows, seed, shard, &watch)
+}
+
+/// The policy `on_infeasible` names.
+pub(crate) fn policy(on_infeasible: &str) -> PyResult<InfeasiblePolicy> {
+    match on_infeasible {
+        "error" => Ok(InfeasiblePolicy::Error),
+        "nearest" => Ok(InfeasiblePolicy::Nearest),
+        other => Err(value_error(format!(
+            "on_infeasible={other:?}: expected \"error\" or \"nearest\""
+        ))),
+    }
 }
 
 /// The TOML text of a spec given as JSON (a Python dict with the TOML's
@@ -101,6 +110,9 @@ fn _pushforward(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(toml_from_json, m)?)?;
     m.add_function(wrap_pyfunction!(model::fit, m)?)?;
     m.add_function(wrap_pyfunction!(model::load, m)?)?;
+    m.add_function(wrap_pyfunction!(neural_spec::fit_spec, m)?)?;
+    m.add_function(wrap_pyfunction!(neural_spec::generate_neural, m)?)?;
+    m.add_function(wrap_pyfunction!(parts::write_spec_part, m)?)?;
     m.add_function(wrap_pyfunction!(evaluate::evaluate, m)?)?;
     m.add_class::<model::Model>()?;
     m.add("BLOCK_ROWS", pushforward_stats::BLOCK_ROWS)?;

@@ -35,7 +35,7 @@ pub(crate) struct Model {
 
 impl Model {
     /// The model in the file bytes `bytes`.
-    fn from_file_bytes(py: Python<'_>, bytes: Vec<u8>) -> PyResult<Model> {
+    pub(crate) fn from_file_bytes(py: Python<'_>, bytes: Vec<u8>) -> PyResult<Model> {
         let dir = tempfile::tempdir()
             .map_err(|e| failure(py, format!("cannot make a temporary directory: {e}")))?;
         let path = dir.path().join("model.pushforward");
@@ -43,6 +43,30 @@ impl Model {
             .map_err(|e| failure(py, format!("cannot write '{}': {e}", path.display())))?;
         let model = pushforward_neural::load(&path).map_err(|e| value_error(e.to_string()))?;
         Ok(Model { bytes, model })
+    }
+
+    /// What `sample` draws.
+    pub(crate) fn draw(
+        &self,
+        py: Python<'_>,
+        rows: Option<u64>,
+        seed: u64,
+        shard: Option<(u64, u64)>,
+        conditions: Vec<String>,
+        progress: bool,
+    ) -> PyResult<Py<PyAny>> {
+        let settings = SampleSettings {
+            conditions,
+            ..SampleSettings::default()
+        };
+        let configured = self
+            .model
+            .configure(&settings)
+            .map_err(|e| value_error(e.to_string()))?;
+        let shard = tables::shard(shard)?;
+        let watch = Watch::new(py, progress, "rows")?;
+        let rows = rows.unwrap_or(self.model.default_rows());
+        crate::sample_table(py, configured.sampler.as_ref(), rows, seed, shard, &watch)
     }
 }
 
@@ -101,18 +125,27 @@ impl Model {
         r#where: Vec<String>,
         progress: bool,
     ) -> PyResult<Py<PyAny>> {
-        let settings = SampleSettings {
-            conditions: r#where,
-            ..SampleSettings::default()
-        };
+        self.draw(py, rows, seed, shard, r#where, progress)
+    }
+
+    /// Writes part `shard = (K, N)` of `rows` rows (default: the training
+    /// rows) drawn with `seed` into the directory `dir`, as
+    /// `part-0000K.parquet`; returns the rows written.
+    #[pyo3(signature = (dir, shard, rows=None, seed=0))]
+    fn write_part(
+        &self,
+        py: Python<'_>,
+        dir: std::path::PathBuf,
+        shard: (u64, u64),
+        rows: Option<u64>,
+        seed: u64,
+    ) -> PyResult<u64> {
         let configured = self
             .model
-            .configure(&settings)
+            .configure(&SampleSettings::default())
             .map_err(|e| value_error(e.to_string()))?;
-        let shard = tables::shard(shard)?;
-        let watch = Watch::new(py, progress, "rows")?;
         let rows = rows.unwrap_or(self.model.default_rows());
-        crate::sample_table(py, configured.sampler.as_ref(), rows, seed, shard, &watch)
+        crate::parts::write_part(py, configured.sampler.as_ref(), rows, seed, shard, dir)
     }
 
     /// Writes the model file to `path` (atomically: a temporary file
@@ -243,7 +276,7 @@ pub(crate) fn fit(
 
 /// `settings` laid over `defaults` (keys of the type or of its `train`
 /// part), with `seed`.
-fn overlay<T: serde::Serialize + serde::de::DeserializeOwned>(
+pub(crate) fn overlay<T: serde::Serialize + serde::de::DeserializeOwned>(
     defaults: T,
     settings: &Map<String, Value>,
     seed: u64,

@@ -78,3 +78,49 @@ def test_spark_refuses_what_cannot_be_sharded(spark) -> None:
         pushforward.spark.sample(spark, network, rows=100, partitions=2)
     with pytest.raises(ValueError, match="partitions"):
         pushforward.spark.generate(spark, {"column": [{"name": "a", "dist": "normal", "mean": 0.0, "std": 1.0}]}, 10, 0)
+
+
+def test_executors_write_the_parts_the_cli_writes(spark, demo, tmp_path) -> None:
+    """write_parquet's data set holds the files `generate --parts` writes,
+    value for value, and the single-process rows in part order."""
+    import subprocess
+
+    import pyarrow.parquet as pq
+
+    import pushforward.spark
+    from test_generate import cli
+
+    rows = 3 * pf.BLOCK_ROWS + 11
+    out = tmp_path / "spark"
+    assert pushforward.spark.write_parquet(spark, demo, out, rows=rows, partitions=3, seed=4) == rows
+    theirs = tmp_path / "cli"
+    subprocess.run(
+        [cli(), "generate", str(demo), "-q", "--rows", str(rows), "--seed", "4", "--parts", "3", "-o", str(theirs)],
+        check=True,
+    )
+    names = sorted(p.name for p in out.iterdir())
+    assert names == sorted(p.name for p in theirs.iterdir()) == [f"part-0000{k}.parquet" for k in range(3)]
+    for name in names:
+        assert pq.read_table(out / name).equals(pq.read_table(theirs / name)), name
+    whole = pf.generate(demo, rows=rows, seed=4)
+    joined = pa.concat_tables(pq.read_table(out / name) for name in names)
+    for name in whole.column_names:
+        assert joined.column(name).to_pylist() == whole.column(name).to_pylist(), name
+    leftovers = [p.name for p in tmp_path.iterdir() if p.name.startswith(".")]
+    assert leftovers == []
+
+
+def test_write_parquet_of_a_model_and_bad_targets(spark, mixed, tmp_path) -> None:
+    import pyarrow.parquet as pq
+
+    import pushforward.spark
+
+    model = pf.fit(mixed)
+    out = tmp_path / "sampled"
+    assert pushforward.spark.write_parquet(spark, model, out, rows=9000, partitions=2, seed=3) == 9000
+    got = pa.concat_tables(pq.read_table(p) for p in sorted(out.iterdir()))
+    want = model.sample(9000, seed=3)
+    for name in want.column_names:
+        assert got.column(name).to_pylist() == want.column(name).to_pylist(), name
+    with pytest.raises(FileExistsError, match="not an empty directory"):
+        pushforward.spark.write_parquet(spark, model, out, rows=10, partitions=2)

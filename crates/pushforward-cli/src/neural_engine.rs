@@ -55,17 +55,6 @@ pub(crate) fn run(spec: &Spec, spec_toml: &str, plan: &Plan, args: &GenerateArgs
         seed: plan.seed,
         ..defaults
     };
-    let rows_per_step = config.set_size.saturating_mul(config.sets_per_batch);
-    if rows_per_step > MAX_ROWS_PER_STEP {
-        bail!(
-            "--set-size {} x --sets-per-batch {} = {rows_per_step} rows a step, above the limit of \
-             {MAX_ROWS_PER_STEP}: every row of a step keeps its activations for the backward pass \
-             (about {} GiB here); pass smaller sets or fewer of them",
-            config.set_size,
-            config.sets_per_batch,
-            tape_gib(rows_per_step, &config.hidden, spec.columns.len())
-        );
-    }
     let fit = JointGenerator::fit(
         spec,
         &spec.correlation.matrix,
@@ -164,18 +153,6 @@ pub(crate) fn run(spec: &Spec, spec_toml: &str, plan: &Plan, args: &GenerateArgs
 /// blocks of the joint sampler, so they are the written rows even with
 /// matched marginals), so the report's memory does not grow with `-n`.
 pub(crate) const MEASURE_ROWS: u64 = 1 << 17;
-
-/// Most rows one optimiser step of the joint generator may push through
-/// the network (set size × sets per batch).
-const MAX_ROWS_PER_STEP: usize = 1 << 24;
-
-/// Bytes a step's rows keep for the backward pass, in GiB: the hidden
-/// activations, the noise and the output in f32 (a lower bound: the losses
-/// add sorted copies).
-fn tape_gib(rows: usize, hidden: &[usize], columns: usize) -> u64 {
-    let per_row = (hidden.iter().sum::<usize>() + 2 * columns) * std::mem::size_of::<f32>();
-    ((rows as u128 * per_row as u128) >> 30) as u64
-}
 
 /// Rows drawn from the copula engine for its point on the trade-off figure.
 const COPULA_ROWS: u64 = 20_000;

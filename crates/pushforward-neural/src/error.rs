@@ -35,6 +35,24 @@ pub enum NeuralError {
     /// Set-based training was asked for sets of fewer than two rows or no sets per batch.
     #[error("sets need at least 2 rows and a batch at least one set")]
     SetTooSmall,
+    /// Set-based training was asked for more rows a step than memory holds.
+    #[error(
+        "sets of {set_size} rows x {sets} sets per step = {rows} rows a step, above the limit of {limit}: \
+         every row of a step keeps its activations for the backward pass (about {gib} GiB here); \
+         use smaller sets or fewer of them"
+    )]
+    StepTooLarge {
+        /// Rows per set.
+        set_size: usize,
+        /// Sets per step.
+        sets: usize,
+        /// Their product.
+        rows: usize,
+        /// The most rows a step may take.
+        limit: usize,
+        /// A lower bound of the memory the step would take, in GiB.
+        gib: u64,
+    },
     /// The batch does not fit the number of rows.
     #[error(
         "the batch size ({batch}) must be between {min} and the number of rows ({rows}); pass a smaller batch"

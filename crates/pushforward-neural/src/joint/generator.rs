@@ -58,6 +58,18 @@ pub struct JointConfig {
     pub seed: u64,
 }
 
+/// Most rows one optimiser step may push through the network (set size ×
+/// sets per step).
+pub const MAX_ROWS_PER_STEP: usize = 1 << 24;
+
+/// Bytes a step's rows keep for the backward pass, in GiB: the hidden
+/// activations, the noise and the output in f32 (a lower bound: the losses
+/// add sorted copies).
+fn tape_gib(rows: usize, hidden: &[usize], columns: usize) -> u64 {
+    let per_row = (hidden.iter().sum::<usize>() + 2 * columns) * std::mem::size_of::<f32>();
+    ((rows as u128 * per_row as u128) >> 30) as u64
+}
+
 impl Default for JointConfig {
     /// A 3×128 SiLU network, sets of 2,000 rows, 8 per step, the seed's 1:1
     /// weights, and 1,000 AdamW steps at 0.04 (no decay) on a cosine schedule.
@@ -276,7 +288,8 @@ impl JointGenerator {
     ///
     /// # Errors
     /// [`NeuralError::CorrelationSize`] for a matrix of the wrong size;
-    /// [`NeuralError::SetTooSmall`] for an empty set or batch; and
+    /// [`NeuralError::SetTooSmall`] for an empty set or batch;
+    /// [`NeuralError::StepTooLarge`] above [`MAX_ROWS_PER_STEP`] rows a step; and
     /// the errors of [`train`].
     pub fn fit(
         spec: &Spec,
@@ -294,6 +307,16 @@ impl JointGenerator {
         }
         if config.set_size < 2 || config.sets_per_batch == 0 {
             return Err(NeuralError::SetTooSmall);
+        }
+        let rows = config.set_size.saturating_mul(config.sets_per_batch);
+        if rows > MAX_ROWS_PER_STEP {
+            return Err(NeuralError::StepTooLarge {
+                set_size: config.set_size,
+                sets: config.sets_per_batch,
+                rows,
+                limit: MAX_ROWS_PER_STEP,
+                gib: tape_gib(rows, &config.hidden, d),
+            });
         }
         let mut rng = stream(config.seed, Purpose::Initialisation);
         let m = config.set_size;

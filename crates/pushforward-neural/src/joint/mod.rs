@@ -10,7 +10,7 @@ mod model;
 mod output;
 mod softsort;
 
-pub use generator::{JointConfig, JointFit, JointGenerator};
+pub use generator::{JointConfig, JointFit, JointGenerator, MAX_ROWS_PER_STEP};
 pub use heads::Head;
 pub use model::{JointBody, JointModel, JointSampler, MATCH_BLOCK};
 pub use softsort::SoftSort;
