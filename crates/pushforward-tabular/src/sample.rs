@@ -25,10 +25,11 @@
 //! cannot carry a row across a category's edge.
 //!
 //! **Blocks.** Rows come in blocks of 4,096, block `b` drawing from
-//! `block_stream(seed, Sampling, b)`; blocks run in parallel and are handed
-//! on in order, so the bytes do not depend on the number of threads, and
-//! any run of blocks can be drawn on its own (a shard, see
-//! [`pushforward_core::shard`]).
+//! `block_stream(seed, Sampling, b)`; a block draws its latent rows in
+//! order, then decodes its columns in parallel (decoding draws nothing).
+//! Blocks run in parallel and are handed on in order, so the bytes do not
+//! depend on the number of threads, and any run of blocks can be drawn on
+//! its own (a shard, see [`pushforward_core::shard`]).
 
 use std::ops::Range;
 use std::sync::Arc;
