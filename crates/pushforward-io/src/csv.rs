@@ -21,6 +21,7 @@ use pushforward_core::{ColumnData, Table};
 use rayon::prelude::*;
 
 use crate::IoError;
+use crate::decimal::FloatWriter;
 use crate::sink::{BUFFER_BYTES, Dest, Layout, TableSink};
 
 /// Writes CSV to a file or standard output.
@@ -93,8 +94,9 @@ fn encode_record<'a>(
     Ok(())
 }
 
-/// Rows formatted by one task: a block of 65,536 rows splits into 16.
-const CHUNK_ROWS: usize = 4096;
+/// Rows formatted by one task: a block of 4,096 rows (the table copula's)
+/// splits into 4, one of 65,536 into 64.
+const CHUNK_ROWS: usize = 1024;
 
 /// The capacity a chunk's buffer starts with (about 16 bytes per cell).
 const CHUNK_BYTES_HINT: usize = CHUNK_ROWS * 192;
@@ -190,7 +192,7 @@ impl CsvSink {
 fn format_rows(cells: &[(Cells<'_>, Option<&[bool]>)], rows: std::ops::Range<usize>, buf: &mut Vec<u8>) {
     // A missing value alone on its row must not leave the line blank.
     let empty_cell: &[u8] = if cells.len() == 1 { b"\"\"" } else { b"" };
-    let mut floats = ryu::Buffer::new();
+    let mut floats = FloatWriter::default();
     let mut ints = itoa::Buffer::new();
     for row in rows {
         for (j, (cell, missing)) in cells.iter().enumerate() {
@@ -202,7 +204,7 @@ fn format_rows(cells: &[(Cells<'_>, Option<&[bool]>)], rows: std::ops::Range<usi
                 continue;
             }
             match *cell {
-                Cells::Float(v) => buf.extend_from_slice(floats.format(v[row]).as_bytes()),
+                Cells::Float(v) => floats.write(v[row], buf),
                 Cells::Int(v) => buf.extend_from_slice(ints.format(v[row]).as_bytes()),
                 Cells::Categorical(codes, labels) => buf.extend_from_slice(labels.get(codes[row])),
             }

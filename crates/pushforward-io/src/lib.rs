@@ -87,6 +87,7 @@
 mod arrow;
 mod csv;
 mod dataset;
+mod decimal;
 mod error;
 mod format;
 mod parquet;

@@ -108,8 +108,9 @@ impl CopulaModel {
         }
         let n = prepared.rows() as f64;
         let chunk = options.chunk_rows.max(1);
+        // Groups in parallel (each search is sequential), collected in order.
         let groups = parts
-            .into_iter()
+            .into_par_iter()
             .map(|(labels, rows)| {
                 let marginals = Marginals::fit(&modelled, &prepared, &rows);
                 // Chunks in parallel, merged in order: the same sums on any

@@ -25,10 +25,11 @@
 //! cannot carry a row across a category's edge.
 //!
 //! **Blocks.** Rows come in blocks of 4,096, block `b` drawing from
-//! `block_stream(seed, Sampling, b)`; blocks run in parallel and are handed
-//! on in order, so the bytes do not depend on the number of threads, and
-//! any run of blocks can be drawn on its own (a shard, see
-//! [`pushforward_core::shard`]).
+//! `block_stream(seed, Sampling, b)`; a block draws its latent rows in
+//! order, then decodes its columns in parallel (decoding draws nothing).
+//! Blocks run in parallel and are handed on in order, so the bytes do not
+//! depend on the number of threads, and any run of blocks can be drawn on
+//! its own (a shard, see [`pushforward_core::shard`]).
 
 use std::ops::Range;
 use std::sync::Arc;
@@ -46,6 +47,7 @@ use rayon::prelude::*;
 use crate::condition::{self, Condition, constant_level};
 use crate::copula::{ColumnModel, Coordinate, GroupCopula};
 use crate::error::TabularError;
+use crate::marginal::Quantile;
 use crate::model::CopulaModel;
 use crate::schema::Role;
 
@@ -84,17 +86,21 @@ struct Conditioned {
 
 /// A group ready to draw.
 #[derive(Debug)]
-struct Ready {
+struct Ready<'a> {
     plan: Plan,
     /// The uniform interval each coordinate is held to, if any.
     bounds: Vec<Option<(f64, f64)>>,
+    /// Each numeric column's quantile function, set up once.
+    quantiles: Vec<Option<Quantile<'a>>>,
+    /// Each column's value and missing coordinates.
+    slots: Vec<(Option<usize>, Option<usize>)>,
 }
 
 /// A [`CopulaModel`] set up to draw rows, possibly under conditions.
 #[derive(Debug)]
 pub struct CopulaSampler<'a> {
     model: &'a CopulaModel,
-    groups: Vec<Ready>,
+    groups: Vec<Ready<'a>>,
     /// Cumulative group probabilities.
     cumulative: Vec<f64>,
     levels: Vec<Option<Arc<[String]>>>,
@@ -227,6 +233,8 @@ impl<'a> CopulaSampler<'a> {
         let mut groups = Vec::new();
         let mut weights = Vec::new();
         for (g, group) in model.groups.iter().enumerate() {
+            let quantiles = quantile_fns(&group.copula);
+            let slots = slots(&group.copula);
             let d = group.copula.coordinates.len();
             let r = DMatrix::from_row_slice(d, d, &group.copula.correlation);
             let Some(bounds) = condition::intervals(&group.copula, &resolved) else {
@@ -235,6 +243,8 @@ impl<'a> CopulaSampler<'a> {
                         factor: vec![0.0; d * d],
                     },
                     bounds: vec![None; d],
+                    quantiles,
+                    slots,
                 });
                 weights.push(0.0);
                 continue;
@@ -245,6 +255,8 @@ impl<'a> CopulaSampler<'a> {
                         factor: lower_cholesky(r)?.transpose().as_slice().to_vec(),
                     },
                     bounds,
+                    quantiles,
+                    slots,
                 });
                 weights.push(group.weight);
                 continue;
@@ -255,6 +267,8 @@ impl<'a> CopulaSampler<'a> {
             groups.push(Ready {
                 plan: Plan::Conditioned(Box::new(plan)),
                 bounds,
+                quantiles,
+                slots,
             });
         }
         let total: f64 = weights.iter().sum();
@@ -293,23 +307,27 @@ impl<'a> CopulaSampler<'a> {
         })
     }
 
-    /// Rows `first .. first + n` of block stream `block`, restored.
+    /// Rows `first .. first + n` of block stream `block`, restored. The
+    /// latent rows are drawn in order from the block's stream, then the
+    /// columns are decoded in parallel (decoding draws nothing).
     fn block(&self, block: u64, first: u64, n: usize, seed: u64) -> Result<Table, TabularError> {
         let mut rng = block_stream(seed, Purpose::Sampling, block);
-        let columns = self.roles.len();
-        let mut values = vec![vec![0.0f64; n]; columns];
-        let mut missing = vec![vec![false; n]; columns];
-        let mut z = Vec::new();
+        let width = self
+            .model
+            .groups
+            .iter()
+            .map(|g| g.copula.coordinates.len())
+            .max()
+            .unwrap_or(0);
+        let mut group_of = Vec::with_capacity(n);
+        let mut latent = vec![0.0; n * width];
         let mut eps = Vec::new();
-        let mut scratch = Vec::new();
         for row in 0..n {
             let v: f64 = rng.random();
             let g = self.cumulative.partition_point(|&c| c <= v);
-            let ready = &self.groups[g];
-            let copula = &self.model.groups[g].copula;
-            z.clear();
-            z.resize(copula.coordinates.len(), 0.0);
-            match &ready.plan {
+            group_of.push(g);
+            let z = &mut latent[row * width..row * width + self.model.groups[g].copula.coordinates.len()];
+            match &self.groups[g].plan {
                 Plan::Free { factor } => {
                     let d = z.len();
                     eps.clear();
@@ -322,18 +340,13 @@ impl<'a> CopulaSampler<'a> {
                             .sum();
                     }
                 }
-                Plan::Conditioned(c) => c.draw(&mut rng, &mut z),
+                Plan::Conditioned(c) => c.draw(&mut rng, z),
             }
-            decode(
-                copula,
-                &ready.bounds,
-                &z,
-                row,
-                &mut scratch,
-                &mut values,
-                &mut missing,
-            );
         }
+        let (values, missing): (Vec<Vec<f64>>, Vec<Vec<bool>>) = (0..self.roles.len())
+            .into_par_iter()
+            .map(|j| self.decode_column(j, &group_of, &latent, width))
+            .unzip();
         let cols = values
             .into_iter()
             .zip(missing)
@@ -360,50 +373,72 @@ impl<'a> CopulaSampler<'a> {
     }
 }
 
-/// Decodes latent `z` of a row of `copula` into row `row` of the column
-/// buffers (category codes and integers as `f64`); `value_u` is scratch.
-fn decode(
-    copula: &GroupCopula,
-    bounds: &[Option<(f64, f64)>],
-    z: &[f64],
-    row: usize,
-    value_u: &mut Vec<Option<f64>>,
-    values: &mut [Vec<f64>],
-    missing: &mut [Vec<bool>],
-) {
-    let uniform = |k: usize| {
-        let u = normal::cdf(z[k]);
-        match bounds[k] {
-            Some((lo, hi)) => {
-                let inset = INSET * (hi - lo);
-                u.clamp(lo + inset, hi - inset)
-            }
-            None => u,
-        }
-    };
-    value_u.clear();
-    value_u.resize(copula.columns.len(), None);
-    for (k, coord) in copula.coordinates.iter().enumerate() {
-        match *coord {
-            Coordinate::Value(j) => value_u[j] = Some(uniform(k)),
-            Coordinate::Missing(j) => missing[j][row] = uniform(k) < copula.columns[j].missing(),
-        }
-    }
-    for (j, model) in copula.columns.iter().enumerate() {
-        if model.missing() >= 1.0 {
-            missing[j][row] = true;
-        }
-        values[j][row] = match model {
+/// Each numeric column's quantile function in `copula`.
+fn quantile_fns(copula: &GroupCopula) -> Vec<Option<Quantile<'_>>> {
+    copula
+        .columns
+        .iter()
+        .map(|c| match c {
             ColumnModel::Numeric {
                 marginal: Some(m), ..
-            } => m.quantile(value_u[j].unwrap_or(0.5)),
-            ColumnModel::Numeric { marginal: None, .. } => 0.0,
-            ColumnModel::Categorical { cumulative, .. } => f64::from(match value_u[j] {
-                Some(u) => cumulative.partition_point(|&c| c <= u).min(cumulative.len() - 1) as u32,
-                None => constant_level(cumulative),
-            }),
-        };
+            } => Some(m.quantile_fn()),
+            _ => None,
+        })
+        .collect()
+}
+
+impl CopulaSampler<'_> {
+    /// Column `j` of rows whose groups are `group_of` and latent vectors
+    /// the rows of `latent` (`width` wide): values (category codes and
+    /// integers as `f64`) and missing flags.
+    fn decode_column(
+        &self,
+        j: usize,
+        group_of: &[usize],
+        latent: &[f64],
+        width: usize,
+    ) -> (Vec<f64>, Vec<bool>) {
+        let n = group_of.len();
+        let mut values = Vec::with_capacity(n);
+        let mut missing = Vec::with_capacity(n);
+        for (row, &g) in group_of.iter().enumerate() {
+            let ready = &self.groups[g];
+            let model = &self.model.groups[g].copula.columns[j];
+            let (value_at, missing_at) = ready.slots[j];
+            let uniform = |k: usize| {
+                let u = normal::cdf(latent[row * width + k]);
+                match ready.bounds[k] {
+                    Some((lo, hi)) => {
+                        let inset = INSET * (hi - lo);
+                        u.clamp(lo + inset, hi - inset)
+                    }
+                    None => u,
+                }
+            };
+            missing.push(model.missing() >= 1.0 || missing_at.is_some_and(|k| uniform(k) < model.missing()));
+            let u = value_at.map(uniform);
+            values.push(match model {
+                ColumnModel::Numeric { .. } => ready.quantiles[j].map_or(0.0, |q| q.value(u.unwrap_or(0.5))),
+                ColumnModel::Categorical { cumulative, .. } => f64::from(match u {
+                    Some(u) => cumulative.partition_point(|&c| c <= u).min(cumulative.len() - 1) as u32,
+                    None => constant_level(cumulative),
+                }),
+            });
+        }
+        (values, missing)
     }
+}
+
+/// Each column's value and missing coordinates in `copula`.
+fn slots(copula: &GroupCopula) -> Vec<(Option<usize>, Option<usize>)> {
+    let mut slots = vec![(None, None); copula.columns.len()];
+    for (k, coord) in copula.coordinates.iter().enumerate() {
+        match *coord {
+            Coordinate::Value(j) => slots[j].0 = Some(k),
+            Coordinate::Missing(j) => slots[j].1 = Some(k),
+        }
+    }
+    slots
 }
 
 impl Sampler for CopulaSampler<'_> {

@@ -61,9 +61,6 @@ pub const MIN_ATOM_ROWS: usize = 5;
 /// empirical function and still be chosen.
 pub const FAMILY_MARGIN: f64 = 0.5;
 
-/// A function of one real, boxed.
-type Curve<'a> = Box<dyn Fn(f64) -> f64 + 'a>;
-
 /// A marginal law on the real line.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "dist", rename_all = "kebab-case", deny_unknown_fields)]
@@ -340,31 +337,48 @@ impl NumericMarginal {
         }
     }
 
-    /// `(F(x), Q(p))` of a family before truncation.
-    fn family(&self) -> Option<(Curve<'_>, Curve<'_>)> {
+    /// `F(x)` of a family before truncation (0 for the other laws).
+    fn family_cdf(&self, x: f64) -> f64 {
         match self.law {
-            Law::Normal { mean, std } => Some((
-                Box::new(move |x| normal::cdf((x - mean) / std)),
-                Box::new(move |p| mean + std * normal::quantile(p)),
-            )),
-            Law::LogNormal { mu, sigma } => Some((
-                Box::new(move |x| {
-                    if x <= 0.0 {
-                        0.0
-                    } else {
-                        normal::cdf((x.ln() - mu) / sigma)
-                    }
-                }),
-                Box::new(move |p| (mu + sigma * normal::quantile(p)).exp()),
-            )),
-            Law::Uniform => {
-                let (a, w) = (self.low, self.high - self.low);
-                Some((
-                    Box::new(move |x| ((x - a) / w).clamp(0.0, 1.0)),
-                    Box::new(move |p| a + p * w),
-                ))
+            Law::Normal { mean, std } => normal::cdf((x - mean) / std),
+            Law::LogNormal { mu, sigma } => {
+                if x <= 0.0 {
+                    0.0
+                } else {
+                    normal::cdf((x.ln() - mu) / sigma)
+                }
             }
-            _ => None,
+            Law::Uniform => ((x - self.low) / (self.high - self.low)).clamp(0.0, 1.0),
+            Law::Empirical { .. } | Law::Steps { .. } => 0.0,
+        }
+    }
+
+    /// `Q(p)` of a family before truncation (`low` for the other laws).
+    fn family_quantile(&self, p: f64) -> f64 {
+        match self.law {
+            Law::Normal { mean, std } => mean + std * normal::quantile(p),
+            Law::LogNormal { mu, sigma } => (mu + sigma * normal::quantile(p)).exp(),
+            Law::Uniform => self.low + p * (self.high - self.low),
+            Law::Empirical { .. } | Law::Steps { .. } => self.low,
+        }
+    }
+
+    /// `(F(low), F(high))` of a family, the ends of its truncation.
+    fn family_ends(&self) -> (f64, f64) {
+        match self.law {
+            Law::Empirical { .. } | Law::Steps { .. } => (0.0, 0.0),
+            _ => (self.family_cdf(self.low), self.family_cdf(self.high)),
+        }
+    }
+
+    /// The quantile function set up for many draws (see [`Quantile`]).
+    pub fn quantile_fn(&self) -> Quantile<'_> {
+        Quantile {
+            marginal: self,
+            ends: self.family_ends(),
+            step: self
+                .step
+                .map(|s| (s, 10f64.powi((-s.log10()).ceil().clamp(0.0, 6.0) as i32))),
         }
     }
 
@@ -386,57 +400,27 @@ impl NumericMarginal {
                 let k = values.partition_point(|&v| v <= x);
                 if k == 0 { 0.0 } else { cumulative[k - 1] }
             }
-            _ => match self.family() {
-                Some((f, _)) => {
-                    let (fl, fh) = (f(self.low), f(self.high));
-                    ((f(x) - fl) / (fh - fl)).clamp(0.0, 1.0)
-                }
-                None => 0.0,
-            },
+            _ => {
+                let (fl, fh) = self.family_ends();
+                ((self.family_cdf(x) - fl) / (fh - fl)).clamp(0.0, 1.0)
+            }
         }
     }
 
     /// `Q(u)` before rounding, within `[low, high]`.
     pub fn raw_quantile(&self, u: f64) -> f64 {
-        let u = u.clamp(0.0, 1.0);
-        let q = match &self.law {
-            Law::Empirical { probs, values } => {
-                let k = probs.partition_point(|&p| p <= u).clamp(1, probs.len() - 1);
-                let (p0, p1) = (probs[k - 1], probs[k]);
-                let t = if p1 > p0 { (u - p0) / (p1 - p0) } else { 0.0 };
-                values[k - 1] + t * (values[k] - values[k - 1])
-            }
-            Law::Steps { cumulative, values } => {
-                let k = cumulative.partition_point(|&c| c < u).min(values.len() - 1);
-                values[k]
-            }
-            _ => match self.family() {
-                Some((f, q)) => {
-                    let (fl, fh) = (f(self.low), f(self.high));
-                    q(fl + u * (fh - fl))
-                }
-                None => self.low,
-            },
-        };
-        q.clamp(self.low, self.high)
+        self.quantile_fn().raw(u)
     }
 
     /// A drawn value: `Q(u)` rounded to the step.
     pub fn quantile(&self, u: f64) -> f64 {
-        self.round(self.raw_quantile(u))
+        self.quantile_fn().value(u)
     }
 
     /// `x` on the step's grid (written with the step's decimals, so `0.1 ·
     /// 391` comes out as the number nearest 39.1).
     pub fn round(&self, x: f64) -> f64 {
-        match self.step {
-            Some(s) => {
-                let decimals = 10f64.powi((-s.log10()).ceil().clamp(0.0, 6.0) as i32);
-                let v = ((s * (x / s + 0.5).floor()) * decimals).round() / decimals;
-                v.clamp(self.low, self.high)
-            }
-            None => x,
-        }
+        self.quantile_fn().round(x)
     }
 
     /// `inf {u : Q(u) ≥ t}` (by bisection on the monotone `Q`, to 2⁻⁶⁰).
@@ -451,22 +435,77 @@ impl NumericMarginal {
 
     /// The smallest `u` in `[0, 1]` with `hit(Q(u))`, `hit` monotone.
     fn bisect(&self, hit: impl Fn(f64) -> bool) -> f64 {
-        if hit(self.raw_quantile(0.0)) {
+        let q = self.quantile_fn();
+        if hit(q.raw(0.0)) {
             return 0.0;
         }
-        if !hit(self.raw_quantile(1.0)) {
+        if !hit(q.raw(1.0)) {
             return 1.0;
         }
         let (mut lo, mut hi) = (0.0f64, 1.0f64);
         for _ in 0..60 {
             let mid = 0.5 * (lo + hi);
-            if hit(self.raw_quantile(mid)) {
+            if hit(q.raw(mid)) {
                 hi = mid;
             } else {
                 lo = mid;
             }
         }
         hi
+    }
+}
+
+/// A marginal's quantile function set up for many draws: a family's CDF
+/// at the ends of its truncation and the step's decimals are computed once,
+/// not per value. Its values are [`NumericMarginal::quantile`]'s, bit for
+/// bit (that function is this one, set up for one value).
+#[derive(Debug, Clone, Copy)]
+pub struct Quantile<'a> {
+    marginal: &'a NumericMarginal,
+    /// `(F(low), F(high))` of a family.
+    ends: (f64, f64),
+    /// The step and `10^k` for its `k` decimals.
+    step: Option<(f64, f64)>,
+}
+
+impl Quantile<'_> {
+    /// `Q(u)` before rounding, within `[low, high]`.
+    pub fn raw(&self, u: f64) -> f64 {
+        let m = self.marginal;
+        let u = u.clamp(0.0, 1.0);
+        let q = match &m.law {
+            Law::Empirical { probs, values } => {
+                let k = probs.partition_point(|&p| p <= u).clamp(1, probs.len() - 1);
+                let (p0, p1) = (probs[k - 1], probs[k]);
+                let t = if p1 > p0 { (u - p0) / (p1 - p0) } else { 0.0 };
+                values[k - 1] + t * (values[k] - values[k - 1])
+            }
+            Law::Steps { cumulative, values } => {
+                let k = cumulative.partition_point(|&c| c < u).min(values.len() - 1);
+                values[k]
+            }
+            _ => {
+                let (fl, fh) = self.ends;
+                m.family_quantile(fl + u * (fh - fl))
+            }
+        };
+        q.clamp(m.low, m.high)
+    }
+
+    /// A drawn value: `Q(u)` rounded to the step.
+    pub fn value(&self, u: f64) -> f64 {
+        self.round(self.raw(u))
+    }
+
+    /// `x` on the step's grid.
+    pub fn round(&self, x: f64) -> f64 {
+        match self.step {
+            Some((s, decimals)) => {
+                let v = ((s * (x / s + 0.5).floor()) * decimals).round() / decimals;
+                v.clamp(self.marginal.low, self.marginal.high)
+            }
+            None => x,
+        }
     }
 }
 
