@@ -123,10 +123,12 @@ pub(crate) enum Command {
     /// paths between the data and Gaussian noise; optimal-transport coupling
     /// straightens them, so few sampling steps suffice. Columns are
     /// standardised before training and restored when sampling; integer
-    /// columns come back rounded, within their range. Text and boolean
-    /// columns are one-hot encoded and come back as their own labels; a
-    /// column with missing values gets a missing flag, so they come back at
-    /// their rate. With `--condition COLUMN` the model learns one
+    /// columns come back rounded, within their range. Columns take the
+    /// copula's roles (--types, --schema): text and boolean columns are
+    /// one-hot encoded and come back as their own labels, dates are
+    /// modelled as time and written in their own layout, ID columns are
+    /// regenerated fresh; a column with missing values gets a missing flag,
+    /// so they come back at their rate. With `--condition COLUMN` the model learns one
     /// distribution per class of that column and can be steered with
     /// `sample --class`.
     ///   pushforward toy moons -o moons.csv
@@ -779,8 +781,8 @@ fn decay(s: &str) -> Result<f64, String> {
 #[derive(Debug, Args)]
 pub(crate) struct FitArgs {
     /// The training table (`.csv` or `.parquet`): numbers, integers, text,
-    /// booleans, with missing values (the copula also reads ISO dates and
-    /// regenerates ID columns).
+    /// booleans and ISO dates, with missing values; ID columns are
+    /// regenerated, never copied.
     pub(crate) data: PathBuf,
     /// The model file to write (safetensors with a JSON header; the format
     /// is in the documentation of `pushforward-neural`).
@@ -791,13 +793,14 @@ pub(crate) struct FitArgs {
     pub(crate) method: Method,
     /// Column roles laid over the inferred ones, comma-separated NAME=ROLE
     /// with ROLE one of float, integer, boolean, categorical, datetime, id
-    /// (regenerated as fresh IDs, never copied) or drop (left out) (copula).
+    /// (regenerated as fresh IDs, never copied) or drop (left out) (every
+    /// method but dual-divergence).
     /// Example: --types year=categorical,row=id
-    #[arg(long, value_name = "NAME=ROLE,...", help_heading = "Copula")]
+    #[arg(long, value_name = "NAME=ROLE,...", help_heading = "Columns")]
     pub(crate) types: Option<String>,
     /// A TOML file of column roles, a `[types]` table of `name = "role"`;
-    /// --types overrides it (copula).
-    #[arg(long, value_name = "FILE", help_heading = "Copula")]
+    /// --types overrides it (every method but dual-divergence).
+    #[arg(long, value_name = "FILE", help_heading = "Columns")]
     pub(crate) schema: Option<PathBuf>,
     /// Fit one copula per class of a categorical column: auto (the column
     /// whose classes explain most of the numeric columns, if any does

@@ -1,7 +1,8 @@
 #![allow(clippy::unwrap_used)]
 //! End-to-end tests of the copula method: fit a small mixed table with
 //! missing values, sample it freely and under `--where`, the privacy line,
-//! and the errors a user meets (each leaving no file behind).
+//! and the errors a user meets (each leaving no file behind); the neural
+//! methods on the same table through the same column roles.
 
 use assert_cmd::Command;
 use std::path::{Path, PathBuf};
@@ -116,6 +117,78 @@ fn fit_sample_and_where_on_a_mixed_table() {
         .arg(&model)
         .args(["--rows", "50", "--where", "mass=missing"]));
     assert!(rows(&out).iter().all(|r| r[3].is_empty()));
+}
+
+/// Flow matching and the MMD network read the table by the copula's
+/// roles: the same header, fresh row IDs, dates in their layout, labels
+/// among the table's, and `--types` or `--schema` change a role.
+#[test]
+fn the_neural_methods_take_the_same_roles() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = mixed_csv(dir.path());
+    let model = dir.path().join("f.pf");
+    let small = ["--steps", "30", "--hidden", "16", "--seed", "1"];
+    let (_, err) = ok(pf()
+        .arg("fit")
+        .arg(&data)
+        .args(["--method", "flow-matching", "--types", "count=categorical"])
+        .args(small)
+        .arg("-o")
+        .arg(&model));
+    assert!(
+        err.contains("row id (regenerated)")
+            && err.contains("day datetime")
+            && err.contains("count categorical"),
+        "{err}"
+    );
+    let (out, _) = ok(pf().arg("sample").arg(&model).args(["--rows", "400"]));
+    assert_eq!(
+        out.lines().next().unwrap(),
+        "row,species,island,mass,count,day,flag"
+    );
+    let drawn = rows(&out);
+    let real_ids: Vec<String> = (100..190).map(|i: u32| i.to_string()).collect();
+    assert!(
+        drawn.iter().all(|r| !real_ids.contains(&r[0])),
+        "an ID was copied"
+    );
+    let counts: Vec<String> = (0..9).map(|c: u32| c.to_string()).collect();
+    for r in &drawn {
+        assert!(
+            ["Adelie", "Gentoo", "Chinstrap"].contains(&r[1].as_str()),
+            "{r:?}"
+        );
+        assert!(counts.contains(&r[4]), "{r:?}");
+        let day = r[5].strip_prefix("2021-03-").and_then(|d| d.parse::<u32>().ok());
+        assert!(day.is_some_and(|d| (1..=28).contains(&d)), "{r:?}");
+        assert!(r[6] == "true" || r[6] == "false", "{r:?}");
+    }
+    let schema = dir.path().join("roles.toml");
+    std::fs::write(&schema, "[types]\nflag = \"drop\"\n").unwrap();
+    let mmd = dir.path().join("m.pf");
+    ok(pf()
+        .arg("fit")
+        .arg(&data)
+        .args(["--method", "mmd", "--schema"])
+        .arg(&schema)
+        .args(small)
+        .arg("-o")
+        .arg(&mmd));
+    let (out, _) = ok(pf().arg("sample").arg(&mmd).args(["--rows", "20"]));
+    assert_eq!(out.lines().next().unwrap(), "row,species,island,mass,count,day");
+    let err = fails(
+        pf().arg("fit")
+            .arg(&data)
+            .args([
+                "--method",
+                "dual-divergence",
+                "--types",
+                "count=categorical",
+                "-o",
+            ])
+            .arg(dir.path().join("d.pf")),
+    );
+    assert!(err.contains("--types applies to"), "{err}");
 }
 
 #[test]

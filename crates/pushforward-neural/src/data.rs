@@ -1,5 +1,9 @@
 //! From a table to a network's training matrix and back.
 //!
+//! The table is first read by the roles of its columns (`schema.rs`:
+//! `pushforward-tabular`'s `Schema::prepare`, and `Schema::restore` for
+//! drawn rows), the same table layer as the copula's.
+//!
 //! Numeric columns are standardised with the population std (a constant
 //! column keeps std 1) and restored after sampling; integer columns are
 //! rounded back to integers. Categorical columns and missing values are
@@ -11,6 +15,7 @@
 //! [`Standardiser`] holds the scales (`standardiser.rs` has the formulas).
 
 mod encoding;
+mod schema;
 mod standardiser;
 
 use std::sync::Arc;
@@ -20,6 +25,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::NeuralError;
 pub use encoding::{EncodedColumn, EncodedKind, Layout};
+pub use schema::TableInput;
+pub(crate) use schema::{output_columns as schema_columns, prepared_order};
 pub use standardiser::Standardiser;
 
 /// Kind of a modelled numeric column.
@@ -107,7 +114,8 @@ pub struct TrainingTable {
     /// The network's dimensions: the numeric columns, or a layout's
     /// dimensions when there is one.
     pub columns: Vec<NumericColumn>,
-    /// Every column's name in the table's order (modelled and condition).
+    /// Every column's name in the order of the table the schema prepared
+    /// (modelled and condition).
     pub order: Vec<String>,
     /// Row-major `rows × columns.len()` raw values.
     pub x: Vec<f64>,
@@ -121,17 +129,32 @@ pub struct TrainingTable {
 }
 
 impl TrainingTable {
-    /// Reads `table`, with `condition` naming the class column if any;
-    /// categorical columns and missing values are encoded by a [`Layout`].
+    /// Reads a table by the roles of its columns ([`TableInput`]), with
+    /// `condition` naming the class column if any; categorical columns,
+    /// missing values and the schema are held by a [`Layout`].
     ///
     /// # Errors
+    /// [`NeuralError::Tabular`] for a column that cannot take its role;
     /// [`NeuralError::MissingCondition`], [`NeuralError::RealCondition`],
     /// [`NeuralError::MissingValues`], [`NeuralError::NoRows`],
     /// [`NeuralError::AllMissing`] or [`NeuralError::NoNumericColumn`] for
-    /// an unknown condition column, a float condition or one with missing
-    /// values, no rows, a column without a present value or no column to
-    /// model.
-    pub fn new(table: &Table, condition: Option<&str>) -> Result<TrainingTable, NeuralError> {
+    /// an unknown (or unmodelled) condition column, a float condition or
+    /// one with missing values, no rows, a column without a present value
+    /// or no column to model.
+    pub fn new<'a>(
+        input: impl Into<TableInput<'a>>,
+        condition: Option<&str>,
+    ) -> Result<TrainingTable, NeuralError> {
+        let (table, schema) = input.into().prepare(condition)?;
+        TrainingTable::encode(&table, schema, condition)
+    }
+
+    /// Encodes `table` (prepared by `schema` when there is one).
+    fn encode(
+        table: &Table,
+        schema: Option<pushforward_tabular::Schema>,
+        condition: Option<&str>,
+    ) -> Result<TrainingTable, NeuralError> {
         let found = match condition {
             Some(name) => {
                 let column = table.column(name).ok_or_else(|| NeuralError::MissingCondition {
@@ -146,7 +169,8 @@ impl TrainingTable {
         if table.rows() == 0 {
             return Err(NeuralError::NoRows);
         }
-        let layout = Layout::fit(table, condition)?;
+        let mut layout = Layout::fit(table, condition)?;
+        layout.schema = schema;
         let columns = layout.dims();
         if columns.is_empty() {
             return Err(NeuralError::NoNumericColumn);
@@ -188,7 +212,12 @@ impl TrainingTable {
                 });
             }
         }
-        TrainingTable::new(table, condition)
+        TrainingTable::encode(table, None, condition)
+    }
+
+    /// The training rows.
+    pub fn rows(&self) -> usize {
+        self.x.len() / self.columns.len().max(1)
     }
 }
 
@@ -261,30 +290,77 @@ fn classes_of(column: &Column) -> Result<(Condition, Vec<u32>), NeuralError> {
     ))
 }
 
-/// Builds the output table from raw row-major values: the layout's columns
-/// decoded when there is one, else numeric columns (integers rounded), and
-/// the condition column from classes, in `order`.
-pub(crate) fn to_table(
-    columns: &[NumericColumn],
-    layout: Option<&Layout>,
-    order: &[String],
-    x: &[f64],
-    condition: Option<(&Condition, &[u32])>,
-) -> Result<Table, NeuralError> {
-    let d = columns.len();
-    let mut out: Vec<Column> = Vec::with_capacity(order.len());
-    for name in order {
-        if let Some((cond, classes)) = condition.filter(|(c, _)| &c.column == name) {
-            out.push(cond.column(classes));
-        } else if let Some(column) = layout.and_then(|l| l.decode(name, x)) {
-            out.push(column);
-        } else if let Some(k) = columns.iter().position(|c| &c.name == name) {
-            let values = x.iter().skip(k).step_by(d).copied();
-            out.push(match columns[k].kind {
-                NumericKind::Float => Column::float(name.clone(), values.collect()),
-                NumericKind::Int => Column::int(name.clone(), values.map(|v| v.round() as i64).collect()),
-            });
+/// Writes a model's drawn rows as the table's rows, block after block
+/// (see [`Decoder::block`]).
+#[derive(Debug)]
+pub(crate) struct Decoder<'a> {
+    /// The network's dimensions.
+    columns: &'a [NumericColumn],
+    /// Their scales.
+    scales: &'a Standardiser,
+    /// The table layout, if any.
+    layout: Option<&'a Layout>,
+    /// The columns drawn, in the prepared table's order.
+    order: &'a [String],
+    /// The index of the next block's first row (for fresh IDs).
+    next_row: u64,
+}
+
+impl<'a> Decoder<'a> {
+    /// The decoder of a model with dimensions `columns` scaled by
+    /// `scales`, `layout` and output `order`, before its first row.
+    pub(crate) fn new(
+        columns: &'a [NumericColumn],
+        scales: &'a Standardiser,
+        layout: Option<&'a Layout>,
+        order: &'a [String],
+    ) -> Decoder<'a> {
+        Decoder {
+            columns,
+            scales,
+            layout,
+            order,
+            next_row: 0,
         }
     }
-    Table::new(out).map_err(NeuralError::Table)
+
+    /// The table of standardised row-major rows `z`: restored to data
+    /// units, the layout's columns decoded when there is one, else numeric
+    /// columns (integers rounded), and the condition column from classes,
+    /// in `order`; then, when the layout holds a schema, restored to the
+    /// table's columns and types, fresh IDs numbered on from the rows of
+    /// the blocks before.
+    ///
+    /// # Errors
+    /// [`NeuralError::Table`] or [`NeuralError::Tabular`] when the rows do
+    /// not make the model's table (a corrupt model).
+    pub(crate) fn block(
+        &mut self,
+        z: &[f32],
+        condition: Option<(&Condition, &[u32])>,
+    ) -> Result<Table, NeuralError> {
+        let x = self.scales.restore(z);
+        let d = self.columns.len();
+        let mut out: Vec<Column> = Vec::with_capacity(self.order.len());
+        for name in self.order {
+            if let Some((cond, classes)) = condition.filter(|(c, _)| &c.column == name) {
+                out.push(cond.column(classes));
+            } else if let Some(column) = self.layout.and_then(|l| l.decode(name, &x)) {
+                out.push(column);
+            } else if let Some(k) = self.columns.iter().position(|c| &c.name == name) {
+                let values = x.iter().skip(k).step_by(d).copied();
+                out.push(match self.columns[k].kind {
+                    NumericKind::Float => Column::float(name.clone(), values.collect()),
+                    NumericKind::Int => Column::int(name.clone(), values.map(|v| v.round() as i64).collect()),
+                });
+            }
+        }
+        let table = Table::new(out).map_err(NeuralError::Table)?;
+        let first_row = self.next_row;
+        self.next_row += table.rows() as u64;
+        match self.layout.and_then(|l| l.schema.as_ref()) {
+            Some(schema) => Ok(schema.restore(table, first_row)?),
+            None => Ok(table),
+        }
+    }
 }

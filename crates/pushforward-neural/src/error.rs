@@ -270,11 +270,11 @@ pub enum NeuralError {
         /// The column.
         column: String,
     },
-    /// A likelihood asked of a model that encodes categorical columns or
-    /// missing values.
+    /// A likelihood asked of a model that encodes categorical columns,
+    /// missing values, dates or IDs.
     #[error(
-        "the model encodes column(s) {} as one-hot levels or missing-value flags, so it has no density over \
-         the table's values; a likelihood needs a model of numeric columns without missing values",
+        "the model encodes column(s) {} as one-hot levels, missing-value flags, dates or IDs, so it has no \
+         density over the table's values; a likelihood needs a model of numeric columns without missing values",
         quote_all(.columns.iter().map(String::as_str))
     )]
     NoTableDensity {

@@ -19,7 +19,7 @@ use pushforward_core::{BlockEmitter, Progress, SampleError, Sampler, Table};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use crate::data::{Layout, NumericColumn, Standardiser, TrainingTable, to_table};
+use crate::data::{Decoder, Layout, NumericColumn, Standardiser, TableInput, TrainingTable};
 use crate::error::NeuralError;
 use crate::loaded::{Configured, FittedModel, SampleSettings};
 use crate::mlp::{MlpShape, Tape};
@@ -88,13 +88,17 @@ impl<S: GeneratorSettings> GeneratorModel<S> {
     /// Those of [`TrainingTable::new`] and of the family's training;
     /// [`NeuralError::Unrepresentable`] for a column whose samples would
     /// restore to infinity.
-    pub fn fit(table: &Table, settings: &S, progress: &dyn Progress) -> Result<Self, NeuralError> {
+    pub fn fit<'a>(
+        table: impl Into<TableInput<'a>>,
+        settings: &S,
+        progress: &dyn Progress,
+    ) -> Result<Self, NeuralError> {
         let data = TrainingTable::new(table, None)?;
         data.scales.representable(&data.columns)?;
         let x = data.standardised(settings.seed());
         let (network, training) = settings.fit_network(&x, data.columns.len(), progress)?;
         let columns = numeric::output_columns(&data);
-        let header = ModelHeader::new(S::METHOD, columns, table.rows(), settings.seed(), training);
+        let header = ModelHeader::new(S::METHOD, columns, data.rows(), settings.seed(), training);
         let body = GeneratorBody {
             numeric: data.columns,
             standardisation: data.scales,
@@ -199,14 +203,20 @@ impl<S: GeneratorSettings> Sampler for GeneratorSampler<'_, S> {
         let body = &self.model.body;
         let mut rng = stream(seed, Purpose::Sampling);
         let mut tape = Tape::default();
+        let mut decoder = Decoder::new(
+            &body.numeric,
+            &body.standardisation,
+            body.layout.as_ref(),
+            &self.model.order,
+        );
         BlockEmitter::new(rows, progress, emit).run(SAMPLE_BLOCK, |n| {
             let x: &[f32] = if n > 0 {
                 self.model.network.block(n, &mut rng, &mut tape)
             } else {
                 &[]
             };
-            let raw = body.standardisation.restore(x);
-            to_table(&body.numeric, body.layout.as_ref(), &self.model.order, &raw, None)
+            decoder
+                .block(x, None)
                 .map_err(|e| SampleError::Model(Box::new(e)))
         })
     }

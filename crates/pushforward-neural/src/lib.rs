@@ -77,7 +77,7 @@ pub mod wgan;
 pub use activation::Activation;
 pub use data::{
     Condition, ConditionKind, EncodedColumn, EncodedKind, Layout, NumericColumn, NumericKind, Standardiser,
-    TrainingTable,
+    TableInput, TrainingTable,
 };
 pub use embedding::TimeEmbedding;
 pub use error::NeuralError;

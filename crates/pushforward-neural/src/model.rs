@@ -14,7 +14,7 @@ use std::path::Path;
 use pushforward_core::{Progress, Table};
 use serde::{Deserialize, Serialize};
 
-use crate::data::{Condition, Layout, NumericColumn, Standardiser, TrainingTable, label_text};
+use crate::data::{Condition, Layout, NumericColumn, Standardiser, TableInput, TrainingTable, label_text};
 use crate::error::NeuralError;
 use crate::flow::coupling::Coupling;
 use crate::flow::reflow::Reflow;
@@ -79,15 +79,16 @@ pub struct Model {
 }
 
 impl Model {
-    /// Fits flow matching to `table`, with `condition` naming the class
-    /// column if any.
+    /// Fits flow matching to `table` (a [`Table`], its columns' roles
+    /// inferred, or a [`TableInput`] with given roles), with `condition`
+    /// naming the class column if any.
     ///
     /// # Errors
     /// Those of [`TrainingTable::new`] and [`FlowMatching::fit`];
     /// [`NeuralError::Unrepresentable`] for a column whose samples would
     /// restore to infinity.
-    pub fn fit(
-        table: &Table,
+    pub fn fit<'a>(
+        table: impl Into<TableInput<'a>>,
         condition: Option<&str>,
         settings: &FlowConfig,
         progress: &dyn Progress,
@@ -106,14 +107,9 @@ impl Model {
         };
         let (flow, training) = FlowMatching::fit(&flow_data, settings, progress)?;
         let columns = numeric::output_columns(&data);
+        let rows = data.rows();
         let condition = data.condition.map(|(c, _)| c);
-        let header = ModelHeader::new(
-            Method::FlowMatching,
-            columns,
-            table.rows(),
-            settings.seed,
-            training,
-        );
+        let header = ModelHeader::new(Method::FlowMatching, columns, rows, settings.seed, training);
         let body = FlowBody {
             numeric: data.columns,
             standardisation: data.scales,
@@ -133,16 +129,17 @@ impl Model {
 
     /// The default settings for `table` (with `condition` naming the class
     /// column, if any): [`FlowConfig::default`] for numeric columns without
-    /// missing values; for a table with categorical columns or missing
-    /// values, batch 128 and 4,000 steps. On the Palmer penguins (344 rows,
-    /// 18 encoded dimensions) that fits in 3.6 s of CPU where 10,000 steps
-    /// of 256 rows take 37 s (the exact OT pairing of 256-row batches is
-    /// most of a step), for an SDMetrics quality of 0.956 against 0.952
-    /// (seed 0; 0.956, 0.959 and 0.957 for seeds 0–2).
-    pub fn default_settings(table: &Table, condition: Option<&str>) -> FlowConfig {
+    /// missing values; for a table with categorical columns, missing
+    /// values, dates or IDs (a table layout), batch 128 and 4,000 steps. On
+    /// the Palmer penguins (344 rows, 18 encoded dimensions) that fits in
+    /// 3.6 s of CPU where 10,000 steps of 256 rows take 37 s (the exact OT
+    /// pairing of 256-row batches is most of a step), for an SDMetrics
+    /// quality of 0.956 against 0.952 (seed 0; 0.956, 0.959 and 0.957 for
+    /// seeds 0–2).
+    pub fn default_settings<'a>(table: impl Into<TableInput<'a>>, condition: Option<&str>) -> FlowConfig {
         let defaults = FlowConfig::default();
-        match Layout::fit(table, condition) {
-            Ok(layout) if layout.needed() => FlowConfig {
+        match TrainingTable::new(table, condition) {
+            Ok(TrainingTable { layout: Some(_), .. }) => FlowConfig {
                 batch: MIXED_BATCH,
                 train: TrainConfig {
                     steps: MIXED_STEPS,

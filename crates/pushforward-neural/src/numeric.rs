@@ -9,12 +9,17 @@ use pushforward_core::Table;
 
 use crate::data::{
     Condition, ConditionKind, Layout, NumericColumn, NumericKind, Standardiser, TrainingTable,
+    prepared_order, schema_columns,
 };
 use crate::error::NeuralError;
 use crate::model_file::{ColumnInfo, ColumnKind, ModelHeader};
 
-/// The output columns of a model fitted to `data`, in the table's order.
+/// The output columns of a model fitted to `data`, in the table's order
+/// (its schema's, when the layout holds one).
 pub(crate) fn output_columns(data: &TrainingTable) -> Vec<ColumnInfo> {
+    if let Some(schema) = data.layout.as_ref().and_then(|l| l.schema.as_ref()) {
+        return schema_columns(schema);
+    }
     let condition = data.condition.as_ref().map(|(c, _)| c);
     data.order
         .iter()
@@ -48,11 +53,12 @@ pub(crate) fn column_kind(
     }
 }
 
-/// The output order of a model read from a file, after checking its
-/// standardisation (one finite mean and positive std per dimension), its
-/// layout (if any) against its dimensions, and that the header's columns
-/// are the modelled and condition columns; the error says what does not
-/// fit.
+/// The order of the columns a model read from a file draws (before its
+/// schema, if any, restores them), after checking its standardisation
+/// (one finite mean and positive std per dimension), its layout (if any)
+/// against its dimensions, and that the header's columns are the modelled
+/// and condition columns (the schema's output columns); the error says
+/// what does not fit.
 pub(crate) fn decoded_order(
     header: &ModelHeader,
     numeric: &[NumericColumn],
@@ -63,6 +69,12 @@ pub(crate) fn decoded_order(
     scales.check(numeric)?;
     if let Some(layout) = layout {
         layout.check(numeric)?;
+    }
+    if let Some((layout, schema)) = layout.and_then(|l| Some((l, l.schema.as_ref()?))) {
+        if header.columns != schema_columns(schema) {
+            return Err("the output columns are not the schema's columns".into());
+        }
+        return prepared_order(schema, layout, condition.map(|c| c.column.as_str()));
     }
     let modelled = layout.map_or(numeric.len(), |l| l.columns.len());
     let same_columns = header.columns.len() == modelled + usize::from(condition.is_some())

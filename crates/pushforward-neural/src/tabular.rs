@@ -6,13 +6,13 @@
 use std::path::Path;
 
 use pushforward_tabular::condition;
-use pushforward_tabular::schema::OutputKind;
 use pushforward_tabular::{CopulaModel, CopulaSampler, TrainingSource};
 use serde::{Deserialize, Serialize};
 
+use crate::data::schema_columns;
 use crate::error::NeuralError;
 use crate::loaded::{Configured, FittedModel, SampleOption, SampleSettings};
-use crate::model_file::{self, ColumnInfo, ColumnKind, Decoded, Method, ModelHeader};
+use crate::model_file::{self, Decoded, Method, ModelHeader};
 use crate::train::{LossCurve, TrainSummary};
 
 /// The copula part of a model file's header.
@@ -36,19 +36,7 @@ pub struct CopulaFile {
 impl CopulaFile {
     /// The file of `model`, fitted with `seed` in `seconds`.
     pub fn new(model: CopulaModel, training: Option<TrainingSource>, seed: u64, seconds: f64) -> CopulaFile {
-        let columns = model
-            .schema
-            .outputs()
-            .into_iter()
-            .map(|(name, kind)| ColumnInfo {
-                name,
-                kind: match kind {
-                    OutputKind::Float => ColumnKind::Float,
-                    OutputKind::Int => ColumnKind::Int,
-                    OutputKind::Text => ColumnKind::Categorical,
-                },
-            })
-            .collect();
+        let columns = schema_columns(&model.schema);
         // A copula is fitted in one pass, with no steps or loss.
         let training_summary = TrainSummary {
             steps: 0,

@@ -3,7 +3,7 @@
 //! model, a normalizing flow, particles or a WGAN), save it, and optionally draw its
 //! diagnostic plots. Each flag left out takes the method's library default.
 
-use super::{fit_copula, fit_gpa};
+use super::{fit_copula, fit_gpa, fit_roles};
 use super::{fit_flags, fit_score};
 use crate::args::FitArgs;
 use crate::input::read;
@@ -12,10 +12,10 @@ use crate::paths::Paths;
 use crate::progress::Steps;
 use crate::{atomic, fit_plots};
 use anyhow::{Context, bail};
-use pushforward_core::Table;
 use pushforward_neural::gpa::{GpaModel, Latent};
 use pushforward_neural::{
-    FlowConfig, Method, MmdConfig, MmdModel, Model, ModelHeader, OptimizerConfig, Schedule, TrainConfig,
+    FlowConfig, Method, MmdConfig, MmdModel, Model, ModelHeader, OptimizerConfig, Schedule, TableInput,
+    TrainConfig,
 };
 
 pub(crate) fn run(args: FitArgs) -> anyhow::Result<()> {
@@ -36,16 +36,20 @@ pub(crate) fn run(args: FitArgs) -> anyhow::Result<()> {
     }
     fit_flags::check(&args)?;
     let table = read(&args.data, "training")?;
+    let schema =
+        fit_roles::schema(&args, &table).context("cannot read the column roles (--types, --schema)")?;
+    let roles = (!fit_roles::plain(&schema)).then(|| fit_roles::describe(&schema));
+    let input = TableInput::new(&table, schema.clone());
     let bar = Steps::training(args.quiet);
     let fit_error = || format!("cannot fit '{}'", args.data.display());
     let cannot_save = || format!("cannot write the model '{}'", args.output.display());
     match args.method {
-        Method::Copula => fit_copula::run(&args, &table).with_context(fit_error)?,
+        Method::Copula => fit_copula::run(&args, &table, schema).with_context(fit_error)?,
         Method::FlowMatching => {
             let model = Model::fit(
-                &table,
+                input.clone(),
                 args.condition.as_deref(),
-                &flow_settings(&args, &table)?,
+                &flow_settings(&args, input)?,
                 &bar,
             )
             .with_context(fit_error)?;
@@ -63,7 +67,7 @@ pub(crate) fn run(args: FitArgs) -> anyhow::Result<()> {
             }
         }
         Method::Mmd => {
-            let model = MmdModel::fit(&table, &mmd_settings(&args)?, &bar).with_context(fit_error)?;
+            let model = MmdModel::fit(input, &mmd_settings(&args)?, &bar).with_context(fit_error)?;
             model.save(&args.output).with_context(cannot_save)?;
             summary(model.header(), model.body().numeric.len(), "", &args);
             if let Some(dir) = &args.plots {
@@ -71,11 +75,10 @@ pub(crate) fn run(args: FitArgs) -> anyhow::Result<()> {
                     .with_context(|| format!("cannot write plots into '{}'", dir.display()))?;
             }
         }
-        Method::Score => fit_score::run(&args, &table, &bar).with_context(fit_error)?,
-        Method::NormalizingFlow => super::fit_flow::run(&args, &table, &bar).with_context(fit_error)?,
+        Method::Score => fit_score::run(&args, input, &bar).with_context(fit_error)?,
+        Method::NormalizingFlow => super::fit_flow::run(&args, input, &bar).with_context(fit_error)?,
         Method::Gpa => {
-            let model =
-                GpaModel::fit(&table, &fit_gpa::gpa_settings(&args)?, &bar).with_context(fit_error)?;
+            let model = GpaModel::fit(input, &fit_gpa::gpa_settings(&args)?, &bar).with_context(fit_error)?;
             model.save(&args.output)?;
             let latent = match (model.body().settings.latent, model.body().explained) {
                 (Some(Latent::Pca { dims }), Some(share)) => format!(
@@ -98,11 +101,14 @@ pub(crate) fn run(args: FitArgs) -> anyhow::Result<()> {
                     .with_context(|| format!("cannot write plots into '{}'", dir.display()))?;
             }
         }
-        Method::Wgan => super::fit_wgan::run(&args, &table, &bar).with_context(fit_error)?,
+        Method::Wgan => super::fit_wgan::run(&args, input, &bar).with_context(fit_error)?,
         Method::DualDivergence => super::fit_dualdiv::run(&args, table, &bar).with_context(fit_error)?,
         Method::NeuralJoint => {
             bail!("neural-joint models are trained from a spec: pushforward generate SPEC --engine neural")
         }
+    }
+    if let Some(roles) = roles.filter(|_| !matches!(args.method, Method::Copula | Method::DualDivergence)) {
+        eprintln!("  columns: {roles}");
     }
     if let Some(dir) = &args.plots {
         eprintln!("wrote plots into '{}'", dir.display());
@@ -181,8 +187,8 @@ impl TrainFlags {
     }
 }
 
-fn flow_settings(args: &FitArgs, table: &Table) -> anyhow::Result<FlowConfig> {
-    let defaults = Model::default_settings(table, args.condition.as_deref());
+fn flow_settings(args: &FitArgs, input: TableInput<'_>) -> anyhow::Result<FlowConfig> {
+    let defaults = Model::default_settings(input, args.condition.as_deref());
     Ok(FlowConfig {
         coupling: args.coupling.unwrap_or(defaults.coupling),
         time_embedding: args.time_embedding.unwrap_or(defaults.time_embedding),

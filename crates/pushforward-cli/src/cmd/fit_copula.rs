@@ -1,5 +1,5 @@
 //! `pushforward fit DATA` with the copula method: the column roles
-//! (inferred, then `--schema`, then `--types`), a seeded share of rows held
+//! (`fit_roles.rs`), a seeded share of rows held
 //! out, the fit, the model file (and with `--emit-spec` the model as a
 //! spec) and a summary of what was modelled.
 
@@ -10,25 +10,13 @@ use anyhow::{Context, bail};
 use pushforward_core::Table;
 use pushforward_neural::CopulaFile;
 use pushforward_tabular::holdout::{DEFAULT_HOLDOUT, fingerprint, split_rows, take_rows};
-use pushforward_tabular::schema::{parse_schema_file, parse_types};
-use pushforward_tabular::{CopulaModel, FitOptions, Role, Schema, SplitRule, TrainingSource, emit};
+use pushforward_tabular::{CopulaModel, FitOptions, Schema, SplitRule, TrainingSource, emit};
 
 use crate::args::FitArgs;
 use crate::{atomic, interrupt};
 
-pub(super) fn run(args: &FitArgs, table: &Table) -> anyhow::Result<()> {
+pub(super) fn run(args: &FitArgs, table: &Table, schema: Schema) -> anyhow::Result<()> {
     let start = Instant::now();
-    let mut overrides = Vec::new();
-    if let Some(path) = &args.schema {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read the schema file '{}'", path.display()))?;
-        overrides =
-            parse_schema_file(&text).with_context(|| format!("in the schema file '{}'", path.display()))?;
-    }
-    if let Some(types) = &args.types {
-        overrides.extend(parse_types(types)?);
-    }
-    let schema = Schema::infer(table, &overrides)?;
     let share = args.holdout.unwrap_or(DEFAULT_HOLDOUT);
     let (train, training) = if share > 0.0 {
         let (train, held) = split_rows(table.rows(), share, args.seed);
@@ -68,15 +56,7 @@ pub(super) fn run(args: &FitArgs, table: &Table) -> anyhow::Result<()> {
         bail!("interrupted: '{}' is as it was", args.output.display());
     }
     let seconds = start.elapsed().as_secs_f64();
-    let roles: Vec<String> = model
-        .schema
-        .columns
-        .iter()
-        .map(|c| match c.role {
-            Role::Id => format!("{} id (regenerated)", c.name),
-            role => format!("{} {}", c.name, role.name()),
-        })
-        .collect();
+    let roles = super::fit_roles::describe(&model.schema);
     let file = CopulaFile::new(model, training, args.seed, seconds);
     file.save(&args.output)
         .with_context(|| format!("cannot write the model '{}'", args.output.display()))?;
@@ -87,7 +67,7 @@ pub(super) fn run(args: &FitArgs, table: &Table) -> anyhow::Result<()> {
         model.schema.modelled().count(),
         model.describe()
     );
-    eprintln!("  columns: {}", roles.join(", "));
+    eprintln!("  columns: {roles}");
     if share > 0.0 {
         eprintln!(
             "  {} of {} rows held out (--holdout {share}, seed {}) for the privacy check of `sample`",

@@ -14,6 +14,9 @@ use pushforward_neural::Method::{
 const TRAINED: &[Method] = &[FlowMatching, Mmd, Score, NormalizingFlow, Wgan];
 /// The methods whose training steps `--steps` sets.
 const STEPPED: &[Method] = &[FlowMatching, Mmd, Score, NormalizingFlow, Wgan, DualDivergence];
+/// The methods that read a table by the roles of its columns (`--types`,
+/// `--schema`); dual-divergence may cut its rows into windows first.
+const ROLES: &[Method] = &[Copula, FlowMatching, Mmd, Score, NormalizingFlow, Gpa, Wgan];
 /// The methods that draw diagnostic plots.
 const PLOTTED: &[Method] = &[
     FlowMatching,
@@ -61,8 +64,8 @@ fn table(args: &FitArgs) -> Vec<Row> {
         ("--patience", args.patience.is_some(), TRAINED),
         ("--ema", args.ema.is_some(), TRAINED),
         ("--plots", args.plots.is_some(), PLOTTED),
-        ("--types", args.types.is_some(), &[Copula]),
-        ("--schema", args.schema.is_some(), &[Copula]),
+        ("--types", args.types.is_some(), ROLES),
+        ("--schema", args.schema.is_some(), ROLES),
         ("--split", args.split.is_some(), &[Copula]),
         ("--holdout", args.holdout.is_some(), &[Copula]),
         ("--emit-spec", args.emit_spec.is_some(), &[Copula]),

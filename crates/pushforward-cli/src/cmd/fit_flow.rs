@@ -3,8 +3,8 @@
 //! unless `--spline-1d`), its settings laid over the library's defaults.
 
 use anyhow::{Context, bail};
-use pushforward_core::{Sampler, Table};
-use pushforward_neural::{OneColumn, SplineFlowConfig, SplineFlowModel};
+use pushforward_core::Sampler;
+use pushforward_neural::{OneColumn, SplineFlowConfig, SplineFlowModel, TableInput};
 
 use super::fit::{summary, train_settings};
 use crate::args::FitArgs;
@@ -15,7 +15,8 @@ use crate::progress::Steps;
 const PLOT_ROWS: u64 = 2_000;
 
 /// Fits, saves and reports a flow (and writes its plots when asked).
-pub(super) fn run(args: &FitArgs, table: &Table, bar: &Steps) -> anyhow::Result<()> {
+pub(super) fn run(args: &FitArgs, input: TableInput<'_>, bar: &Steps) -> anyhow::Result<()> {
+    let table = input.table();
     let columns = table.columns().len();
     if columns > 1 {
         for (flag, given) in [("--nodes", args.nodes.is_some()), ("--spline-1d", args.spline_1d)] {
@@ -26,7 +27,7 @@ pub(super) fn run(args: &FitArgs, table: &Table, bar: &Steps) -> anyhow::Result<
             }
         }
     }
-    let model = SplineFlowModel::fit(table, &flow_settings(args)?, bar)?;
+    let model = SplineFlowModel::fit(input, &flow_settings(args)?, bar)?;
     model.save(&args.output)?;
     summary(model.header(), model.body().numeric.len(), "", args);
     if let Some(dir) = &args.plots {

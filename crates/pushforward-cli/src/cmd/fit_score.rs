@@ -7,12 +7,12 @@ use crate::args::FitArgs;
 use crate::fit_plots;
 use crate::progress::Steps;
 use anyhow::Context;
-use pushforward_core::Table;
-use pushforward_neural::{ScoreConfig, ScoreModel};
+use pushforward_neural::{ScoreConfig, ScoreModel, TableInput};
 
 /// Fits, saves and plots a score model.
-pub(super) fn run(args: &FitArgs, table: &Table, bar: &Steps) -> anyhow::Result<()> {
-    let model = ScoreModel::fit(table, &settings(args)?, bar)?;
+pub(super) fn run(args: &FitArgs, input: TableInput<'_>, bar: &Steps) -> anyhow::Result<()> {
+    let table = input.table();
+    let model = ScoreModel::fit(input, &settings(args)?, bar)?;
     model.save(&args.output)?;
     let levels = model.body().levels;
     let detail = format!(

@@ -9,13 +9,14 @@ use crate::fit_plots;
 use crate::optimizer_choice::choose;
 use crate::progress::Steps;
 use anyhow::Context;
-use pushforward_core::Table;
+use pushforward_neural::TableInput;
 use pushforward_neural::wgan::{WganConfig, WganModel};
 
 /// Fits, saves and plots a WGAN.
-pub(super) fn run(args: &FitArgs, table: &Table, bar: &Steps) -> anyhow::Result<()> {
+pub(super) fn run(args: &FitArgs, input: TableInput<'_>, bar: &Steps) -> anyhow::Result<()> {
+    let table = input.table();
     let settings = settings(args)?;
-    let model = WganModel::fit(table, &settings, bar)?;
+    let model = WganModel::fit(input, &settings, bar)?;
     model.save(&args.output)?;
     let detail = format!(
         ", R1 + R2 penalty {} and {} critic step{} per generator step",

@@ -10,6 +10,7 @@ mod fit_dualdiv;
 mod fit_flags;
 mod fit_flow;
 mod fit_gpa;
+mod fit_roles;
 mod fit_score;
 mod fit_wgan;
 mod generate;

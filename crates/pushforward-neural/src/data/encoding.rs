@@ -1,8 +1,10 @@
 //! A mixed table as a network's real matrix and back: numeric, categorical
 //! (booleans included) and missing values, for every neural method.
 //!
-//! Each modelled column becomes one or more dimensions, in the table's
-//! order (the condition column of a conditional model is not encoded):
+//! The table arrives prepared by its schema (`schema.rs`: IDs left out,
+//! dates as seconds, booleans and labels as codes). Each modelled column
+//! becomes one or more dimensions, in the table's order (the condition
+//! column of a conditional model is not encoded):
 //!
 //! ```text
 //! numeric x            →  x                       (missing: the mean of the present values)
@@ -53,10 +55,12 @@ use std::sync::Arc;
 
 use pushforward_core::seed::{Purpose, block_stream};
 use pushforward_core::{Column, ColumnData, Table};
+use pushforward_tabular::Schema;
 use rand::Rng;
 use rand_distr::StandardNormal;
 use serde::{Deserialize, Serialize};
 
+use super::schema::encoded_roles;
 use super::{NumericColumn, NumericKind, Standardiser};
 use crate::error::NeuralError;
 use crate::model_file::ColumnKind;
@@ -156,8 +160,13 @@ const JITTER_STREAM: u64 = 1;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Layout {
-    /// The encoded columns, in the table's order.
+    /// The encoded columns, in the order of the table the schema prepared.
     pub columns: Vec<EncodedColumn>,
+    /// The roles of the table's columns, which prepared it for the
+    /// encoding and restore the decoded rows (`schema.rs`); absent when
+    /// every column is a float or an integer, and in older files.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schema: Option<Schema>,
 }
 
 impl Layout {
@@ -212,15 +221,20 @@ impl Layout {
                 missing,
             });
         }
-        Ok(Layout { columns })
+        Ok(Layout {
+            columns,
+            schema: None,
+        })
     }
 
     /// Whether the layout differs from plain standardised numeric columns:
-    /// a categorical column or a column with missing values.
+    /// a categorical column, a column with missing values, or a schema.
     pub fn needed(&self) -> bool {
-        self.columns
-            .iter()
-            .any(|c| c.missing || matches!(c.kind, EncodedKind::Categorical { .. }))
+        self.schema.is_some()
+            || self
+                .columns
+                .iter()
+                .any(|c| c.missing || matches!(c.kind, EncodedKind::Categorical { .. }))
     }
 
     /// The network's dimensions, in order.
@@ -419,14 +433,18 @@ impl Layout {
     /// # Errors
     /// [`NeuralError::NoTableDensity`] naming the encoded columns.
     pub fn refuse_likelihood(&self) -> Result<(), NeuralError> {
-        Err(NeuralError::NoTableDensity {
-            columns: self
-                .columns
-                .iter()
-                .filter(|c| c.missing || matches!(c.kind, EncodedKind::Categorical { .. }))
-                .map(|c| c.name.clone())
-                .collect(),
-        })
+        let mut columns: Vec<String> = self
+            .columns
+            .iter()
+            .filter(|c| c.missing || matches!(c.kind, EncodedKind::Categorical { .. }))
+            .map(|c| c.name.clone())
+            .collect();
+        for name in self.schema.iter().flat_map(encoded_roles) {
+            if !columns.iter().any(|c| c == name) {
+                columns.push(name.to_owned());
+            }
+        }
+        Err(NeuralError::NoTableDensity { columns })
     }
 }
 

@@ -26,7 +26,7 @@ use super::dual::fit_dual;
 use super::local::{LocalCluster, fit_local};
 use super::walk::{Draw, Space, draw, walk};
 use super::{DualDivConfig, Embedding};
-use crate::data::{Layout, NumericColumn, Standardiser, TrainingTable, to_table};
+use crate::data::{Decoder, Layout, NumericColumn, Standardiser, TableInput, TrainingTable};
 use crate::error::NeuralError;
 use crate::gpa::{COPY_FRACTION, Memorisation, memorisation_share};
 use crate::loaded::{Configured, FittedModel, SampleSettings};
@@ -102,8 +102,8 @@ impl DualDivModel {
     ///
     /// # Errors
     /// Those of [`TrainingTable::new`], [`DualDivConfig::check`] and the fits.
-    pub fn fit(
-        table: &Table,
+    pub fn fit<'a>(
+        table: impl Into<TableInput<'a>>,
         settings: &DualDivSettings,
         progress: &dyn Progress,
     ) -> Result<DualDivModel, NeuralError> {
@@ -137,7 +137,7 @@ impl DualDivModel {
         let header = ModelHeader::new(
             Method::DualDivergence,
             columns,
-            table.rows(),
+            data.rows(),
             settings.seed,
             training,
         );
@@ -383,10 +383,15 @@ impl Sampler for DualDivSampler<'_> {
         let model_error = |e: NeuralError| SampleError::Model(Box::new(e));
         let body = &self.model.body;
         let mut rng = stream(seed, Purpose::Sampling);
+        let mut decoder = Decoder::new(
+            &body.numeric,
+            &body.standardisation,
+            body.layout.as_ref(),
+            &self.model.order,
+        );
         BlockEmitter::new(rows, progress, emit).run(BLOCK, |n| {
             let y = self.block(n, &mut rng).map_err(model_error)?;
-            let raw = body.standardisation.restore(&y);
-            to_table(&body.numeric, body.layout.as_ref(), &self.model.order, &raw, None).map_err(model_error)
+            decoder.block(&y, None).map_err(model_error)
         })
     }
 }

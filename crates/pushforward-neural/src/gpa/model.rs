@@ -29,7 +29,7 @@ use serde::{Deserialize, Serialize};
 
 use super::latent::{Latent, Pca};
 use super::{GpaConfig, Memorisation, gaussian_source, memorisation_share, transport};
-use crate::data::{Layout, NumericColumn, Standardiser, TrainingTable, to_table};
+use crate::data::{Decoder, Layout, NumericColumn, Standardiser, TableInput, TrainingTable};
 use crate::error::NeuralError;
 use crate::loaded::{Configured, FittedModel, SampleSettings};
 use crate::model_file::{self, Decoded, Method, ModelHeader};
@@ -112,8 +112,8 @@ impl GpaModel {
     /// Those of [`TrainingTable::new`], of the settings
     /// ([`GpaConfig::check`], a source scale that is not positive and
     /// finite) and of the transport.
-    pub fn fit(
-        table: &Table,
+    pub fn fit<'a>(
+        table: impl Into<TableInput<'a>>,
         settings: &GpaSettings,
         progress: &dyn Progress,
     ) -> Result<GpaModel, NeuralError> {
@@ -159,7 +159,7 @@ impl GpaModel {
             adjusted: Vec::new(),
         };
         let columns = numeric::output_columns(&data);
-        let header = ModelHeader::new(Method::Gpa, columns, table.rows(), settings.seed, training);
+        let header = ModelHeader::new(Method::Gpa, columns, data.rows(), settings.seed, training);
         Ok(GpaModel {
             header,
             body: GpaBody {
@@ -330,14 +330,19 @@ impl Sampler for GpaSampler<'_> {
         let model_error = |e: NeuralError| SampleError::Model(Box::new(e));
         let body = &self.model.body;
         let block = usize::try_from(rows).unwrap_or(usize::MAX).max(1);
+        let mut decoder = Decoder::new(
+            &body.numeric,
+            &body.standardisation,
+            body.layout.as_ref(),
+            &self.model.order,
+        );
         BlockEmitter::new(rows, progress, emit).run(block, |n| {
             let y = if n > 0 {
                 self.particles(n, seed, progress).map_err(model_error)?
             } else {
                 Vec::new()
             };
-            let raw = body.standardisation.restore(&y);
-            to_table(&body.numeric, body.layout.as_ref(), &self.model.order, &raw, None).map_err(model_error)
+            decoder.block(&y, None).map_err(model_error)
         })
     }
 }

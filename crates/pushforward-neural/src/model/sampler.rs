@@ -9,7 +9,7 @@ use rand_chacha::ChaCha8Rng;
 use rand_distr::StandardNormal;
 
 use super::{Model, SAMPLE_BLOCK};
-use crate::data::to_table;
+use crate::data::Decoder;
 use crate::error::NeuralError;
 use crate::flow::SampleOptions;
 use crate::flow::reflow::Pairs;
@@ -177,20 +177,18 @@ impl Sampler for FlowSampler<'_> {
         let body = &self.model.body;
         let mut noise_rng = stream(seed, Purpose::Sampling);
         let mut class_rng = Self::class_rng(seed);
+        let mut decoder = Decoder::new(
+            &body.numeric,
+            &body.standardisation,
+            body.layout.as_ref(),
+            &self.model.order,
+        );
         BlockEmitter::new(rows, progress, emit).run(SAMPLE_BLOCK, |n| {
             let block = self
                 .block(n, &mut noise_rng, &mut class_rng, false)
                 .map_err(model_error)?;
-            let raw = body.standardisation.restore(&block.samples);
             let condition = body.condition.as_ref().zip(block.classes.as_deref());
-            to_table(
-                &body.numeric,
-                body.layout.as_ref(),
-                &self.model.order,
-                &raw,
-                condition,
-            )
-            .map_err(model_error)
+            decoder.block(&block.samples, condition).map_err(model_error)
         })
     }
 }

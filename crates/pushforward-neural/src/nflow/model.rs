@@ -18,7 +18,7 @@ use pushforward_core::{BlockEmitter, Progress, SampleError, Sampler, Table};
 use serde::{Deserialize, Serialize};
 
 use super::{SAMPLE_BLOCK, SplineFlow, SplineFlowConfig};
-use crate::data::{Layout, NumericColumn, Standardiser, TrainingTable, to_table};
+use crate::data::{Decoder, Layout, NumericColumn, Standardiser, TableInput, TrainingTable};
 use crate::error::NeuralError;
 use crate::loaded::{Configured, FittedModel, SampleSettings};
 use crate::mlp::{Mlp, MlpShape};
@@ -59,8 +59,8 @@ impl SplineFlowModel {
     /// # Errors
     /// Those of [`TrainingTable::new`] (every column must be numeric) and
     /// of [`SplineFlow::fit`].
-    pub fn fit(
-        table: &Table,
+    pub fn fit<'a>(
+        table: impl Into<TableInput<'a>>,
         settings: &SplineFlowConfig,
         progress: &dyn Progress,
     ) -> Result<SplineFlowModel, NeuralError> {
@@ -71,7 +71,7 @@ impl SplineFlowModel {
         let header = ModelHeader::new(
             Method::NormalizingFlow,
             columns,
-            table.rows(),
+            data.rows(),
             settings.seed,
             training,
         );
@@ -230,6 +230,12 @@ impl Sampler for SplineFlowSampler<'_> {
         let model_error = |e: NeuralError| SampleError::Model(Box::new(e));
         let body = &self.model.body;
         let mut rng = stream(seed, Purpose::Sampling);
+        let mut decoder = Decoder::new(
+            &body.numeric,
+            &body.standardisation,
+            body.layout.as_ref(),
+            &self.model.order,
+        );
         BlockEmitter::new(rows, progress, emit).run(SAMPLE_BLOCK, |n| {
             let x: Vec<f32> = self
                 .model
@@ -238,8 +244,7 @@ impl Sampler for SplineFlowSampler<'_> {
                 .iter()
                 .map(|&v| v as f32)
                 .collect();
-            let raw = body.standardisation.restore(&x);
-            to_table(&body.numeric, body.layout.as_ref(), &self.model.order, &raw, None).map_err(model_error)
+            decoder.block(&x, None).map_err(model_error)
         })
     }
 }

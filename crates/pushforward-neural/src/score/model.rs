@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use super::sampling::SAMPLE_BLOCK;
 use super::{NoiseLevels, SamplerKind, ScoreConfig, ScoreNetwork, ScoreSampling};
-use crate::data::{Layout, NumericColumn, Standardiser, TrainingTable, to_table};
+use crate::data::{Decoder, Layout, NumericColumn, Standardiser, TableInput, TrainingTable};
 use crate::error::NeuralError;
 use crate::loaded::{Configured, FittedModel, SampleOption, SampleSettings};
 use crate::mlp::MlpShape;
@@ -57,8 +57,8 @@ impl ScoreModel {
     /// # Errors
     /// Those of [`TrainingTable::new`] (every column must be numeric) and
     /// of [`ScoreNetwork::fit`].
-    pub fn fit(
-        table: &Table,
+    pub fn fit<'a>(
+        table: impl Into<TableInput<'a>>,
         settings: &ScoreConfig,
         progress: &dyn Progress,
     ) -> Result<ScoreModel, NeuralError> {
@@ -66,7 +66,7 @@ impl ScoreModel {
         let x = data.standardised(settings.seed);
         let (network, training) = ScoreNetwork::fit(&x, data.columns.len(), settings, progress)?;
         let columns = numeric::output_columns(&data);
-        let header = ModelHeader::new(Method::Score, columns, table.rows(), settings.seed, training);
+        let header = ModelHeader::new(Method::Score, columns, data.rows(), settings.seed, training);
         let body = ScoreBody {
             numeric: data.columns,
             standardisation: data.scales,
@@ -241,10 +241,15 @@ impl Sampler for ScoreSampler<'_> {
         let model_error = |e: NeuralError| SampleError::Model(Box::new(e));
         let body = &self.model.body;
         let mut rng = stream(seed, Purpose::Sampling);
+        let mut decoder = Decoder::new(
+            &body.numeric,
+            &body.standardisation,
+            body.layout.as_ref(),
+            &self.model.order,
+        );
         BlockEmitter::new(rows, progress, emit).run(SAMPLE_BLOCK, |n| {
             let x = self.model.network.block(n, &self.sampling, &mut rng);
-            let raw = body.standardisation.restore(&x);
-            to_table(&body.numeric, body.layout.as_ref(), &self.model.order, &raw, None).map_err(model_error)
+            decoder.block(&x, None).map_err(model_error)
         })
     }
 }
