@@ -88,6 +88,26 @@ pub struct SplineFlowConfig {
     /// `N + 1` network evaluations per point).
     #[serde(default = "default_nodes")]
     pub nodes: usize,
+    /// What a coupling layer does with the coordinates it conditions on
+    /// (files without it: [`Coupling::Identity`]).
+    #[serde(default)]
+    pub coupling: Coupling,
+}
+
+/// What each coupling layer does with the coordinates that condition the
+/// others.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Coupling {
+    /// RealNVP's coupling: `⌊d/2⌋` coordinates pass through unchanged (the
+    /// layout of files written before [`Coupling::Marginal`]).
+    #[default]
+    Identity,
+    /// zuko's `NSF(passes = 2)`, a masked autoregressive transform of two
+    /// passes: `⌈d/2⌉` coordinates go through splines of their own whose
+    /// parameters are learned constants (the masked network's bias path),
+    /// and condition the other `⌊d/2⌋`.
+    Marginal,
 }
 
 /// How a flow models a single column.
@@ -115,7 +135,8 @@ fn default_nodes() -> usize {
 impl Default for SplineFlowConfig {
     /// 4 layers of 8 bins on `[−5, 5]`, conditioners 2×64 SiLU, batch 256,
     /// AdamW 2e-3 (no weight decay) with a cosine schedule, 3,000 steps,
-    /// EMA 0.999; one column by the monotone flow on 32 intervals.
+    /// EMA 0.999; one column by the monotone flow on 32 intervals; the
+    /// conditioning half through splines of its own ([`Coupling::Marginal`]).
     fn default() -> Self {
         SplineFlowConfig {
             layers: 4,
@@ -137,6 +158,7 @@ impl Default for SplineFlowConfig {
             seed: 0,
             one_column: OneColumn::Monotone,
             nodes: default_nodes(),
+            coupling: Coupling::Marginal,
         }
     }
 }
@@ -186,6 +208,7 @@ impl SplineFlowConfig {
             dim,
             self.layers,
             Spline::new(self.bins, self.bound),
+            self.coupling,
             &self.hidden,
             self.activation,
         )?))
