@@ -8,12 +8,12 @@
 //! layer l even:  keep x[0..h),      transform x[h..d)
 //! layer l odd:   keep x[d−h..d),    transform x[0..d−h)      (the halves alternate: a fixed reversal)
 //! y_j = spline(x_j; raw_j),   raw = MLP_l(clamp(x_keep, −B, B)) ∈ ℝ^{(d−h)(3K−1)}
-//! y_keep = x_keep                          (Coupling::Identity, h = ⌊d/2⌋: RealNVP)
-//! y_i = spline(x_i; c_{l,i}),  i kept      (Coupling::Marginal, h = ⌈d/2⌉: zuko's NSF(passes = 2))
-//! log|det ∂y/∂x| = Σ_j log y_j'(x_j)   (+ Σ_i log y_i'(x_i) with Coupling::Marginal)
+//! y_keep = x_keep                          (KeptHalf::Identity, h = ⌊d/2⌋: RealNVP)
+//! y_i = spline(x_i; c_{l,i}),  i kept      (KeptHalf::Marginal, h = ⌈d/2⌉: zuko's NSF(passes = 2))
+//! log|det ∂y/∂x| = Σ_j log y_j'(x_j)   (+ Σ_i log y_i'(x_i) with KeptHalf::Marginal)
 //! z = f_L ∘ … ∘ f_1(x),   log p(x) = log N(z; 0, I) + Σ_l log|det ∂f_l/∂x|
 //! ```
-//! With [`Coupling::Marginal`] the layer is a masked autoregressive
+//! With [`KeptHalf::Marginal`] the layer is a masked autoregressive
 //! transform of two passes (Papamakarios, Pavlakou and Murray 2017, "Masked
 //! Autoregressive Flow"), as zuko builds it: the kept coordinates depend on
 //! nothing, so their spline parameters `c_{l,i}` are learned constants
@@ -46,7 +46,7 @@ use std::ops::Range;
 
 use rayon::prelude::*;
 
-use super::Coupling;
+use super::KeptHalf;
 use super::spline::Spline;
 use crate::activation::Activation;
 use crate::error::NeuralError;
@@ -57,13 +57,13 @@ const CHUNK_ROWS: usize = 64;
 
 /// The layers' shapes and where each network lives in the parameters: the
 /// conditioners `conditioner.0 … conditioner.{L−1}`, then (with
-/// [`Coupling::Marginal`]) the kept coordinates' constants `marginal.0 …`.
+/// [`KeptHalf::Marginal`]) the kept coordinates' constants `marginal.0 …`.
 #[derive(Debug, Clone)]
 pub(crate) struct Stack {
     dim: usize,
     layers: usize,
     spline: Spline,
-    coupling: Coupling,
+    kept: KeptHalf,
     layout: ParamLayout,
 }
 
@@ -156,7 +156,7 @@ impl Stack {
         dim: usize,
         layers: usize,
         spline: Spline,
-        coupling: Coupling,
+        kept: KeptHalf,
         hidden: &[usize],
         activation: Activation,
     ) -> Result<Stack, NeuralError> {
@@ -164,7 +164,7 @@ impl Stack {
             dim,
             layers,
             spline,
-            coupling,
+            kept,
             layout: ParamLayout::default(),
         };
         for l in 0..layers {
@@ -201,9 +201,37 @@ impl Stack {
         self.dim
     }
 
+    /// Rescales `params`, drawn by PyTorch's default (every layer uniform on
+    /// `±1/√fan_in`), to zuko's start for a masked network: its first layer
+    /// reads all `d` coordinates (the masked ones too), so a conditioner's
+    /// first layer is uniform on `±1/√d` rather than `±1/√h`; the constants
+    /// are the bias of its output layer, uniform on `±1/√n` for the last
+    /// hidden width `n` rather than `±1` (the fan-in of `marginal.l`).
+    pub(crate) fn initialise_as_masked(&self, params: &mut [f32]) {
+        let width = self
+            .layout
+            .entries()
+            .next()
+            .and_then(|(_, arch, _)| arch.layers().last())
+            .map_or(1, |last| last.fan_in);
+        for (i, (_, arch, range)) in self.layout.entries().enumerate() {
+            let Some(first) = arch.layers().first() else {
+                continue;
+            };
+            let scale = if i < self.layers {
+                (first.fan_in as f32 / self.dim as f32).sqrt()
+            } else {
+                1.0 / (width as f32).sqrt()
+            };
+            params[range.start + first.weights.start..range.start + first.bias.end]
+                .iter_mut()
+                .for_each(|p| *p *= scale);
+        }
+    }
+
     /// Whether the kept coordinates have splines of their own.
-    fn has_marginals(&self) -> bool {
-        self.coupling == Coupling::Marginal && self.dim > 1
+    pub(crate) fn has_marginals(&self) -> bool {
+        self.kept == KeptHalf::Marginal && self.dim > 1
     }
 
     /// The kept and transformed coordinates of layer `l`.
@@ -241,7 +269,7 @@ impl Stack {
 
     /// Layer `l`'s kept-coordinate constants (the output of `marginal.l`
     /// at the input 0: its bias) written into `tape`, with the network and
-    /// its parameter range; `None` without [`Coupling::Marginal`].
+    /// its parameter range; `None` without [`KeptHalf::Marginal`].
     fn marginal<'p, 't>(
         &'p self,
         l: usize,

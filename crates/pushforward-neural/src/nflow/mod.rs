@@ -89,18 +89,38 @@ pub struct SplineFlowConfig {
     #[serde(default = "default_nodes")]
     pub nodes: usize,
     /// What a coupling layer does with the coordinates it conditions on
-    /// (files without it: [`Coupling::Identity`]).
+    /// (files without it: [`KeptHalf::Identity`]).
     #[serde(default)]
-    pub coupling: Coupling,
+    pub kept: KeptHalf,
+    /// How the spline's knots come from the conditioners' outputs (files
+    /// without it: [`KnotStyle::Floored`]).
+    #[serde(default)]
+    pub knots: KnotStyle,
+}
+
+/// How a spline's raw parameters become its knots (the formulas are in
+/// `spline.rs`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum KnotStyle {
+    /// Every bin at least 10⁻³ of the interval, width and height logits
+    /// soft-bounded to ±6.9, interior slopes `10⁻³ + softplus` below about
+    /// 7.4 (files written before [`KnotStyle::Zuko`]).
+    #[default]
+    Floored,
+    /// zuko's `MonotonicRQSTransform`: no floor on a bin, logits
+    /// soft-bounded to ±3.45, interior slopes `exp` of a logit bounded to
+    /// ±6.9, so in `(10⁻³, 10³)`.
+    Zuko,
 }
 
 /// What each coupling layer does with the coordinates that condition the
 /// others.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum Coupling {
+pub enum KeptHalf {
     /// RealNVP's coupling: `⌊d/2⌋` coordinates pass through unchanged (the
-    /// layout of files written before [`Coupling::Marginal`]).
+    /// layout of files written before [`KeptHalf::Marginal`]).
     #[default]
     Identity,
     /// zuko's `NSF(passes = 2)`, a masked autoregressive transform of two
@@ -136,7 +156,8 @@ impl Default for SplineFlowConfig {
     /// 4 layers of 8 bins on `[−5, 5]`, conditioners 2×64 SiLU, batch 256,
     /// AdamW 2e-3 (no weight decay) with a cosine schedule, 3,000 steps,
     /// EMA 0.999; one column by the monotone flow on 32 intervals; the
-    /// conditioning half through splines of its own ([`Coupling::Marginal`]).
+    /// conditioning half through splines of its own ([`KeptHalf::Marginal`]),
+    /// knots as zuko's ([`KnotStyle::Zuko`]).
     fn default() -> Self {
         SplineFlowConfig {
             layers: 4,
@@ -158,7 +179,8 @@ impl Default for SplineFlowConfig {
             seed: 0,
             one_column: OneColumn::Monotone,
             nodes: default_nodes(),
-            coupling: Coupling::Marginal,
+            kept: KeptHalf::Marginal,
+            knots: KnotStyle::Zuko,
         }
     }
 }
@@ -207,8 +229,8 @@ impl SplineFlowConfig {
         Ok(Map::Coupling(Stack::new(
             dim,
             self.layers,
-            Spline::new(self.bins, self.bound),
-            self.coupling,
+            Spline::new(self.bins, self.bound, self.knots),
+            self.kept,
             &self.hidden,
             self.activation,
         )?))
@@ -247,8 +269,10 @@ pub struct SplineFlow {
 
 impl SplineFlow {
     /// Fits a flow to `data` (standardised rows, row-major, `dim` columns).
-    /// Each conditioner starts from PyTorch's initialisation with its last
-    /// layer set to zero, so the untrained flow is the identity.
+    /// With [`KeptHalf::Marginal`] every network starts as zuko's masked
+    /// network does (see `coupling.rs`); otherwise each starts from
+    /// PyTorch's initialisation with its last layer set to zero, so the
+    /// untrained flow is the identity.
     ///
     /// # Errors
     /// [`NeuralError::NoNumericData`] for empty or ragged data,
@@ -270,9 +294,14 @@ impl SplineFlow {
         let mut params = map
             .layout()
             .initialise(&mut stream(config.seed, Purpose::Initialisation));
-        for (_, arch, range) in map.layout().entries() {
-            if let Some(last) = arch.layers().last() {
-                params[range.start + last.weights.start..range.start + last.bias.end].fill(0.0);
+        match &map {
+            Map::Coupling(stack) if stack.has_marginals() => stack.initialise_as_masked(&mut params),
+            _ => {
+                for (_, arch, range) in map.layout().entries() {
+                    if let Some(last) = arch.layers().last() {
+                        params[range.start + last.weights.start..range.start + last.bias.end].fill(0.0);
+                    }
+                }
             }
         }
         let mut flow = SplineFlow { map, params };
