@@ -54,6 +54,7 @@ fn flow_settings(args: &FitArgs) -> anyhow::Result<SplineFlowConfig> {
             defaults.one_column
         },
         nodes: args.nodes.unwrap_or(defaults.nodes),
-        coupling: defaults.coupling,
+        kept: defaults.kept,
+        knots: defaults.knots,
     })
 }
