@@ -12,6 +12,13 @@
 //! ∂L/∂z = z/B,  ∂L/∂log|det| = −1/B     then each layer's backward pass, last to first
 //! sampling: x = f_θ⁻¹(z), z ~ N(0, I)   (each spline inverted in closed form)
 //! ```
+//! Each layer is, by default, zuko's `NSF(passes = 2)` layer: the
+//! conditioning half moves through splines of its own whose knots are
+//! learned constants ([`KeptHalf::Marginal`]), the knots are parameterised
+//! and the networks initialised as zuko's ([`KnotStyle::Zuko`]); files
+//! written before load as RealNVP coupling with floored knots
+//! ([`KeptHalf::Identity`], [`KnotStyle::Floored`]).
+//!
 //! Outside `[−B, B]` every spline is the identity with slope 1, so the
 //! density, its gradient and the inverse are finite on the whole real line:
 //! an outlier far beyond the training range passes through unchanged.
