@@ -47,7 +47,7 @@ use std::ops::Range;
 use rayon::prelude::*;
 
 use super::KeptHalf;
-use super::spline::Spline;
+use super::spline::{Knots, Spline};
 use crate::activation::Activation;
 use crate::error::NeuralError;
 use crate::mlp::{Grads, MlpShape, MlpView, ParamGrad, ParamLayout, Tape};
@@ -96,6 +96,16 @@ struct Splines<'a> {
 }
 
 impl Splines<'_> {
+    /// The knots of each coordinate when every row shares them, built once.
+    fn shared_knots(&self, spline: &Spline) -> Option<Vec<Knots>> {
+        self.shared.then(|| {
+            self.raw
+                .chunks_exact(self.r)
+                .map(|raw| spline.knots(raw))
+                .collect()
+        })
+    }
+
     fn raw_of_chunk(&self, chunk: usize) -> &[f32] {
         if self.shared {
             self.raw
@@ -117,6 +127,7 @@ impl Splines<'_> {
 
     /// `y = spline(x)` in place, `log_det += log y'`.
     fn forward(&self, spline: &Spline, z: &mut [f64], log_det: &mut [f64]) {
+        let shared = self.shared_knots(spline);
         z.par_chunks_mut(self.d * CHUNK_ROWS)
             .zip(log_det.par_chunks_mut(CHUNK_ROWS))
             .enumerate()
@@ -124,8 +135,11 @@ impl Splines<'_> {
                 let raw = self.raw_of_chunk(c);
                 for (i, (row, ld)) in z.chunks_exact_mut(self.d).zip(ld).enumerate() {
                     let raw = self.raw_of_row(raw, i);
-                    for (j, raw) in self.coords.clone().zip(raw.chunks_exact(self.r)) {
-                        let (y, slope) = spline.forward(row[j], raw);
+                    for (n, (j, raw)) in self.coords.clone().zip(raw.chunks_exact(self.r)).enumerate() {
+                        let (y, slope) = match &shared {
+                            Some(knots) => spline.forward_with(row[j], &knots[n]),
+                            None => spline.forward(row[j], raw),
+                        };
                         row[j] = y;
                         *ld += slope;
                     }
@@ -135,14 +149,18 @@ impl Splines<'_> {
 
     /// `x = spline⁻¹(y)` in place.
     fn inverse(&self, spline: &Spline, x: &mut [f64]) {
+        let shared = self.shared_knots(spline);
         x.par_chunks_mut(self.d * CHUNK_ROWS)
             .enumerate()
             .for_each(|(c, x)| {
                 let raw = self.raw_of_chunk(c);
                 for (i, row) in x.chunks_exact_mut(self.d).enumerate() {
                     let raw = self.raw_of_row(raw, i);
-                    for (j, raw) in self.coords.clone().zip(raw.chunks_exact(self.r)) {
-                        row[j] = spline.inverse(row[j], raw);
+                    for (n, (j, raw)) in self.coords.clone().zip(raw.chunks_exact(self.r)).enumerate() {
+                        row[j] = match &shared {
+                            Some(knots) => spline.inverse_with(row[j], &knots[n]),
+                            None => spline.inverse(row[j], raw),
+                        };
                     }
                 }
             });
@@ -445,6 +463,7 @@ impl Stack {
     fn kept_backward(&self, l: usize, raw: &[f32], x: &[f64], gz: &mut [f64], gl: f64) -> Vec<f32> {
         let (d, r) = (self.dim, self.spline.raw_len());
         let keep = self.halves(l).0;
+        let knots: Vec<Knots> = raw.chunks_exact(r).map(|raw| self.spline.knots(raw)).collect();
         let blocks: Vec<Vec<f64>> = gz
             .par_chunks_mut(d * CHUNK_ROWS)
             .zip(x.par_chunks(d * CHUNK_ROWS))
@@ -452,9 +471,9 @@ impl Stack {
                 let mut sum = vec![0.0; raw.len()];
                 let mut local = vec![0.0; r];
                 for (g, x) in g.chunks_exact_mut(d).zip(x.chunks_exact(d)) {
-                    for ((j, raw), sum) in keep.clone().zip(raw.chunks_exact(r)).zip(sum.chunks_exact_mut(r))
-                    {
-                        g[j] = self.spline.backward(x[j], raw, g[j], gl, &mut local);
+                    let coords = keep.clone().zip(raw.chunks_exact(r)).zip(&knots);
+                    for (((j, raw), knots), sum) in coords.zip(sum.chunks_exact_mut(r)) {
+                        g[j] = self.spline.backward_with(x[j], raw, knots, g[j], gl, &mut local);
                         sum.iter_mut().zip(&local).for_each(|(s, v)| *s += v);
                     }
                 }

@@ -101,8 +101,9 @@ pub(crate) struct Spline {
     style: KnotStyle,
 }
 
-/// The knots of one spline, built from its raw parameters.
-struct Knots {
+/// The knots of one spline, built from its raw parameters (once for a
+/// spline that many rows share).
+pub(crate) struct Knots {
     /// Softmax of the width and height logits.
     pw: [f64; MAX_BINS],
     ph: [f64; MAX_BINS],
@@ -195,7 +196,8 @@ impl Spline {
         knots[k] = self.bound;
     }
 
-    fn knots(&self, raw: &[f32]) -> Knots {
+    /// The knots of the raw parameters `raw`.
+    pub(crate) fn knots(&self, raw: &[f32]) -> Knots {
         let k = self.bins;
         let mut knots = Knots {
             pw: [0.0; MAX_BINS],
@@ -246,7 +248,15 @@ impl Spline {
         if !self.inside(x) {
             return (x, 0.0);
         }
-        let l = self.local(&self.knots(raw), x);
+        self.forward_with(x, &self.knots(raw))
+    }
+
+    /// [`Spline::forward`] with the knots built.
+    pub(crate) fn forward_with(&self, x: f64, knots: &Knots) -> (f64, f64) {
+        if !self.inside(x) {
+            return (x, 0.0);
+        }
+        let l = self.local(knots, x);
         (l.y, l.log_slope)
     }
 
@@ -255,7 +265,14 @@ impl Spline {
         if !self.inside(y) {
             return y;
         }
-        let knots = self.knots(raw);
+        self.inverse_with(y, &self.knots(raw))
+    }
+
+    /// [`Spline::inverse`] with the knots built.
+    pub(crate) fn inverse_with(&self, y: f64, knots: &Knots) -> f64 {
+        if !self.inside(y) {
+            return y;
+        }
         let k = self.bin(&knots.ys, y);
         let w = knots.xs[k + 1] - knots.xs[k];
         let h = knots.ys[k + 1] - knots.ys[k];
@@ -275,7 +292,7 @@ impl Spline {
         let (lo, hi) = (knots.xs[k], knots.xs[k + 1]);
         let mut x = lo + xi * w;
         for _ in 0..NEWTON_STEPS {
-            let l = self.local(&knots, x);
+            let l = self.local(knots, x);
             let next = (x - (l.y - y) / l.log_slope.exp()).clamp(lo, hi);
             if !next.is_finite() || next == x {
                 break;
@@ -292,9 +309,25 @@ impl Spline {
         if !self.inside(x) {
             return gy;
         }
+        self.backward_with(x, raw, &self.knots(raw), gy, gl, graw)
+    }
+
+    /// [`Spline::backward`] with the knots of `raw` built.
+    pub(crate) fn backward_with(
+        &self,
+        x: f64,
+        raw: &[f32],
+        knots: &Knots,
+        gy: f64,
+        gl: f64,
+        graw: &mut [f64],
+    ) -> f64 {
+        graw.fill(0.0);
+        if !self.inside(x) {
+            return gy;
+        }
         let kb = self.bins;
-        let knots = self.knots(raw);
-        let Local { k, xi, w, h, s, .. } = self.local(&knots, x);
+        let Local { k, xi, w, h, s, .. } = self.local(knots, x);
         let (d0, d1) = (knots.ds[k], knots.ds[k + 1]);
         let theta = xi * (1.0 - xi);
         let dtheta = 1.0 - 2.0 * xi;
