@@ -312,26 +312,17 @@ impl Stack {
             .collect()
     }
 
-    /// The transformed coordinates' splines of layer `l` given the
-    /// conditioner's output `raw`.
-    fn transformed<'a>(&self, l: usize, raw: &'a [f32]) -> Splines<'a> {
+    /// The splines of layer `l`: the transformed coordinates', one set of
+    /// `raw` per row (the conditioner's output), or with `kept` the kept
+    /// coordinates', one set shared by every row (the constants).
+    fn splines<'a>(&self, l: usize, raw: &'a [f32], kept: bool) -> Splines<'a> {
+        let (keep, trans) = self.halves(l);
         Splines {
             d: self.dim,
             r: self.spline.raw_len(),
-            coords: self.halves(l).1,
+            coords: if kept { keep } else { trans },
             raw,
-            shared: false,
-        }
-    }
-
-    /// The kept coordinates' splines of layer `l`, shared by every row.
-    fn kept<'a>(&self, l: usize, raw: &'a [f32]) -> Splines<'a> {
-        Splines {
-            d: self.dim,
-            r: self.spline.raw_len(),
-            coords: self.halves(l).0,
-            raw,
-            shared: true,
+            shared: kept,
         }
     }
 
@@ -362,10 +353,11 @@ impl Stack {
                 None => &mut scratch,
             };
             let raw = view.forward(&input, rows, tape);
-            self.transformed(l, raw)
+            self.splines(l, raw, false)
                 .forward(&self.spline, &mut z, &mut log_det);
             if let Some((_, _, raw)) = self.marginal(l, params, &mut constants) {
-                self.kept(l, raw).forward(&self.spline, &mut z, &mut log_det);
+                self.splines(l, raw, true)
+                    .forward(&self.spline, &mut z, &mut log_det);
             }
         }
         (z, log_det)
@@ -495,11 +487,11 @@ impl Stack {
         let mut constants = Tape::default();
         for (l, view, _) in self.conditioners(params).rev() {
             if let Some((_, _, raw)) = self.marginal(l, params, &mut constants) {
-                self.kept(l, raw).inverse(&self.spline, &mut x);
+                self.splines(l, raw, true).inverse(&self.spline, &mut x);
             }
             let input = self.conditioner_input(l, &x);
             let raw = view.forward(&input, rows, &mut tape);
-            self.transformed(l, raw).inverse(&self.spline, &mut x);
+            self.splines(l, raw, false).inverse(&self.spline, &mut x);
         }
         x
     }
