@@ -13,11 +13,22 @@ Data
 Flow
     ``zuko.flows.NSF(d, transforms=--layers, bins=--bins, passes=2,
     hidden_features=--hidden, activation=SiLU)``: ``passes=2`` makes each
-    transform a coupling (half the coordinates condition the other half,
-    the order reversed between transforms), splines on ``[-5, 5]`` with the
-    identity outside, base ``N(0, I)``.  zuko parameterises the knots
-    slightly differently (soft-bounded logits, slopes ``exp``) but has the
-    same number of bins, networks and parameters per layer.
+    transform a masked autoregressive transform of two passes: the first
+    ``ceil(d/2)`` coordinates (the last, in odd transforms) go through
+    splines whose parameters are learned constants (the masked network's
+    bias) and condition splines of the others; splines on ``[-5, 5]`` with
+    the identity outside, base ``N(0, I)``.  pushforward's current layout is
+    the same: the same halves, the same constants, zuko's knot
+    parameterisation (soft-bounded logits, slopes ``exp``) and its masked
+    networks' initialisation.
+
+    With ``--unaf`` (one column only): ``zuko.flows.UNAF(1, transforms=1,
+    signal=16, network=dict(hidden_features=--hidden, activation=SiLU))``,
+    zuko's unconstrained monotonic neural network (Wehenkel and Louppe 2019):
+    ``T(x) = b + ∫₀ˣ g(t) dt`` with ``g`` an MLP of ``[t, signal]`` made
+    positive by a soft-bounded ``exp``, integrated by 32-point
+    Gauss-Legendre quadrature, beside pushforward's monotone flow of one
+    column (``--hidden`` integrand, 33 Clenshaw-Curtis nodes).
 
 Training
     ``--steps`` steps of ``--batch`` rows drawn uniformly with replacement,
@@ -63,6 +74,7 @@ def main():
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--mixture", action="store_true")
+    p.add_argument("--unaf", action="store_true")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
@@ -77,9 +89,15 @@ def main():
     rows, d = xt.shape
 
     hidden = [int(h) for h in a.hidden.split(",")]
-    flow = zuko.flows.NSF(
-        d, transforms=a.layers, bins=a.bins, passes=2, hidden_features=hidden, activation=torch.nn.SiLU
-    )
+    if a.unaf:
+        if d != 1:
+            raise SystemExit(f"--unaf models one column; {a.train} has {d}")
+        network = {"hidden_features": hidden, "activation": torch.nn.SiLU}
+        flow = zuko.flows.UNAF(1, transforms=1, signal=16, network=network)
+    else:
+        flow = zuko.flows.NSF(
+            d, transforms=a.layers, bins=a.bins, passes=2, hidden_features=hidden, activation=torch.nn.SiLU
+        )
     opt = torch.optim.AdamW(flow.parameters(), lr=a.lr, weight_decay=0.0)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=a.steps)
     index = torch.tensor(rng.integers(0, rows, size=(a.steps, a.batch)))

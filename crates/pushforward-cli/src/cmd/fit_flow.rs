@@ -55,5 +55,7 @@ fn flow_settings(args: &FitArgs) -> anyhow::Result<SplineFlowConfig> {
             defaults.one_column
         },
         nodes: args.nodes.unwrap_or(defaults.nodes),
+        kept: defaults.kept,
+        knots: defaults.knots,
     })
 }

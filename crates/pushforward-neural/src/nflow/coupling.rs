@@ -1,16 +1,28 @@
 //! A stack of rational-quadratic spline coupling layers (Dinh, Sohl-Dickstein
 //! and Bengio 2017, "Density estimation using Real NVP", for the coupling;
 //! Durkan et al. 2019, "Neural Spline Flows", for the spline): each layer
-//! keeps `h = ⌊d/2⌋` coordinates and moves the others through splines whose
+//! keeps `h` coordinates and moves the others through splines whose
 //! parameters a conditioner network reads off the kept ones.
 //!
 //! ```text
 //! layer l even:  keep x[0..h),      transform x[h..d)
 //! layer l odd:   keep x[d−h..d),    transform x[0..d−h)      (the halves alternate: a fixed reversal)
-//! y_keep = x_keep,   y_j = spline(x_j; raw_j),   raw = MLP_l(clamp(x_keep, −B, B)) ∈ ℝ^{(d−h)(3K−1)}
-//! log|det ∂y/∂x| = Σ_j log y_j'(x_j)
+//! y_j = spline(x_j; raw_j),   raw = MLP_l(clamp(x_keep, −B, B)) ∈ ℝ^{(d−h)(3K−1)}
+//! y_keep = x_keep                          (KeptHalf::Identity, h = ⌊d/2⌋: RealNVP)
+//! y_i = spline(x_i; c_{l,i}),  i kept      (KeptHalf::Marginal, h = ⌈d/2⌉: zuko's NSF(passes = 2))
+//! log|det ∂y/∂x| = Σ_j log y_j'(x_j)   (+ Σ_i log y_i'(x_i) with KeptHalf::Marginal)
 //! z = f_L ∘ … ∘ f_1(x),   log p(x) = log N(z; 0, I) + Σ_l log|det ∂f_l/∂x|
 //! ```
+//! With [`KeptHalf::Marginal`] the layer is a masked autoregressive
+//! transform of two passes (Papamakarios, Pavlakou and Murray 2017, "Masked
+//! Autoregressive Flow"), as zuko builds it: the kept coordinates depend on
+//! nothing, so their spline parameters `c_{l,i}` are learned constants
+//! (in zuko, the bias of the masked network's outputs whose weights are all
+//! masked). Here they are the bias of a one-layer network `marginal.l` of
+//! the constant input 0, so its weights receive no gradient and stay at
+//! zero; the conditioner reads the kept coordinates before their spline,
+//! so the Jacobian stays triangular.
+//!
 //! The conditioner reads the kept coordinates clamped to the spline's
 //! interval: an outlier far outside it gets the splines of the interval's
 //! edge instead of parameters extrapolated by the network (which, for an
@@ -25,13 +37,17 @@
 //! **Backward.** From `∂L/∂y` of a layer's output the spline gives `∂L/∂x_j`
 //! and `∂L/∂raw` ([`super::spline`]); the conditioner's backward pass turns
 //! `∂L/∂raw` into its parameter gradient and `∂L/∂x_keep`, which is added
-//! to the kept coordinates' cotangent (they pass straight through as well).
+//! to the kept coordinates' cotangent (they pass straight through, or
+//! through their own splines, whose `∂L/∂c` is summed over the rows in a
+//! fixed order of row blocks, so the gradient does not depend on the number
+//! of threads).
 
 use std::ops::Range;
 
 use rayon::prelude::*;
 
-use super::spline::Spline;
+use super::KeptHalf;
+use super::spline::{Knots, Spline};
 use crate::activation::Activation;
 use crate::error::NeuralError;
 use crate::mlp::{Grads, MlpShape, MlpView, ParamGrad, ParamLayout, Tape};
@@ -39,11 +55,15 @@ use crate::mlp::{Grads, MlpShape, MlpView, ParamGrad, ParamLayout, Tape};
 /// Rows per parallel chunk of the spline passes.
 const CHUNK_ROWS: usize = 64;
 
-/// The layers' shapes and where each conditioner lives in the parameters.
+/// The layers' shapes and where each network lives in the parameters: the
+/// conditioners `conditioner.0 … conditioner.{L−1}`, then (with
+/// [`KeptHalf::Marginal`]) the kept coordinates' constants `marginal.0 …`.
 #[derive(Debug, Clone)]
 pub(crate) struct Stack {
     dim: usize,
+    layers: usize,
     spline: Spline,
+    kept: KeptHalf,
     layout: ParamLayout,
 }
 
@@ -59,6 +79,94 @@ fn conditioner_name(l: usize) -> String {
     format!("conditioner.{l}")
 }
 
+/// The name of layer `l`'s kept-coordinate constants.
+fn marginal_name(l: usize) -> String {
+    format!("marginal.{l}")
+}
+
+/// The splines of one layer on the coordinates `coords` of rows `d` wide:
+/// `r` raw parameters per coordinate from `raw`, one set per row (a
+/// conditioner's output) or one set `shared` by every row (the constants).
+struct Splines<'a> {
+    d: usize,
+    r: usize,
+    coords: Range<usize>,
+    raw: &'a [f32],
+    shared: bool,
+}
+
+impl Splines<'_> {
+    /// The knots of each coordinate when every row shares them, built once.
+    fn shared_knots(&self, spline: &Spline) -> Option<Vec<Knots>> {
+        self.shared.then(|| {
+            self.raw
+                .chunks_exact(self.r)
+                .map(|raw| spline.knots(raw))
+                .collect()
+        })
+    }
+
+    fn raw_of_chunk(&self, chunk: usize) -> &[f32] {
+        if self.shared {
+            self.raw
+        } else {
+            let width = self.coords.len() * self.r;
+            let start = (chunk * CHUNK_ROWS * width).min(self.raw.len());
+            &self.raw[start..(start + CHUNK_ROWS * width).min(self.raw.len())]
+        }
+    }
+
+    fn raw_of_row<'r>(&self, raw: &'r [f32], row: usize) -> &'r [f32] {
+        if self.shared {
+            raw
+        } else {
+            let width = self.coords.len() * self.r;
+            &raw[row * width..(row + 1) * width]
+        }
+    }
+
+    /// `y = spline(x)` in place, `log_det += log y'`.
+    fn forward(&self, spline: &Spline, z: &mut [f64], log_det: &mut [f64]) {
+        let shared = self.shared_knots(spline);
+        z.par_chunks_mut(self.d * CHUNK_ROWS)
+            .zip(log_det.par_chunks_mut(CHUNK_ROWS))
+            .enumerate()
+            .for_each(|(c, (z, ld))| {
+                let raw = self.raw_of_chunk(c);
+                for (i, (row, ld)) in z.chunks_exact_mut(self.d).zip(ld).enumerate() {
+                    let raw = self.raw_of_row(raw, i);
+                    for (n, (j, raw)) in self.coords.clone().zip(raw.chunks_exact(self.r)).enumerate() {
+                        let (y, slope) = match &shared {
+                            Some(knots) => spline.forward_with(row[j], &knots[n]),
+                            None => spline.forward(row[j], raw),
+                        };
+                        row[j] = y;
+                        *ld += slope;
+                    }
+                }
+            });
+    }
+
+    /// `x = spline⁻¹(y)` in place.
+    fn inverse(&self, spline: &Spline, x: &mut [f64]) {
+        let shared = self.shared_knots(spline);
+        x.par_chunks_mut(self.d * CHUNK_ROWS)
+            .enumerate()
+            .for_each(|(c, x)| {
+                let raw = self.raw_of_chunk(c);
+                for (i, row) in x.chunks_exact_mut(self.d).enumerate() {
+                    let raw = self.raw_of_row(raw, i);
+                    for (n, (j, raw)) in self.coords.clone().zip(raw.chunks_exact(self.r)).enumerate() {
+                        row[j] = match &shared {
+                            Some(knots) => spline.inverse_with(row[j], &knots[n]),
+                            None => spline.inverse(row[j], raw),
+                        };
+                    }
+                }
+            });
+    }
+}
+
 impl Stack {
     /// `layers` coupling layers over `dim` coordinates, splines of `bins` bins on
     /// `[−bound, bound]`, conditioners of `hidden` widths.
@@ -66,12 +174,15 @@ impl Stack {
         dim: usize,
         layers: usize,
         spline: Spline,
+        kept: KeptHalf,
         hidden: &[usize],
         activation: Activation,
     ) -> Result<Stack, NeuralError> {
         let mut stack = Stack {
             dim,
+            layers,
             spline,
+            kept,
             layout: ParamLayout::default(),
         };
         for l in 0..layers {
@@ -83,6 +194,17 @@ impl Stack {
                 activation,
             };
             stack.layout.push(&conditioner_name(l), shape)?;
+        }
+        if stack.has_marginals() {
+            for l in 0..layers {
+                let shape = MlpShape {
+                    input: 1,
+                    hidden: Vec::new(),
+                    output: stack.halves(l).0.len() * spline.raw_len(),
+                    activation,
+                };
+                stack.layout.push(&marginal_name(l), shape)?;
+            }
         }
         Ok(stack)
     }
@@ -97,9 +219,47 @@ impl Stack {
         self.dim
     }
 
+    /// Rescales `params`, drawn by PyTorch's default (every layer uniform on
+    /// `±1/√fan_in`), to zuko's start for a masked network: its first layer
+    /// reads all `d` coordinates (the masked ones too), so a conditioner's
+    /// first layer is uniform on `±1/√d` rather than `±1/√h`; the constants
+    /// are the bias of its output layer, uniform on `±1/√n` for the last
+    /// hidden width `n` rather than `±1` (the fan-in of `marginal.l`).
+    pub(crate) fn initialise_as_masked(&self, params: &mut [f32]) {
+        let width = self
+            .layout
+            .entries()
+            .next()
+            .and_then(|(_, arch, _)| arch.layers().last())
+            .map_or(1, |last| last.fan_in);
+        for (i, (_, arch, range)) in self.layout.entries().enumerate() {
+            let Some(first) = arch.layers().first() else {
+                continue;
+            };
+            let scale = if i < self.layers {
+                (first.fan_in as f32 / self.dim as f32).sqrt()
+            } else {
+                1.0 / (width as f32).sqrt()
+            };
+            params[range.start + first.weights.start..range.start + first.bias.end]
+                .iter_mut()
+                .for_each(|p| *p *= scale);
+        }
+    }
+
+    /// Whether the kept coordinates have splines of their own.
+    pub(crate) fn has_marginals(&self) -> bool {
+        self.kept == KeptHalf::Marginal && self.dim > 1
+    }
+
     /// The kept and transformed coordinates of layer `l`.
     fn halves(&self, l: usize) -> (Range<usize>, Range<usize>) {
-        let (d, h) = (self.dim, self.dim / 2);
+        let d = self.dim;
+        let h = if self.has_marginals() {
+            d.div_ceil(2)
+        } else {
+            d / 2
+        };
         if l.is_multiple_of(2) {
             (0..h, h..d)
         } else {
@@ -114,6 +274,7 @@ impl Stack {
     ) -> impl DoubleEndedIterator<Item = (usize, MlpView<'p>, Range<usize>)> {
         self.layout
             .entries()
+            .take(self.layers)
             .enumerate()
             .filter_map(move |(l, (_, arch, range))| {
                 MlpView::new(arch, &params[range.clone()])
@@ -122,6 +283,21 @@ impl Stack {
             })
             .collect::<Vec<_>>()
             .into_iter()
+    }
+
+    /// Layer `l`'s kept-coordinate constants (the output of `marginal.l`
+    /// at the input 0: its bias) written into `tape`, with the network and
+    /// its parameter range; `None` without [`KeptHalf::Marginal`].
+    fn marginal<'p, 't>(
+        &'p self,
+        l: usize,
+        params: &'p [f32],
+        tape: &'t mut Tape,
+    ) -> Option<(MlpView<'p>, Range<usize>, &'t [f32])> {
+        let (arch, range) = self.layout.find(&marginal_name(l))?;
+        let view = MlpView::new(arch, &params[range.clone()]).ok()?;
+        let raw = view.forward(&[0.0], 1, tape);
+        Some((view, range, raw))
     }
 
     /// The conditioner's input: the kept coordinates, or the constant 1.
@@ -136,6 +312,20 @@ impl Stack {
             .collect()
     }
 
+    /// The splines of layer `l`: the transformed coordinates', one set of
+    /// `raw` per row (the conditioner's output), or with `kept` the kept
+    /// coordinates', one set shared by every row (the constants).
+    fn splines<'a>(&self, l: usize, raw: &'a [f32], kept: bool) -> Splines<'a> {
+        let (keep, trans) = self.halves(l);
+        Splines {
+            d: self.dim,
+            r: self.spline.raw_len(),
+            coords: if kept { keep } else { trans },
+            raw,
+            shared: kept,
+        }
+    }
+
     /// `z` for the rows `x` (row-major), with `log|det ∂z/∂x|` per row; with
     /// `record`, what [`Stack::backward`] needs.
     pub(crate) fn forward(
@@ -144,15 +334,14 @@ impl Stack {
         x: &[f64],
         mut record: Option<&mut Record>,
     ) -> (Vec<f64>, Vec<f64>) {
-        let (d, r) = (self.dim, self.spline.raw_len());
-        let rows = x.len() / d;
+        let rows = x.len() / self.dim;
         let mut z = x.to_vec();
         let mut log_det = vec![0.0; rows];
         let mut scratch = Tape::default();
+        let mut constants = Tape::default();
         if let Some(rec) = record.as_deref_mut() {
             rec.inputs.clear();
-            rec.tapes
-                .resize_with(self.layout.entries().count(), Tape::default);
+            rec.tapes.resize_with(self.layers, Tape::default);
         }
         for (l, view, _) in self.conditioners(params) {
             let input = self.conditioner_input(l, &z);
@@ -164,20 +353,12 @@ impl Stack {
                 None => &mut scratch,
             };
             let raw = view.forward(&input, rows, tape);
-            let (_, trans) = self.halves(l);
-            let width = trans.len() * r;
-            z.par_chunks_mut(d * CHUNK_ROWS)
-                .zip(log_det.par_chunks_mut(CHUNK_ROWS))
-                .zip(raw.par_chunks(width * CHUNK_ROWS))
-                .for_each(|((z, ld), raw)| {
-                    for ((row, ld), raw) in z.chunks_exact_mut(d).zip(ld).zip(raw.chunks_exact(width)) {
-                        for (j, raw) in trans.clone().zip(raw.chunks_exact(r)) {
-                            let (y, slope) = self.spline.forward(row[j], raw);
-                            row[j] = y;
-                            *ld += slope;
-                        }
-                    }
-                });
+            self.splines(l, raw, false)
+                .forward(&self.spline, &mut z, &mut log_det);
+            if let Some((_, _, raw)) = self.marginal(l, params, &mut constants) {
+                self.splines(l, raw, true)
+                    .forward(&self.spline, &mut z, &mut log_det);
+            }
         }
         (z, log_det)
     }
@@ -195,6 +376,7 @@ impl Stack {
     ) {
         let (d, r) = (self.dim, self.spline.raw_len());
         let rows = gz.len() / d;
+        let mut constants = Tape::default();
         for (l, view, range) in self.conditioners(params).rev() {
             let (keep, trans) = self.halves(l);
             let width = trans.len() * r;
@@ -219,6 +401,17 @@ impl Stack {
                         }
                     }
                 });
+            if let Some((marginal, marginal_range, raw)) = self.marginal(l, params, &mut constants) {
+                let d_constants = self.kept_backward(l, raw, x, &mut gz, gl);
+                marginal.backward(
+                    &mut constants,
+                    &d_constants,
+                    Grads {
+                        input: None,
+                        params: ParamGrad::Overwrite(&mut grad[marginal_range]),
+                    },
+                );
+            }
             let params_grad = ParamGrad::Overwrite(&mut grad[range]);
             if keep.is_empty() {
                 view.backward(
@@ -255,26 +448,50 @@ impl Stack {
         }
     }
 
+    /// The backward pass of layer `l`'s kept-coordinate splines (constants
+    /// `raw`, inputs `x`): turns `gz` on the kept coordinates from `∂L/∂y`
+    /// into `∂L/∂x` and returns `∂L/∂raw` summed over the rows, block by
+    /// block in row order.
+    fn kept_backward(&self, l: usize, raw: &[f32], x: &[f64], gz: &mut [f64], gl: f64) -> Vec<f32> {
+        let (d, r) = (self.dim, self.spline.raw_len());
+        let keep = self.halves(l).0;
+        let knots: Vec<Knots> = raw.chunks_exact(r).map(|raw| self.spline.knots(raw)).collect();
+        let blocks: Vec<Vec<f64>> = gz
+            .par_chunks_mut(d * CHUNK_ROWS)
+            .zip(x.par_chunks(d * CHUNK_ROWS))
+            .map(|(g, x)| {
+                let mut sum = vec![0.0; raw.len()];
+                let mut local = vec![0.0; r];
+                for (g, x) in g.chunks_exact_mut(d).zip(x.chunks_exact(d)) {
+                    let coords = keep.clone().zip(raw.chunks_exact(r)).zip(&knots);
+                    for (((j, raw), knots), sum) in coords.zip(sum.chunks_exact_mut(r)) {
+                        g[j] = self.spline.backward_with(x[j], raw, knots, g[j], gl, &mut local);
+                        sum.iter_mut().zip(&local).for_each(|(s, v)| *s += v);
+                    }
+                }
+                sum
+            })
+            .collect();
+        let mut total = vec![0.0; raw.len()];
+        for block in &blocks {
+            total.iter_mut().zip(block).for_each(|(t, v)| *t += v);
+        }
+        total.into_iter().map(|v| v as f32).collect()
+    }
+
     /// The rows `x` with `forward(x) = z`.
     pub(crate) fn inverse(&self, params: &[f32], z: &[f64]) -> Vec<f64> {
-        let (d, r) = (self.dim, self.spline.raw_len());
-        let rows = z.len() / d;
+        let rows = z.len() / self.dim;
         let mut x = z.to_vec();
         let mut tape = Tape::default();
+        let mut constants = Tape::default();
         for (l, view, _) in self.conditioners(params).rev() {
+            if let Some((_, _, raw)) = self.marginal(l, params, &mut constants) {
+                self.splines(l, raw, true).inverse(&self.spline, &mut x);
+            }
             let input = self.conditioner_input(l, &x);
             let raw = view.forward(&input, rows, &mut tape);
-            let (_, trans) = self.halves(l);
-            let width = trans.len() * r;
-            x.par_chunks_mut(d * CHUNK_ROWS)
-                .zip(raw.par_chunks(width * CHUNK_ROWS))
-                .for_each(|(x, raw)| {
-                    for (row, raw) in x.chunks_exact_mut(d).zip(raw.chunks_exact(width)) {
-                        for (j, raw) in trans.clone().zip(raw.chunks_exact(r)) {
-                            row[j] = self.spline.inverse(row[j], raw);
-                        }
-                    }
-                });
+            self.splines(l, raw, false).inverse(&self.spline, &mut x);
         }
         x
     }

@@ -12,6 +12,13 @@
 //! ∂L/∂z = z/B,  ∂L/∂log|det| = −1/B     then each layer's backward pass, last to first
 //! sampling: x = f_θ⁻¹(z), z ~ N(0, I)   (each spline inverted in closed form)
 //! ```
+//! Each layer is, by default, zuko's `NSF(passes = 2)` layer: the
+//! conditioning half moves through splines of its own whose knots are
+//! learned constants ([`KeptHalf::Marginal`]), the knots are parameterised
+//! and the networks initialised as zuko's ([`KnotStyle::Zuko`]); files
+//! written before load as RealNVP coupling with floored knots
+//! ([`KeptHalf::Identity`], [`KnotStyle::Floored`]).
+//!
 //! Outside `[−B, B]` every spline is the identity with slope 1, so the
 //! density, its gradient and the inverse are finite on the whole real line:
 //! an outlier far beyond the training range passes through unchanged.
@@ -88,6 +95,46 @@ pub struct SplineFlowConfig {
     /// `N + 1` network evaluations per point).
     #[serde(default = "default_nodes")]
     pub nodes: usize,
+    /// What a coupling layer does with the coordinates it conditions on
+    /// (files without it: [`KeptHalf::Identity`]).
+    #[serde(default)]
+    pub kept: KeptHalf,
+    /// How the spline's knots come from the conditioners' outputs (files
+    /// without it: [`KnotStyle::Floored`]).
+    #[serde(default)]
+    pub knots: KnotStyle,
+}
+
+/// How a spline's raw parameters become its knots (the formulas are in
+/// `spline.rs`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum KnotStyle {
+    /// Every bin at least 10⁻³ of the interval, width and height logits
+    /// soft-bounded to ±6.9, interior slopes `10⁻³ + softplus` below about
+    /// 7.4 (files written before [`KnotStyle::Zuko`]).
+    #[default]
+    Floored,
+    /// zuko's `MonotonicRQSTransform`: no floor on a bin, logits
+    /// soft-bounded to ±3.45, interior slopes `exp` of a logit bounded to
+    /// ±6.9, so in `(10⁻³, 10³)`.
+    Zuko,
+}
+
+/// What each coupling layer does with the coordinates that condition the
+/// others.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum KeptHalf {
+    /// RealNVP's coupling: `⌊d/2⌋` coordinates pass through unchanged (the
+    /// layout of files written before [`KeptHalf::Marginal`]).
+    #[default]
+    Identity,
+    /// zuko's `NSF(passes = 2)`, a masked autoregressive transform of two
+    /// passes: `⌈d/2⌉` coordinates go through splines of their own whose
+    /// parameters are learned constants (the masked network's bias path),
+    /// and condition the other `⌊d/2⌋`.
+    Marginal,
 }
 
 /// How a flow models a single column.
@@ -115,7 +162,9 @@ fn default_nodes() -> usize {
 impl Default for SplineFlowConfig {
     /// 4 layers of 8 bins on `[−5, 5]`, conditioners 2×64 SiLU, batch 256,
     /// AdamW 2e-3 (no weight decay) with a cosine schedule, 3,000 steps,
-    /// EMA 0.999; one column by the monotone flow on 32 intervals.
+    /// EMA 0.999; one column by the monotone flow on 32 intervals; the
+    /// conditioning half through splines of its own ([`KeptHalf::Marginal`]),
+    /// knots as zuko's ([`KnotStyle::Zuko`]).
     fn default() -> Self {
         SplineFlowConfig {
             layers: 4,
@@ -137,6 +186,8 @@ impl Default for SplineFlowConfig {
             seed: 0,
             one_column: OneColumn::Monotone,
             nodes: default_nodes(),
+            kept: KeptHalf::Marginal,
+            knots: KnotStyle::Zuko,
         }
     }
 }
@@ -185,7 +236,8 @@ impl SplineFlowConfig {
         Ok(Map::Coupling(Stack::new(
             dim,
             self.layers,
-            Spline::new(self.bins, self.bound),
+            Spline::new(self.bins, self.bound, self.knots),
+            self.kept,
             &self.hidden,
             self.activation,
         )?))
@@ -224,8 +276,10 @@ pub struct SplineFlow {
 
 impl SplineFlow {
     /// Fits a flow to `data` (standardised rows, row-major, `dim` columns).
-    /// Each conditioner starts from PyTorch's initialisation with its last
-    /// layer set to zero, so the untrained flow is the identity.
+    /// With [`KeptHalf::Marginal`] every network starts as zuko's masked
+    /// network does (see `coupling.rs`); otherwise each starts from
+    /// PyTorch's initialisation with its last layer set to zero, so the
+    /// untrained flow is the identity.
     ///
     /// # Errors
     /// [`NeuralError::NoNumericData`] for empty or ragged data,
@@ -247,9 +301,14 @@ impl SplineFlow {
         let mut params = map
             .layout()
             .initialise(&mut stream(config.seed, Purpose::Initialisation));
-        for (_, arch, range) in map.layout().entries() {
-            if let Some(last) = arch.layers().last() {
-                params[range.start + last.weights.start..range.start + last.bias.end].fill(0.0);
+        match &map {
+            Map::Coupling(stack) if stack.has_marginals() => stack.initialise_as_masked(&mut params),
+            _ => {
+                for (_, arch, range) in map.layout().entries() {
+                    if let Some(last) = arch.layers().last() {
+                        params[range.start + last.weights.start..range.start + last.bias.end].fill(0.0);
+                    }
+                }
             }
         }
         let mut flow = SplineFlow { map, params };

@@ -6,10 +6,14 @@
 //!
 //! ```text
 //! raw = (u₁…u_K, v₁…v_K, r₁…r_{K−1})                      3K − 1 numbers, each soft-bounded
-//!       first: a ← a/(1 + |a|/c),  c = −log m_δ ≈ 6.9         (as zuko does; it limits how sharp a spline gets)
-//! w_k = 2B (m + (1 − mK) softmax(u)_k),  h_k likewise from v            widths, heights (m = 1e-3)
+//!       first: a ← a/(1 + |a|/c_a),  c = −log m_δ ≈ 6.9   (as zuko does; it limits how sharp a spline gets)
+//! w_k = 2B (m + (1 − mK) softmax(u)_k),  h_k likewise from v            widths, heights
 //! x_0 = −B, x_{k+1} = x_k + w_k;  y_k likewise;  x_K = y_K = B          knots
-//! δ_0 = δ_K = 1,  δ_k = m_δ + softplus(r_k + c),  c = log(e^{1−m_δ} − 1)  (r = 0 gives δ = 1)
+//! δ_0 = δ_K = 1,  δ_k = g(r_k)                                          interior slopes
+//!
+//! KnotStyle::Floored:  c_u = c_v = c_r = c,   m = 1e-3,  g(r) = m_δ + softplus(r + log(e^{1−m_δ} − 1))   δ ∈ (m_δ, 7.4)
+//! KnotStyle::Zuko:     c_u = c_v = c/2, c_r = c,  m = 0,  g(r) = e^r                               δ ∈ (m_δ, 1/m_δ)
+//!                      (zuko's MonotonicRQSTransform; either way r = 0 gives δ = 1, all raw zero the identity)
 //!
 //! in bin k:  ξ = (x − x_k)/w_k,  s = h_k/w_k,  θ = ξ(1 − ξ),  D = s + (δ_k + δ_{k+1} − 2s) θ
 //!   y      = y_k + h_k (s ξ² + δ_k θ) / D
@@ -37,14 +41,17 @@
 //! ∂L/∂x = Ξ/w     ∂L/∂x_k = −Ξ/w     ∂L/∂w_k = −(Ξξ + Ss)/w     ∂L/∂h_k = ḡ ∂y/∂h + S/w     ∂L/∂y_k = ḡ
 //! ∂L/∂w_j += ∂L/∂x_k and ∂L/∂h_j += ∂L/∂y_k for every j < k                  (the knots are cumulative sums)
 //! ∂L/∂u_i = 2B(1 − mK) p_i (∂L/∂w_i − Σ_j p_j ∂L/∂w_j),   p = softmax(u)     (and v from h)
-//! ∂L/∂r_k = ∂L/∂δ_k · sigmoid(r_k + c)
-//! then every ∂L/∂a is multiplied by the soft bound's derivative 1/(1 + |a|/c)²
+//! ∂L/∂r_k = ∂L/∂δ_k · g'(r_k),   g' = sigmoid(r + log(e^{1−m_δ} − 1)) (Floored) or e^r (Zuko)
+//! then every ∂L/∂a is multiplied by the soft bound's derivative 1/(1 + |a|/c_a)²
 //! ```
 //! Outside the interval `∂L/∂x = ḡ` and the raw parameters get nothing. The
 //! arithmetic is `f64`; raw values beyond ±10⁴ are clamped (a conditioner
 //! fed an extreme outlier still gives a finite, monotone spline).
 
-/// The smallest share of the interval a bin can take (width and height).
+use super::KnotStyle;
+
+/// The smallest share of the interval a bin can take (width and height) with
+/// [`KnotStyle::Floored`].
 const MIN_BIN: f64 = 1e-3;
 /// The smallest slope at an interior knot.
 const MIN_SLOPE: f64 = 1e-3;
@@ -62,9 +69,9 @@ const SOFT_BOUND: f64 = 6.907_755_278_982_137;
 
 /// The raw parameter `r` soft-bounded to `(−c, c)`, `r/(1 + |r|/c)`, and
 /// its derivative `1/(1 + |r|/c)²` (after clamping `r` to ±10⁴).
-fn soft_bound(r: f32) -> (f64, f64) {
+fn soft_bound(r: f32, c: f64) -> (f64, f64) {
     let r = f64::from(r).clamp(-RAW_CLAMP, RAW_CLAMP);
-    let q = 1.0 + r.abs() / SOFT_BOUND;
+    let q = 1.0 + r.abs() / c;
     (r / q, 1.0 / (q * q))
 }
 
@@ -86,15 +93,17 @@ fn sigmoid(x: f64) -> f64 {
     }
 }
 
-/// A spline's shape: `K` bins on `[−B, B]`.
+/// A spline's shape: `K` bins on `[−B, B]`, knots of one style.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct Spline {
     bins: usize,
     bound: f64,
+    style: KnotStyle,
 }
 
-/// The knots of one spline, built from its raw parameters.
-struct Knots {
+/// The knots of one spline, built from its raw parameters (once for a
+/// spline that many rows share).
+pub(crate) struct Knots {
     /// Softmax of the width and height logits.
     pw: [f64; MAX_BINS],
     ph: [f64; MAX_BINS],
@@ -115,9 +124,42 @@ struct Local {
 }
 
 impl Spline {
-    /// `bins` bins on `[−bound, bound]` (checked by the caller: `2..=MAX_BINS`, positive bound).
-    pub(crate) fn new(bins: usize, bound: f64) -> Spline {
-        Spline { bins, bound }
+    /// `bins` bins on `[−bound, bound]` (checked by the caller: `2..=MAX_BINS`,
+    /// positive bound), knots parameterised as `style` says.
+    pub(crate) fn new(bins: usize, bound: f64, style: KnotStyle) -> Spline {
+        Spline { bins, bound, style }
+    }
+
+    /// The smallest share `m` of the interval a bin can take.
+    fn min_bin(&self) -> f64 {
+        match self.style {
+            KnotStyle::Floored => MIN_BIN,
+            KnotStyle::Zuko => 0.0,
+        }
+    }
+
+    /// The soft bound `c_u = c_v` of the width and height logits.
+    fn logit_bound(&self) -> f64 {
+        match self.style {
+            KnotStyle::Floored => SOFT_BOUND,
+            KnotStyle::Zuko => SOFT_BOUND / 2.0,
+        }
+    }
+
+    /// The interior slope `g(r)` of the raw parameter `raw` and
+    /// `∂g/∂r` (before the soft bound's derivative).
+    fn slope(&self, raw: f32) -> (f64, f64) {
+        let r = soft_bound(raw, SOFT_BOUND).0;
+        match self.style {
+            KnotStyle::Floored => {
+                let shifted = r + slope_shift();
+                (MIN_SLOPE + softplus(shifted), sigmoid(shifted))
+            }
+            KnotStyle::Zuko => {
+                let e = r.exp();
+                (e, e)
+            }
+        }
     }
 
     /// The half-width `B` of the interval.
@@ -137,23 +179,25 @@ impl Spline {
     /// Softmax of `raw` into `p`, partition `2B` into widths and cumulate into `knots`.
     fn partition(&self, raw: &[f32], p: &mut [f64], knots: &mut [f64]) {
         let k = self.bins;
-        let clamped = |r: f32| soft_bound(r).0;
+        let c = self.logit_bound();
+        let clamped = |r: f32| soft_bound(r, c).0;
         let max = raw.iter().map(|&r| clamped(r)).fold(f64::NEG_INFINITY, f64::max);
         let mut sum = 0.0;
         for (p, &r) in p.iter_mut().zip(raw) {
             *p = (clamped(r) - max).exp();
             sum += *p;
         }
-        let scale = 2.0 * self.bound;
+        let (scale, m) = (2.0 * self.bound, self.min_bin());
         knots[0] = -self.bound;
         for i in 0..k {
             p[i] /= sum;
-            knots[i + 1] = knots[i] + scale * (MIN_BIN + (1.0 - MIN_BIN * k as f64) * p[i]);
+            knots[i + 1] = knots[i] + scale * (m + (1.0 - m * k as f64) * p[i]);
         }
         knots[k] = self.bound;
     }
 
-    fn knots(&self, raw: &[f32]) -> Knots {
+    /// The knots of the raw parameters `raw`.
+    pub(crate) fn knots(&self, raw: &[f32]) -> Knots {
         let k = self.bins;
         let mut knots = Knots {
             pw: [0.0; MAX_BINS],
@@ -164,10 +208,8 @@ impl Spline {
         };
         self.partition(&raw[..k], &mut knots.pw[..k], &mut knots.xs[..=k]);
         self.partition(&raw[k..2 * k], &mut knots.ph[..k], &mut knots.ys[..=k]);
-        let shift = slope_shift();
         for i in 1..k {
-            let r = soft_bound(raw[2 * k + i - 1]).0;
-            knots.ds[i] = MIN_SLOPE + softplus(r + shift);
+            knots.ds[i] = self.slope(raw[2 * k + i - 1]).0;
         }
         knots.ds[k] = 1.0;
         knots
@@ -206,7 +248,15 @@ impl Spline {
         if !self.inside(x) {
             return (x, 0.0);
         }
-        let l = self.local(&self.knots(raw), x);
+        self.forward_with(x, &self.knots(raw))
+    }
+
+    /// [`Spline::forward`] with the knots built.
+    pub(crate) fn forward_with(&self, x: f64, knots: &Knots) -> (f64, f64) {
+        if !self.inside(x) {
+            return (x, 0.0);
+        }
+        let l = self.local(knots, x);
         (l.y, l.log_slope)
     }
 
@@ -215,7 +265,14 @@ impl Spline {
         if !self.inside(y) {
             return y;
         }
-        let knots = self.knots(raw);
+        self.inverse_with(y, &self.knots(raw))
+    }
+
+    /// [`Spline::inverse`] with the knots built.
+    pub(crate) fn inverse_with(&self, y: f64, knots: &Knots) -> f64 {
+        if !self.inside(y) {
+            return y;
+        }
         let k = self.bin(&knots.ys, y);
         let w = knots.xs[k + 1] - knots.xs[k];
         let h = knots.ys[k + 1] - knots.ys[k];
@@ -235,7 +292,7 @@ impl Spline {
         let (lo, hi) = (knots.xs[k], knots.xs[k + 1]);
         let mut x = lo + xi * w;
         for _ in 0..NEWTON_STEPS {
-            let l = self.local(&knots, x);
+            let l = self.local(knots, x);
             let next = (x - (l.y - y) / l.log_slope.exp()).clamp(lo, hi);
             if !next.is_finite() || next == x {
                 break;
@@ -252,9 +309,25 @@ impl Spline {
         if !self.inside(x) {
             return gy;
         }
+        self.backward_with(x, raw, &self.knots(raw), gy, gl, graw)
+    }
+
+    /// [`Spline::backward`] with the knots of `raw` built.
+    pub(crate) fn backward_with(
+        &self,
+        x: f64,
+        raw: &[f32],
+        knots: &Knots,
+        gy: f64,
+        gl: f64,
+        graw: &mut [f64],
+    ) -> f64 {
+        graw.fill(0.0);
+        if !self.inside(x) {
+            return gy;
+        }
         let kb = self.bins;
-        let knots = self.knots(raw);
-        let Local { k, xi, w, h, s, .. } = self.local(&knots, x);
+        let Local { k, xi, w, h, s, .. } = self.local(knots, x);
         let (d0, d1) = (knots.ds[k], knots.ds[k + 1]);
         let theta = xi * (1.0 - xi);
         let dtheta = 1.0 - 2.0 * xi;
@@ -286,7 +359,7 @@ impl Spline {
             gh[j] += gy;
         }
         let softmax_back = |p: &[f64], g: &[f64], out: &mut [f64]| {
-            let scale = 2.0 * self.bound * (1.0 - MIN_BIN * kb as f64);
+            let scale = 2.0 * self.bound * (1.0 - self.min_bin() * kb as f64);
             let mean: f64 = p.iter().zip(g).map(|(p, g)| p * g).sum();
             for ((o, p), g) in out.iter_mut().zip(p).zip(g) {
                 *o = scale * p * (g - mean);
@@ -294,16 +367,16 @@ impl Spline {
         };
         softmax_back(&knots.pw[..kb], &gw[..kb], &mut graw[..kb]);
         softmax_back(&knots.ph[..kb], &gh[..kb], &mut graw[kb..2 * kb]);
-        let shift = slope_shift();
-        let slope_raw = |i: usize| soft_bound(raw[2 * kb + i - 1]).0 + shift;
+        let slope_grad = |i: usize| self.slope(raw[2 * kb + i - 1]).1;
         if k >= 1 {
-            graw[2 * kb + k - 1] = (gy * y_d0 + gl * l_d0) * sigmoid(slope_raw(k));
+            graw[2 * kb + k - 1] = (gy * y_d0 + gl * l_d0) * slope_grad(k);
         }
         if k + 1 < kb {
-            graw[2 * kb + k] = (gy * y_d1 + gl * l_d1) * sigmoid(slope_raw(k + 1));
+            graw[2 * kb + k] = (gy * y_d1 + gl * l_d1) * slope_grad(k + 1);
         }
-        for (g, &r) in graw.iter_mut().zip(raw) {
-            *g *= soft_bound(r).1;
+        let c = self.logit_bound();
+        for (i, (g, &r)) in graw.iter_mut().zip(raw).enumerate() {
+            *g *= soft_bound(r, if i < 2 * kb { c } else { SOFT_BOUND }).1;
         }
         g_xi / w
     }
@@ -314,6 +387,8 @@ mod tests {
     use super::*;
     use rand::{Rng, SeedableRng};
 
+    const STYLES: [KnotStyle; 2] = [KnotStyle::Floored, KnotStyle::Zuko];
+
     fn random_raw(spline: &Spline, rng: &mut impl Rng) -> Vec<f32> {
         (0..spline.raw_len())
             .map(|_| rng.random_range(-2.0f32..2.0))
@@ -322,99 +397,107 @@ mod tests {
 
     #[test]
     fn raw_zero_is_the_identity_and_the_spline_is_monotone_and_continuous() {
-        let spline = Spline::new(6, 3.0);
-        let zero = vec![0.0f32; spline.raw_len()];
-        for x in [-3.0, -1.234, 0.0, 0.5, 2.99] {
-            let (y, l) = spline.forward(x, &zero);
-            assert!((y - x).abs() < 1e-12 && l.abs() < 1e-12, "{x}: {y} {l}");
-        }
-        let raw = random_raw(&spline, &mut rand_chacha::ChaCha8Rng::seed_from_u64(1));
-        let mut last = f64::NEG_INFINITY;
-        for i in 0..=2000 {
-            let x = -4.0 + 8.0 * f64::from(i) / 2000.0;
-            let (y, l) = spline.forward(x, &raw);
-            assert!(y > last && l.is_finite(), "not increasing at {x}");
-            last = y;
-        }
-        for edge in [-3.0, 3.0] {
-            let (inside, slope) = spline.forward(edge, &raw);
-            assert!(
-                (inside - edge).abs() < 1e-12 && slope.abs() < 1e-9,
-                "edge {edge}: {inside} {slope}"
-            );
-        }
-    }
-
-    #[test]
-    fn slope_matches_finite_differences_and_inverse_inverts() {
-        let spline = Spline::new(8, 2.5);
-        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(2);
-        for _ in 0..50 {
-            let raw = random_raw(&spline, &mut rng);
-            let x = rng.random_range(-2.6..2.6);
-            let eps = 1e-6;
-            let fd = (spline.forward(x + eps, &raw).0 - spline.forward(x - eps, &raw).0) / (2.0 * eps);
-            let (y, l) = spline.forward(x, &raw);
-            assert!((fd.ln() - l).abs() < 1e-5, "slope at {x}: {} vs {l}", fd.ln());
-            assert!((spline.inverse(y, &raw) - x).abs() < 1e-10, "inverse at {x}");
-        }
-    }
-
-    #[test]
-    fn gradients_match_finite_differences() {
-        let spline = Spline::new(5, 2.0);
-        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
-        let (gy, gl) = (0.7, -1.3);
-        let loss = |x: f64, raw: &[f32]| {
-            let (y, l) = spline.forward(x, raw);
-            gy * y + gl * l
-        };
-        for _ in 0..40 {
-            let raw = random_raw(&spline, &mut rng);
-            let x = rng.random_range(-2.2..2.2);
-            let mut graw = vec![0.0; spline.raw_len()];
-            let gx = spline.backward(x, &raw, gy, gl, &mut graw);
-            let eps = 1e-6;
-            let fd = (loss(x + eps, &raw) - loss(x - eps, &raw)) / (2.0 * eps);
-            assert!(
-                (fd - gx).abs() < 1e-5 * (1.0 + fd.abs()),
-                "∂L/∂x at {x}: {fd} vs {gx}"
-            );
-            // raw parameters are f32: the step is the difference of the rounded values
-            for i in 0..raw.len() {
-                let (up, down) = (raw[i] + 1e-3, raw[i] - 1e-3);
-                let at = |v: f32| {
-                    let mut r = raw.clone();
-                    r[i] = v;
-                    loss(x, &r)
-                };
-                let fd = (at(up) - at(down)) / (f64::from(up) - f64::from(down));
+        for style in STYLES {
+            let spline = Spline::new(6, 3.0, style);
+            let zero = vec![0.0f32; spline.raw_len()];
+            for x in [-3.0, -1.234, 0.0, 0.5, 2.99] {
+                let (y, l) = spline.forward(x, &zero);
+                assert!((y - x).abs() < 1e-12 && l.abs() < 1e-12, "{x}: {y} {l}");
+            }
+            let raw = random_raw(&spline, &mut rand_chacha::ChaCha8Rng::seed_from_u64(1));
+            let mut last = f64::NEG_INFINITY;
+            for i in 0..=2000 {
+                let x = -4.0 + 8.0 * f64::from(i) / 2000.0;
+                let (y, l) = spline.forward(x, &raw);
+                assert!(y > last && l.is_finite(), "not increasing at {x}");
+                last = y;
+            }
+            for edge in [-3.0, 3.0] {
+                let (inside, slope) = spline.forward(edge, &raw);
                 assert!(
-                    (fd - graw[i]).abs() < 1e-4 * (1.0 + fd.abs()),
-                    "∂L/∂raw[{i}] at {x}: {fd} vs {}",
-                    graw[i]
+                    (inside - edge).abs() < 1e-12 && slope.abs() < 1e-9,
+                    "edge {edge}: {inside} {slope}"
                 );
             }
         }
     }
 
     #[test]
-    fn the_tail_is_the_identity_for_extreme_inputs_and_parameters() {
-        let spline = Spline::new(4, 1.0);
-        let wild: Vec<f32> = (0..spline.raw_len())
-            .map(|i| if i % 2 == 0 { 3e30 } else { -f32::MAX })
-            .collect();
-        for x in [-1e6, -1e3, -1.0000001, 1.0000001, 7.0, 1e6] {
-            assert_eq!(spline.forward(x, &wild), (x, 0.0));
-            assert_eq!(spline.inverse(x, &wild), x);
-            let mut g = vec![1.0; spline.raw_len()];
-            assert_eq!(spline.backward(x, &wild, 0.5, 2.0, &mut g), 0.5);
-            assert!(g.iter().all(|&g| g == 0.0));
+    fn slope_matches_finite_differences_and_inverse_inverts() {
+        for style in STYLES {
+            let spline = Spline::new(8, 2.5, style);
+            let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(2);
+            for _ in 0..50 {
+                let raw = random_raw(&spline, &mut rng);
+                let x = rng.random_range(-2.6..2.6);
+                let eps = 1e-6;
+                let fd = (spline.forward(x + eps, &raw).0 - spline.forward(x - eps, &raw).0) / (2.0 * eps);
+                let (y, l) = spline.forward(x, &raw);
+                assert!((fd.ln() - l).abs() < 1e-5, "slope at {x}: {} vs {l}", fd.ln());
+                assert!((spline.inverse(y, &raw) - x).abs() < 1e-10, "inverse at {x}");
+            }
         }
-        for x in [-1.0, -0.3, 0.0, 0.999, 1.0] {
-            let (y, l) = spline.forward(x, &wild);
-            assert!(y.is_finite() && l.is_finite(), "{x}: {y} {l}");
-            assert!((spline.inverse(y, &wild) - x).abs() < 1e-6, "{x}");
+    }
+
+    #[test]
+    fn gradients_match_finite_differences() {
+        for style in STYLES {
+            let spline = Spline::new(5, 2.0, style);
+            let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
+            let (gy, gl) = (0.7, -1.3);
+            let loss = |x: f64, raw: &[f32]| {
+                let (y, l) = spline.forward(x, raw);
+                gy * y + gl * l
+            };
+            for _ in 0..40 {
+                let raw = random_raw(&spline, &mut rng);
+                let x = rng.random_range(-2.2..2.2);
+                let mut graw = vec![0.0; spline.raw_len()];
+                let gx = spline.backward(x, &raw, gy, gl, &mut graw);
+                let eps = 1e-6;
+                let fd = (loss(x + eps, &raw) - loss(x - eps, &raw)) / (2.0 * eps);
+                assert!(
+                    (fd - gx).abs() < 1e-5 * (1.0 + fd.abs()),
+                    "∂L/∂x at {x}: {fd} vs {gx}"
+                );
+                // raw parameters are f32: the step is the difference of the rounded values
+                for i in 0..raw.len() {
+                    let (up, down) = (raw[i] + 1e-3, raw[i] - 1e-3);
+                    let at = |v: f32| {
+                        let mut r = raw.clone();
+                        r[i] = v;
+                        loss(x, &r)
+                    };
+                    let fd = (at(up) - at(down)) / (f64::from(up) - f64::from(down));
+                    assert!(
+                        (fd - graw[i]).abs() < 1e-4 * (1.0 + fd.abs()),
+                        "∂L/∂raw[{i}] at {x}: {fd} vs {}",
+                        graw[i]
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_tail_is_the_identity_for_extreme_inputs_and_parameters() {
+        for style in STYLES {
+            let spline = Spline::new(4, 1.0, style);
+            let wild: Vec<f32> = (0..spline.raw_len())
+                .map(|i| if i % 2 == 0 { 3e30 } else { -f32::MAX })
+                .collect();
+            for x in [-1e6, -1e3, -1.0000001, 1.0000001, 7.0, 1e6] {
+                assert_eq!(spline.forward(x, &wild), (x, 0.0));
+                assert_eq!(spline.inverse(x, &wild), x);
+                let mut g = vec![1.0; spline.raw_len()];
+                assert_eq!(spline.backward(x, &wild, 0.5, 2.0, &mut g), 0.5);
+                assert!(g.iter().all(|&g| g == 0.0));
+            }
+            for x in [-1.0, -0.3, 0.0, 0.999, 1.0] {
+                let (y, l) = spline.forward(x, &wild);
+                assert!(y.is_finite() && l.is_finite(), "{x}: {y} {l}");
+                assert!((spline.inverse(y, &wild) - x).abs() < 1e-6, "{x}");
+            }
         }
     }
 }
