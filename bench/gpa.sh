@@ -8,7 +8,7 @@
 # needs python3 with torch, numpy and scikit-learn.
 #
 #   bench/gpa.sh                                   # the published step counts
-#   MIX_STEPS=100 ROLL_STEPS=200 bench/gpa.sh      # quick check
+#   MIX_STEPS=100 ROLL_STEPS=200 ROLL_LONG_STEPS=300 bench/gpa.sh   # quick check
 #
 # Environment:
 #   PF          the pushforward binary
@@ -16,6 +16,9 @@
 #   OUT         output folder (bench/out/gpa)
 #   MIX_STEPS   particle steps of the 4-Gaussian mixture (500)
 #   ROLL_STEPS  particle steps of the 3-D Swiss roll (5000)
+#   ROLL_LONG_STEPS  particle steps of the longer Rust run of the Swiss roll
+#               (7000), still within a fifth of the reference's wall time
+#   ROLL_SEEDS  discriminator seeds of the Swiss roll's seed sweep (empty: none)
 #
 # Steps:
 #   1. data (bench/reference/gpa_data.py, seeded): 200 source and 200 target
@@ -32,7 +35,11 @@
 #   3. the debiased Sinkhorn divergence of each result to the target,
 #      `pushforward evaluate --metrics sinkhorn` (columns standardised by the
 #      target, epsilon 0.05);
-#   4. the estimator: `pushforward divergence p.csv q.csv --f kl --lipschitz 10`
+#   4. the Swiss roll again in Rust for ROLL_LONG_STEPS, and, for each seed of
+#      ROLL_SEEDS, in both at ROLL_STEPS and in Rust at ROLL_LONG_STEPS: whether
+#      the particles lock onto the 200 targets late in the run differs from
+#      seed to seed in both implementations;
+#   5. the estimator: `pushforward divergence p.csv q.csv --f kl --lipschitz 10`
 #      and the exact-W1 bound beside it (`--f w1 --lipschitz 1`).
 set -euo pipefail
 PF=${PF:-${CARGO_TARGET_DIR:-target}/release/pushforward}
@@ -40,6 +47,8 @@ PYTHON=${PYTHON:-python3}
 OUT=${OUT:-bench/out/gpa}
 MIX_STEPS=${MIX_STEPS:-500}
 ROLL_STEPS=${ROLL_STEPS:-5000}
+ROLL_LONG_STEPS=${ROLL_LONG_STEPS:-7000}
+ROLL_SEEDS=${ROLL_SEEDS:-}
 mkdir -p "$OUT"
 "$PYTHON" bench/reference/gpa_data.py "$OUT"
 
@@ -85,6 +94,16 @@ torch() {
     echo "$name | $steps | pytorch | $ts | $(ms "$ts" "$steps") | $tk"
     echo "$name | $steps | pushforward | $rs | $(ms "$rs" "$steps") | $rk"
     echo "$name | $fifth | pushforward | $fs | $(ms "$fs" "$fifth") | $fk"
+  done
+  read -r ls lk < <(rust roll "$ROLL_LONG_STEPS" --scheme heun --lipschitz 1)
+  echo "roll | $ROLL_LONG_STEPS | pushforward | $ls | $(ms "$ls" "$ROLL_LONG_STEPS") | $lk"
+  for seed in $ROLL_SEEDS; do
+    read -r ts tk < <(torch roll "$ROLL_STEPS" --scheme heun --lipschitz 1 --seed "$seed")
+    read -r rs rk < <(rust roll "$ROLL_STEPS" --scheme heun --lipschitz 1 --seed "$seed")
+    read -r ls lk < <(rust roll "$ROLL_LONG_STEPS" --scheme heun --lipschitz 1 --seed "$seed")
+    echo "roll, seed $seed | $ROLL_STEPS | pytorch | $ts | $(ms "$ts" "$ROLL_STEPS") | $tk"
+    echo "roll, seed $seed | $ROLL_STEPS | pushforward | $rs | $(ms "$rs" "$ROLL_STEPS") | $rk"
+    echo "roll, seed $seed | $ROLL_LONG_STEPS | pushforward | $ls | $(ms "$ls" "$ROLL_LONG_STEPS") | $lk"
   done
   echo
   echo "divergence estimator, P = N(0, I) x 500, Q = N(10, 4I) x 300:"

@@ -17,10 +17,16 @@ published code restarts it every step) and the batches are the whole sets.
         --scheme euler --seed 0 --out moved.csv --threads 2
 
 Prints a JSON line: seconds of the loop, seconds per particle step.
+`--snapshots 500,1000` also writes the particles after those steps to
+moved_500.csv, moved_1000.csv (beside --out) and `--record r.csv` the
+mean and largest particle speed of every step and, every 100 steps, each
+layer's power-iteration estimate sigma over its true spectral norm (read
+without touching the iteration: the run itself is unchanged, only slower).
 """
 import argparse
 import json
 import time
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -58,6 +64,21 @@ def dv(phi, p, q):
     return a.mean() - (torch.logsumexp(b, 0) - np.log(b.shape[0])).squeeze()
 
 
+def sigma_ratios(phi, step):
+    """Every 100 steps, each layer's sigma estimate over its spectral norm (NaN otherwise)."""
+    linears = [m.linear for m in phi if isinstance(m, ScaledLinear)]
+    if step % 100 != 0 or not all(hasattr(l, "parametrizations") for l in linears):
+        return [float("nan")] * len(linears)
+    ratios = []
+    with torch.no_grad():
+        for l in linears:
+            w = l.parametrizations.weight.original
+            sn = l.parametrizations.weight[0]
+            sigma = torch.vdot(sn._u, torch.mv(w, sn._v))
+            ratios.append((sigma / torch.linalg.matrix_norm(w, 2)).item())
+    return ratios
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--source", required=True)
@@ -71,6 +92,8 @@ def main():
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", required=True)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--snapshots", default="", help="comma-separated steps to save the particles after")
+    ap.add_argument("--record", default=None, help="CSV of per-step speeds and sigma ratios")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
@@ -90,8 +113,12 @@ def main():
         (g,) = torch.autograd.grad(phi(p).sum(), p)
         return -g
 
+    header = ",".join(open(args.target).readline().strip().split(","))
+    save = lambda path, points: np.savetxt(path, points.numpy(), delimiter=",", header=header, comments="")
+    snapshots = {int(s) for s in args.snapshots.split(",") if s}
+    record = [] if args.record else None
     start = time.perf_counter()
-    for _ in range(args.particle_steps):
+    for step in range(1, args.particle_steps + 1):
         fit(y)
         v = velocity(y)
         if args.scheme == "heun":
@@ -99,9 +126,18 @@ def main():
             fit(pred)
             v = 0.5 * (v + velocity(pred))
         y = (y + args.dt * v).detach()
+        if record is not None:
+            speed = v.norm(dim=1)
+            record.append([step, speed.mean().item(), speed.max().item()] + sigma_ratios(phi, step))
+        if step in snapshots:
+            out = Path(args.out)
+            save(out.with_name(f"{out.stem}_{step}{out.suffix}"), y)
     seconds = time.perf_counter() - start
-    header = ",".join(open(args.target).readline().strip().split(","))
-    np.savetxt(args.out, y.numpy(), delimiter=",", header=header, comments="")
+    save(args.out, y)
+    if record is not None:
+        layers = len(record[0]) - 3
+        names = ["step", "mean_speed", "max_speed"] + [f"sigma_ratio_{i}" for i in range(layers)]
+        np.savetxt(args.record, np.array(record), delimiter=",", header=",".join(names), comments="")
     print(json.dumps({"seconds": seconds, "per_step_ms": 1e3 * seconds / args.particle_steps}))
 
 

@@ -21,6 +21,16 @@
 //! over the whole particle and target sets, so the number of particles `M`
 //! may exceed the number of targets `N` (with `M = N` the particles tend to
 //! land on the targets: [`memorisation_share`] measures it).
+//!
+//! Whether they land within a given number of steps depends on the
+//! discriminator's initial weights (its seed): a run either locks onto the
+//! targets late in the run (its Sinkhorn divergence to them falls tenfold
+//! within 1,000–1,500 steps and keeps falling) or stalls with particles
+//! jittering between the targets. On the 3-D Swiss roll with 200 targets
+//! (`L = 1`, Heun, `Δt = 0.5`, `K = 3` Adam steps at `1e-3`) two seeds of six
+//! lock by 7,000 steps, as two of six did by 5,000 steps in a PyTorch
+//! implementation of the published algorithm; halving `Δt` or a five times
+//! larger discriminator learning rate did not unlock a stalled seed.
 
 mod guard;
 mod latent;
