@@ -8,7 +8,8 @@
 //!   `pushforward_core::shard`) through the spec sampler;
 //! - `model::fit`, `model::load` and `model::Model`: fit a copula or a
 //!   network to a table, load and save model files, sample (shards too);
-//! - `evaluate::evaluate`: the metrics report, as the CLI's JSON.
+//! - `evaluate::evaluate`: the metrics report, as the CLI's JSON;
+//! - `stream`: the copula fit in passes, for a Spark DataFrame.
 //!
 //! Tables cross the boundary through the Arrow C stream interface
 //! (`__arrow_c_stream__`), so pyarrow, polars and pandas (through pyarrow)
@@ -19,6 +20,7 @@ mod errors;
 mod evaluate;
 mod model;
 mod progress;
+mod stream;
 mod tables;
 
 use pushforward_core::{Sampler, Shard, Sharded};
@@ -102,6 +104,11 @@ fn _pushforward(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(model::fit, m)?)?;
     m.add_function(wrap_pyfunction!(model::load, m)?)?;
     m.add_function(wrap_pyfunction!(evaluate::evaluate, m)?)?;
+    m.add_function(wrap_pyfunction!(stream::copula_fit_start, m)?)?;
+    m.add_function(wrap_pyfunction!(stream::copula_fit_pass, m)?)?;
+    m.add_function(wrap_pyfunction!(stream::copula_fit_stats, m)?)?;
+    m.add_function(wrap_pyfunction!(stream::copula_fit_merge, m)?)?;
+    m.add_function(wrap_pyfunction!(stream::copula_fit_model, m)?)?;
     m.add_class::<model::Model>()?;
     m.add("BLOCK_ROWS", pushforward_stats::BLOCK_ROWS)?;
     Ok(())

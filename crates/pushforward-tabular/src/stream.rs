@@ -210,6 +210,11 @@ impl CopulaFit {
         })
     }
 
+    /// The seed of the fit.
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
     /// The pass to run next; `None` once the model is fitted.
     pub fn pass(&self) -> Option<Pass> {
         match &self.stage {
