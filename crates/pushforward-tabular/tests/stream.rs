@@ -226,6 +226,10 @@ fn a_later_chunk_that_contradicts_the_roles_is_refused_by_name() {
         matches!(&err, TabularError::Mismatch { column, .. } if column == "count"),
         "{err}"
     );
+    assert!(
+        err.to_string().ends_with("integer values in earlier rows and float values in later ones"),
+        "{err}"
+    );
     // Statistics of the wrong pass.
     let schema_stats = fit.stats().unwrap();
     let later = CopulaFit::with_schema(Schema::infer(&t, &[]).unwrap(), &options).unwrap();

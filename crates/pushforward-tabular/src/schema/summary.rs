@@ -45,6 +45,14 @@ enum Kind {
 }
 
 impl Kind {
+    fn name(self) -> &'static str {
+        match self {
+            Kind::Float => "float",
+            Kind::Int => "integer",
+            Kind::Text => "text",
+        }
+    }
+
     fn of(data: &ColumnData) -> Kind {
         match data {
             ColumnData::Float(_) => Kind::Float,
@@ -183,8 +191,9 @@ impl ColumnSummary {
             return Err(TabularError::Mismatch {
                 column: self.name.clone(),
                 reason: format!(
-                    "it holds {:?} values in earlier rows and {:?} values in later ones",
-                    self.kind, later.kind
+                    "it holds {} values in earlier rows and {} values in later ones",
+                    self.kind.name(),
+                    later.kind.name()
                 ),
             });
         }
