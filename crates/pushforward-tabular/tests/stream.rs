@@ -227,7 +227,8 @@ fn a_later_chunk_that_contradicts_the_roles_is_refused_by_name() {
         "{err}"
     );
     assert!(
-        err.to_string().ends_with("integer values in earlier rows and float values in later ones"),
+        err.to_string()
+            .ends_with("integer values in earlier rows and float values in later ones"),
         "{err}"
     );
     // Statistics of the wrong pass.

@@ -28,25 +28,34 @@ use arrow_array::types::{
 use arrow_array::{Array, LargeStringArray, RecordBatch, StringArray, StringViewArray};
 use arrow_schema::{ArrowError, DataType, Schema, SchemaRef};
 use parquet::arrow::arrow_reader::{ParquetRecordBatchReader, ParquetRecordBatchReaderBuilder};
+use parquet::errors::ParquetError;
 use pushforward_core::{Column, Table};
 
 use super::levels::LevelsBuilder;
 use super::{check_distinct, non_finite, require_values};
 use crate::IoError;
 
-/// Reads the columns of the Parquet file at `path`.
-pub(super) fn read_columns(path: &Path) -> Result<Vec<Column>, IoError> {
+/// The Arrow reader of the Parquet file at `path`, before it is built.
+fn reader(path: &Path) -> Result<ParquetRecordBatchReaderBuilder<File>, IoError> {
     let file = File::open(path).map_err(|source| IoError::Open {
         path: path.to_path_buf(),
         source,
     })?;
-    let parquet_error = |source| IoError::ParquetRead {
+    ParquetRecordBatchReaderBuilder::try_new(file).map_err(|source| parquet_error(path, source))
+}
+
+fn parquet_error(path: &Path, source: ParquetError) -> IoError {
+    IoError::ParquetRead {
         path: path.to_path_buf(),
         source,
-    };
-    let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(parquet_error)?;
+    }
+}
+
+/// Reads the columns of the Parquet file at `path`.
+pub(super) fn read_columns(path: &Path) -> Result<Vec<Column>, IoError> {
+    let builder = reader(path)?;
     let schema = builder.schema().clone();
-    let batches = builder.build().map_err(parquet_error)?;
+    let batches = builder.build().map_err(|source| parquet_error(path, source))?;
     columns_from_batches(path, &schema, batches)
 }
 
@@ -125,21 +134,13 @@ pub struct ParquetChunks {
 impl ParquetChunks {
     /// Opens the file at `path`.
     pub(super) fn open(path: &Path, rows: usize) -> Result<ParquetChunks, IoError> {
-        let file = File::open(path).map_err(|source| IoError::Open {
-            path: path.to_path_buf(),
-            source,
-        })?;
-        let parquet_error = |source| IoError::ParquetRead {
-            path: path.to_path_buf(),
-            source,
-        };
-        let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(parquet_error)?;
+        let builder = reader(path)?;
         let schema = builder.schema().clone();
         let total = usize::try_from(builder.metadata().file_metadata().num_rows()).unwrap_or(0);
         let batches = builder
             .with_batch_size(rows.max(1))
             .build()
-            .map_err(parquet_error)?;
+            .map_err(|source| parquet_error(path, source))?;
         Ok(ParquetChunks {
             path: path.to_path_buf(),
             present: vec![false; schema.fields().len()],
