@@ -103,3 +103,22 @@ def evaluate(
     epsilon: Optional[float] = None,
 ) -> str:
     """The evaluation report's JSON text."""
+
+def copula_fit_start(settings: str, seed: int) -> bytes:
+    """The state of a copula fit in passes with ``settings`` (a JSON object:
+    ``split``, ``types``) and ``seed``, before its first pass."""
+
+def copula_fit_pass(state: bytes) -> Optional[str]:
+    """The pass the fit runs next (``schema``, ``split``, ``marginals``,
+    ``moments``), or ``None`` once fitted."""
+
+def copula_fit_stats(state: bytes, data: Optional[Any] = None) -> bytes:
+    """The statistics of the rows of ``data`` (an Arrow table; ``None`` for
+    no rows) for the pass of ``state``."""
+
+def copula_fit_merge(state: bytes, stats: List[bytes]) -> bytes:
+    """The state after the pass, from every partition's statistics in
+    partition order."""
+
+def copula_fit_model(state: bytes, seconds: float) -> Model:
+    """The model of the finished fit in ``state``."""

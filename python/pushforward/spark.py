@@ -1,5 +1,6 @@
 """pushforward on Spark: a spec's rows, or a saved model's, as a Spark
-DataFrame made by ``mapInArrow`` over shard indices.
+DataFrame made by ``mapInArrow`` over shard indices; and a copula model
+fitted to a DataFrame partition by partition.
 
 Partition K of P runs the Rust generator for shard ``(K, P)`` on its
 executor, so no rows cross the network while they are made, and the
@@ -14,6 +15,15 @@ Categorical columns arrive as strings, as Spark has no dictionary type.
 >>> df = pushforward.spark.generate(spark, "examples/demo.toml", rows=10_000_000, partitions=8, seed=7)
 >>> df.write.parquet("rows/")   # doctest: +SKIP
 
+``fit(df)`` fits a copula model in a few passes over ``df`` (schema,
+split, marginals, moments): each partition computes the statistics of its
+rows, the driver merges them in partition order and broadcasts what the
+next pass needs. The model equals ``pushforward.fit(df.toArrow())``, bit
+for bit, without the rows ever meeting on one machine.
+
+>>> model = pushforward.spark.fit(df, split="auto")   # doctest: +SKIP
+>>> model.sample(1000, seed=1)                         # doctest: +SKIP
+
 The executors need the ``pushforward`` package installed (as they need
 PySpark's own dependencies).
 
@@ -24,17 +34,19 @@ directory holds the files ``pushforward generate --parts N`` writes.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
+import time
 from pathlib import Path
-from typing import Any, Callable, Iterator, Optional, Union
+from typing import Any, Callable, Iterator, List, Optional, Union
 
 import pyarrow as pa
 
-from . import Model, SpecLike, _pushforward, spec_text
+from . import Model, SpecLike, _count, _pushforward, spec_text
 
-__all__ = ["generate", "sample", "write_parquet", "plain"]
+__all__ = ["generate", "sample", "write_parquet", "fit", "plain"]
 
 
 def plain(table: pa.Table) -> pa.Table:
@@ -160,3 +172,49 @@ def write_parquet(
         shutil.rmtree(temporary, ignore_errors=True)
         raise
     return sum(row["rows"] for row in written)
+
+
+def fit(df: Any, method: str = "copula", seed: int = 0, **settings: Any) -> Model:
+    """A copula model of the Spark DataFrame ``df``, fitted from per-partition
+    statistics merged on the driver: the same model as
+    ``pushforward.fit(df.toArrow(), method, seed, **settings)``.
+
+    Settings are the copula's: ``split`` (a column name, ``"none"`` or
+    ``"auto"``) and ``types`` (a dict of column name to role). Each pass is one
+    Spark job over ``df``; cache ``df`` first if it is expensive to compute.
+    Columns must be numbers, booleans or strings (a date as ISO text)."""
+    if method != "copula":
+        raise ValueError(
+            f"method={method!r}: a Spark DataFrame is fitted only with the copula "
+            "(its statistics merge across partitions); fit the networks on a sample "
+            "with pushforward.fit"
+        )
+    start = time.perf_counter()
+    state = _pushforward.copula_fit_start(json.dumps(settings), _count(seed, "seed"))
+    while _pushforward.copula_fit_pass(state) is not None:
+        state = _pushforward.copula_fit_merge(state, _partition_stats(df, state))
+    return _pushforward.copula_fit_model(state, time.perf_counter() - start)
+
+
+def _partition_stats(df: Any, state: bytes) -> List[bytes]:
+    """Each partition's statistics of its rows for the pass of ``state``,
+    in partition order."""
+    shipped = df.sparkSession.sparkContext.broadcast(state)
+
+    def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        from pyspark import TaskContext
+
+        held = list(batches)
+        data = pa.Table.from_batches(held) if held else None
+        stats = _pushforward.copula_fit_stats(shipped.value, data)
+        part = TaskContext.get().partitionId()
+        yield pa.RecordBatch.from_pydict(
+            {"part": [part], "stats": [stats]},
+            schema=pa.schema([("part", pa.int64()), ("stats", pa.binary())]),
+        )
+
+    try:
+        rows = df.mapInArrow(run, "part long, stats binary").collect()
+    finally:
+        shipped.destroy()
+    return [r["stats"] for r in sorted(rows, key=lambda r: r["part"])]

@@ -12,7 +12,8 @@
 //!   neural engine trained on a spec;
 //! - `parts::write_spec_part` and `Model.write_part`: one part of a Parquet
 //!   data set, written by the process that makes it (Spark executors);
-//! - `evaluate::evaluate`: the metrics report, as the CLI's JSON.
+//! - `evaluate::evaluate`: the metrics report, as the CLI's JSON;
+//! - `stream`: the copula fit in passes, for a Spark DataFrame.
 //!
 //! Tables cross the boundary through the Arrow C stream interface
 //! (`__arrow_c_stream__`), so pyarrow, polars and pandas (through pyarrow)
@@ -25,6 +26,7 @@ mod model;
 mod neural_spec;
 mod parts;
 mod progress;
+mod stream;
 mod tables;
 
 use pushforward_core::{Sampler, Shard, Sharded};
@@ -114,6 +116,11 @@ fn _pushforward(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(neural_spec::generate_neural, m)?)?;
     m.add_function(wrap_pyfunction!(parts::write_spec_part, m)?)?;
     m.add_function(wrap_pyfunction!(evaluate::evaluate, m)?)?;
+    m.add_function(wrap_pyfunction!(stream::copula_fit_start, m)?)?;
+    m.add_function(wrap_pyfunction!(stream::copula_fit_pass, m)?)?;
+    m.add_function(wrap_pyfunction!(stream::copula_fit_stats, m)?)?;
+    m.add_function(wrap_pyfunction!(stream::copula_fit_merge, m)?)?;
+    m.add_function(wrap_pyfunction!(stream::copula_fit_model, m)?)?;
     m.add_class::<model::Model>()?;
     m.add("BLOCK_ROWS", pushforward_stats::BLOCK_ROWS)?;
     Ok(())

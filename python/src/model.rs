@@ -16,7 +16,7 @@ use pushforward_core::atomic::write_atomic;
 use pushforward_neural::{
     CopulaFile, LoadedModel, Method, MmdConfig, MmdModel, Model as FlowModel, NeuralError, SampleSettings,
 };
-use pushforward_tabular::schema::parse_types;
+use pushforward_tabular::schema::{Overrides, parse_types};
 use pushforward_tabular::{CopulaModel, FitOptions, Schema, SplitRule};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyType};
@@ -202,27 +202,7 @@ pub(crate) fn fit(
     let path = dir.path().join("model.pushforward");
     let saved: Result<(), String> = match method {
         Method::Copula => {
-            let mut split = SplitRule::Auto;
-            let mut overrides = Vec::new();
-            for (key, value) in &settings {
-                match (key.as_str(), value) {
-                    ("split", Value::String(s)) => split = SplitRule::parse(s),
-                    ("types", Value::Object(types)) => {
-                        let text: Vec<String> = types
-                            .iter()
-                            .map(|(name, role)| format!("{name}={}", role.as_str().unwrap_or_default()))
-                            .collect();
-                        overrides =
-                            parse_types(&text.join(",")).map_err(|e| value_error(format!("types: {e}")))?;
-                    }
-                    _ => {
-                        return Err(value_error(format!(
-                            "setting {key}={value} is not one of the copula's: split (a column name, \"none\" or \"auto\"), \
-                             types (a dict of column name to role)"
-                        )));
-                    }
-                }
-            }
+            let (split, overrides) = copula_settings(&settings)?;
             py.detach(|| {
                 let start = std::time::Instant::now();
                 let schema = Schema::infer(&table, &overrides).map_err(|e| e.to_string())?;
@@ -272,6 +252,32 @@ pub(crate) fn fit(
     let bytes =
         std::fs::read(&path).map_err(|e| failure(py, format!("cannot read the fitted model back: {e}")))?;
     Model::from_file_bytes(py, bytes)
+}
+
+/// The copula's settings: `split` (a column name, `"none"` or `"auto"`)
+/// and `types` (a dict of column name to role).
+pub(crate) fn copula_settings(settings: &Map<String, Value>) -> PyResult<(SplitRule, Overrides)> {
+    let mut split = SplitRule::Auto;
+    let mut overrides = Vec::new();
+    for (key, value) in settings {
+        match (key.as_str(), value) {
+            ("split", Value::String(s)) => split = SplitRule::parse(s),
+            ("types", Value::Object(types)) => {
+                let text: Vec<String> = types
+                    .iter()
+                    .map(|(name, role)| format!("{name}={}", role.as_str().unwrap_or_default()))
+                    .collect();
+                overrides = parse_types(&text.join(",")).map_err(|e| value_error(format!("types: {e}")))?;
+            }
+            _ => {
+                return Err(value_error(format!(
+                    "setting {key}={value} is not one of the copula's: split (a column name, \"none\" or \"auto\"), \
+                     types (a dict of column name to role)"
+                )));
+            }
+        }
+    }
+    Ok((split, overrides))
 }
 
 /// `settings` laid over `defaults` (keys of the type or of its `train`

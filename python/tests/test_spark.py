@@ -3,6 +3,7 @@ demo spec in 8 partitions equal the single-process rows, column by column,
 and meet the spec; a copula model's rows likewise."""
 
 import hashlib
+import json
 import os
 import sys
 
@@ -124,3 +125,41 @@ def test_write_parquet_of_a_model_and_bad_targets(spark, mixed, tmp_path) -> Non
         assert got.column(name).to_pylist() == want.column(name).to_pylist(), name
     with pytest.raises(FileExistsError, match="not an empty directory"):
         pushforward.spark.write_parquet(spark, model, out, rows=10, partitions=2)
+def model_body(model: pf.Model) -> dict:
+    """The method's part of a model file's header (the fit's time left out)."""
+    data = model.to_bytes()
+    size = int.from_bytes(data[:8], "little")
+    header = json.loads(data[8 : 8 + size])
+    return json.loads(header["__metadata__"]["pushforward"])["body"]
+
+
+def test_a_copula_fitted_on_spark_is_the_single_machine_fit(spark) -> None:
+    import pushforward.spark
+
+    n = 3000
+    table = pa.table(
+        {
+            "row": list(range(n)),
+            "species": [["Adelie", "Gentoo", "Chinstrap"][i % 3] for i in range(n)],
+            "mass": [None if i % 11 == 5 else 3000.0 + 800.0 * (i % 3) + (i * 37 % 50) * 10.25 for i in range(n)],
+            "count": [i * 13 % 9 for i in range(n)],
+            "day": [f"2021-03-{1 + i * 7 % 28:02d}" for i in range(n)],
+            "flag": [i % 4 == 0 for i in range(n)],
+            "island": [None if i % 13 == 0 else ["Biscoe", "Dream", "Torgersen"][i * i % 3] for i in range(n)],
+        }
+    )
+    df = spark.createDataFrame(table).repartitionByRange(4, "row").sortWithinPartitions("row")
+    assert df.rdd.getNumPartitions() == 4
+    got = pushforward.spark.fit(df, seed=3)
+    want = pf.fit(df.toArrow(), seed=3)
+    body = model_body(got)
+    assert body == model_body(want)
+    roles = [c["role"] for c in body["model"]["schema"]["columns"]]
+    assert roles == ["id", "categorical", "float", "integer", "datetime", "boolean", "categorical"]
+    assert body["model"]["split"]["column"] == "species"
+    assert got.sample(5000, seed=1).equals(want.sample(5000, seed=1))
+    # Settings reach the fit; a network cannot be fitted this way.
+    single = pushforward.spark.fit(df, seed=3, split="none", types={"count": "categorical"})
+    assert model_body(single) == model_body(pf.fit(df.toArrow(), seed=3, split="none", types={"count": "categorical"}))
+    with pytest.raises(ValueError, match="only with the copula"):
+        pushforward.spark.fit(df, method="mmd")

@@ -247,6 +247,37 @@ fn parts_are_checked_on_the_rows_they_hold() {
     assert!(err.contains("for 5000 synthetic rows"), "{err}");
 }
 
+/// A Parquet file is fitted in passes over its chunks, never loaded whole,
+/// and gives the model of the in-memory fit of the same rows from CSV: the
+/// same draws for the same seed, the same rows held out.
+#[test]
+fn a_parquet_file_fitted_in_passes_draws_what_the_csv_fit_draws() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = mixed_csv(dir.path());
+    let parquet = dir.path().join("mixed.parquet");
+    let table = pushforward_io::read_table(&csv).unwrap();
+    let format = pushforward_io::OutputFormat::Parquet;
+    let mut sink = pushforward_io::open_sink(&pushforward_io::Output::File(parquet.clone()), format).unwrap();
+    sink.write(&table).unwrap();
+    sink.finish().unwrap();
+    let draw = |data: &Path, name: &str| {
+        let model = dir.path().join(name);
+        let (_, said) = ok(pf()
+            .arg("fit")
+            .arg(data)
+            .arg("-o")
+            .arg(&model)
+            .args(["--seed", "4"]));
+        assert!(said.contains("18 of 90 rows held out"), "{said}");
+        ok(pf()
+            .arg("sample")
+            .arg(&model)
+            .args(["--rows", "3000", "--seed", "6"]))
+        .0
+    };
+    assert_eq!(draw(&parquet, "p.pfm"), draw(&csv, "c.pfm"));
+}
+
 #[test]
 fn the_privacy_check_says_why_it_cannot_run() {
     let dir = tempfile::tempdir().unwrap();

@@ -99,6 +99,6 @@ pub use arrow::record_batch;
 pub use dataset::{part_name, write_parts};
 pub use error::IoError;
 pub use format::OutputFormat;
-pub use read::{read_table, table_from_arrow};
+pub use read::{ParquetChunks, chunk_from_arrow, parquet_chunks, read_table, table_from_arrow};
 pub use sampled::write_sampled;
 pub use sink::{Output, TableSink, open_sink};

@@ -17,8 +17,9 @@
 //! **Sums.** Pairwise complete: for each pair, `n`, `Σs_i`, `Σs_j`,
 //! `Σs_i²`, `Σs_j²`, `Σs_i s_j` over the rows where both are present
 //! ([`Moments`], merged by adding), giving the Pearson correlation of the
-//! scores (0 below 3 rows or without spread). The scores are
-//! deterministic, so the sums do not depend on how the rows are chunked.
+//! scores (0 below 3 rows or without spread). The sums are integers
+//! (a normal score rounded to `2⁻⁴⁰`, [`NORMAL_UNIT`]), so they do not
+//! depend on how the rows are chunked or in which order chunks merge.
 //!
 //! **Latent correlation.** The latent `R` is the one whose copula
 //! reproduces these Pearson correlations exactly (NORTA, Cario & Nelson
@@ -39,7 +40,7 @@
 use std::sync::Arc;
 
 use nalgebra::DMatrix;
-use pushforward_core::{ColumnData, Silent, Table};
+use pushforward_core::{Silent, Table};
 use pushforward_stats::latent::LatentMap;
 use pushforward_stats::normal;
 use pushforward_stats::{
@@ -48,6 +49,7 @@ use pushforward_stats::{
 };
 use serde::{Deserialize, Serialize};
 
+use crate::counts::{ColumnCounts, GroupCounts};
 use crate::error::TabularError;
 use crate::marginal::{EmpiricalCdf, Law, NumericMarginal, grid_step};
 use crate::schema::ColumnSchema;
@@ -129,7 +131,8 @@ pub struct GroupCopula {
 }
 
 /// How each column's rows are scored, at fit time.
-#[derive(Debug)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 enum Scorer {
     /// Normal scores of the mid-ranks.
     Normal(EmpiricalCdf),
@@ -142,7 +145,8 @@ enum Scorer {
 }
 
 /// The marginals of a group and what its rows are scored by.
-#[derive(Debug)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Marginals {
     columns: Vec<ColumnModel>,
     scorers: Vec<Scorer>,
@@ -150,23 +154,18 @@ pub struct Marginals {
 }
 
 impl Marginals {
-    /// The marginals of `table`'s rows `rows` (a prepared table whose
-    /// columns are `schema`'s modelled ones).
-    pub fn fit(schema: &[&ColumnSchema], table: &Table, rows: &[usize]) -> Marginals {
-        let n = rows.len().max(1) as f64;
+    /// The marginals of one group's rows, from their counts over the
+    /// prepared columns `schema`.
+    pub fn from_counts(schema: &[&ColumnSchema], group: &GroupCounts) -> Marginals {
+        let n = group.rows.max(1) as f64;
         let mut columns = Vec::new();
         let mut scorers = Vec::new();
-        for (s, c) in schema.iter().zip(table.columns()) {
-            let present: Vec<usize> = rows.iter().copied().filter(|&i| !c.is_missing(i)).collect();
-            let missing = 1.0 - present.len() as f64 / n;
-            match &c.data {
-                ColumnData::Categorical { codes, levels } => {
-                    let mut counts = vec![0usize; levels.len()];
-                    for &i in &present {
-                        counts[codes[i] as usize] += 1;
-                    }
-                    let total = present.len().max(1) as f64;
-                    let mut acc = 0usize;
+        for (s, c) in schema.iter().zip(&group.columns) {
+            let missing = 1.0 - (group.rows - c.missing()) as f64 / n;
+            match c {
+                ColumnCounts::Codes { counts, .. } => {
+                    let total = counts.iter().sum::<u64>().max(1) as f64;
+                    let mut acc = 0_u64;
                     let cumulative: Vec<f64> = counts
                         .iter()
                         .map(|&k| {
@@ -174,15 +173,11 @@ impl Marginals {
                             acc as f64 / total
                         })
                         .collect();
-                    columns.push(ColumnModel::Categorical {
-                        cumulative: cumulative.clone(),
-                        missing,
-                    });
+                    columns.push(ColumnModel::Categorical { cumulative, missing });
                     scorers.push(Scorer::Code);
                 }
-                data => {
-                    let values: Vec<f64> = present.iter().map(|&i| data.value_f64(i)).collect();
-                    if values.is_empty() {
+                ColumnCounts::Values { counts, .. } => {
+                    if counts.is_empty() {
                         columns.push(ColumnModel::Numeric {
                             marginal: None,
                             missing,
@@ -190,10 +185,11 @@ impl Marginals {
                         scorers.push(Scorer::None);
                         continue;
                     }
-                    let marginal = NumericMarginal::fit(&values, s.step().or_else(|| grid_step(&values)));
+                    let step = s.step().or_else(|| grid_step(counts.values()));
+                    let marginal = NumericMarginal::fit_counts(counts, step);
                     scorers.push(match &marginal.law {
                         Law::Steps { values, .. } => Scorer::Atoms(values.clone()),
-                        _ => Scorer::Normal(EmpiricalCdf::new(&values)),
+                        _ => Scorer::Normal(EmpiricalCdf::from_counts(counts)),
                     });
                     columns.push(ColumnModel::Numeric {
                         marginal: Some(marginal),
@@ -325,13 +321,28 @@ impl Marginals {
     /// The sums of the scores of rows `rows` of `table`.
     pub fn moments(&self, table: &Table, rows: impl IntoIterator<Item = usize>) -> Moments {
         let d = self.coordinates.len();
-        let mut m = Moments::new(d);
+        let mut m = self.no_moments();
         let mut z = vec![None; d];
         for i in rows {
             self.scores(table, i, &mut z);
             m.add(&z);
         }
         m
+    }
+
+    /// Sums of no rows yet, over these coordinates: a normal score is
+    /// summed in units of `2⁻⁴⁰`, a code, atom index or indicator (whole
+    /// numbers) in units of 1.
+    pub fn no_moments(&self) -> Moments {
+        Moments::new(
+            self.coordinates
+                .iter()
+                .map(|&c| match (c, &self.scorers[coord_column(c)]) {
+                    (Coordinate::Value(_), Scorer::Normal(_)) => NORMAL_UNIT,
+                    _ => 1.0,
+                })
+                .collect(),
+        )
     }
 
     /// The copula of these marginals with the latent correlation of
@@ -389,32 +400,49 @@ fn coord_column(c: Coordinate) -> usize {
     }
 }
 
-/// Mergeable sums of pairwise complete scores.
-#[derive(Debug, Clone, PartialEq)]
+/// Units per normal score in [`Moments`]: `2⁴⁰`. A normal score of a
+/// mid-rank is at most `Φ⁻¹(1 − 1/2n)` in size (8.3 for `n = 10¹⁵`), so a
+/// product is below `2⁸⁷` units and `2⁴⁰` rows of them fit an `i128`;
+/// rounding a score to `2⁻⁴⁰` moves a correlation by about `10⁻¹²`.
+pub const NORMAL_UNIT: f64 = 1_099_511_627_776.0;
+
+/// Mergeable sums of pairwise complete scores, in whole units of each
+/// coordinate (see [`Marginals::no_moments`]): integers, so sums of chunks
+/// merged in any order are the same, bit for bit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Moments {
-    d: usize,
-    /// Per pair (row-major `d × d`): `n, Σz_i, Σz_j, Σz_i², Σz_j², Σz_i z_j`.
-    sums: Vec<[f64; 6]>,
+    /// Units per score, by coordinate.
+    units: Vec<f64>,
+    /// Per pair (row-major `d × d`, upper triangle): `n, Σz_i, Σz_j,
+    /// Σz_i², Σz_j², Σz_i z_j`, in units.
+    sums: Vec<[i128; 6]>,
 }
 
 impl Moments {
-    /// No rows yet, over `d` coordinates.
-    pub fn new(d: usize) -> Moments {
+    /// No rows yet, over coordinates of `units` units per score.
+    pub fn new(units: Vec<f64>) -> Moments {
+        let d = units.len();
         Moments {
-            d,
-            sums: vec![[0.0; 6]; d * d],
+            units,
+            sums: vec![[0; 6]; d * d],
         }
     }
 
     /// Adds one row's scores (`None` where missing).
     pub fn add(&mut self, z: &[Option<f64>]) {
-        let d = self.d;
-        for (i, a) in z.iter().enumerate() {
+        let d = self.units.len();
+        let fixed: Vec<Option<i128>> = z
+            .iter()
+            .zip(&self.units)
+            .map(|(z, u)| z.map(|x| i128::from((x * u).round() as i64)))
+            .collect();
+        for (i, a) in fixed.iter().enumerate() {
             let Some(a) = *a else { continue };
-            for (j, b) in z.iter().enumerate().skip(i + 1) {
+            for (j, b) in fixed.iter().enumerate().skip(i + 1) {
                 let Some(b) = *b else { continue };
                 let s = &mut self.sums[i * d + j];
-                s[0] += 1.0;
+                s[0] += 1;
                 s[1] += a;
                 s[2] += b;
                 s[3] += a * a;
@@ -435,12 +463,17 @@ impl Moments {
 
     /// The pairwise complete correlation matrix, row-major.
     pub fn correlation(&self) -> Vec<f64> {
-        let d = self.d;
+        let d = self.units.len();
         let mut r = vec![0.0; d * d];
         for i in 0..d {
             r[i * d + i] = 1.0;
             for j in i + 1..d {
-                let [n, si, sj, sii, sjj, sij] = self.sums[i * d + j];
+                let (ui, uj) = (self.units[i], self.units[j]);
+                let s = &self.sums[i * d + j];
+                let n = s[0] as f64;
+                let (si, sj) = (s[1] as f64 / ui, s[2] as f64 / uj);
+                let (sii, sjj) = (s[3] as f64 / (ui * ui), s[4] as f64 / (uj * uj));
+                let sij = s[5] as f64 / (ui * uj);
                 let vi = n * sii - si * si;
                 let vj = n * sjj - sj * sj;
                 let v = if n >= 3.0 && vi > 0.0 && vj > 0.0 {

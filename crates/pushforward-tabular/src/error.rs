@@ -79,6 +79,14 @@ pub enum TabularError {
         /// The split column.
         column: String,
     },
+    /// Statistics handed to a fit in passes at the wrong pass.
+    #[error("statistics of the {got} pass were given where the {expected} pass runs")]
+    StalePass {
+        /// The pass the fit is at.
+        expected: &'static str,
+        /// The pass the statistics are of.
+        got: &'static str,
+    },
     /// A table could not be built.
     #[error(transparent)]
     Table(#[from] TableError),

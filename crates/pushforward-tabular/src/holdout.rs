@@ -40,10 +40,43 @@ pub struct TrainingSource {
 /// assert_eq!(pushforward_tabular::holdout::fingerprint(b"a"), "af63dc4c8601ec8c");
 /// ```
 pub fn fingerprint(bytes: &[u8]) -> String {
-    let hash = bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| {
+    format!("{:016x}", fnv1a(FNV_OFFSET, bytes))
+}
+
+/// The FNV-1a 64-bit offset basis: the hash of no bytes.
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+
+/// The FNV-1a hash `hash` of some bytes, continued over `bytes`.
+fn fnv1a(hash: u64, bytes: &[u8]) -> u64 {
+    bytes.iter().fold(hash, |h, &b| {
         (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
-    });
-    format!("{hash:016x}")
+    })
+}
+
+/// The length and [`fingerprint`] of everything `reader` gives, read a
+/// block at a time (a file need not fit in memory).
+///
+/// ```
+/// let (n, hash) = pushforward_tabular::holdout::fingerprint_reader(&b"a"[..]).unwrap();
+/// assert_eq!((n, hash.as_str()), (1, "af63dc4c8601ec8c"));
+/// ```
+///
+/// # Errors
+/// The reader's.
+pub fn fingerprint_reader(mut reader: impl std::io::Read) -> std::io::Result<(u64, String)> {
+    let mut block = vec![0_u8; 1 << 20];
+    let (mut hash, mut bytes) = (FNV_OFFSET, 0_u64);
+    loop {
+        let n = match reader.read(&mut block) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        hash = fnv1a(hash, &block[..n]);
+        bytes += n as u64;
+    }
+    Ok((bytes, format!("{hash:016x}")))
 }
 
 /// The training and held-out row indices (each ascending) of `rows` rows

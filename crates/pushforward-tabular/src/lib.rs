@@ -23,19 +23,23 @@
 
 pub mod condition;
 pub mod copula;
+pub mod counts;
 pub mod emit;
 mod error;
+pub mod exact;
 pub mod holdout;
 pub use pushforward_stats::marginal::fitted as marginal;
 mod model;
 mod sample;
 pub mod schema;
 pub mod split;
+pub mod stream;
 pub mod time;
 
 pub use error::TabularError;
 pub use holdout::TrainingSource;
 pub use model::{CHUNK_ROWS, CopulaModel, FitOptions, Group, SplitInfo};
 pub use sample::{BLOCK_ROWS, CopulaSampler, GHK_DRAWS, GIBBS_SWEEPS};
-pub use schema::{Role, Schema};
+pub use schema::{Role, Schema, SchemaStats};
 pub use split::SplitRule;
+pub use stream::{CopulaFit, Pass, PassStats};

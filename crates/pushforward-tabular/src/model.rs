@@ -3,20 +3,21 @@
 //! share of the rows.
 //!
 //! Fitting: the table is prepared by its [`Schema`]; the split column is
-//! chosen ([`crate::split`]); each group's marginals are fitted on its
-//! rows, then its latent correlation from the sums of its rows' normal
-//! scores, taken `chunk_rows` rows at a time and merged
-//! ([`crate::copula::Moments`]), so a fit over row groups is the fit over
-//! the whole table.
+//! chosen ([`crate::split`]); each group's marginals are fitted from the
+//! counts of its values, then its latent correlation from the sums of its
+//! rows' normal scores, taken `chunk_rows` rows at a time and merged
+//! ([`crate::copula::Moments`]). [`CopulaModel::fit`] is the fit in passes
+//! of [`crate::stream`] with the whole table as one chunk, so a fit over
+//! row groups is the fit over the whole table.
 
 use pushforward_core::Table;
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::copula::{GroupCopula, Marginals, Moments};
+use crate::copula::GroupCopula;
 use crate::error::TabularError;
 use crate::schema::Schema;
-use crate::split::{self, SplitRule};
+use crate::split::SplitRule;
+use crate::stream::CopulaFit;
 
 /// Rows whose score sums are added before being merged, by default.
 pub const CHUNK_ROWS: usize = 65_536;
@@ -28,7 +29,8 @@ pub struct FitOptions {
     pub seed: u64,
     /// Which column to split on.
     pub split: SplitRule,
-    /// Rows per chunk of the correlation sums (at least 1).
+    /// Rows per chunk of the correlation sums, summed in parallel (at
+    /// least 1; the sums are the same for any value).
     pub chunk_rows: usize,
 }
 
@@ -90,56 +92,7 @@ impl CopulaModel {
         if prepared.rows() == 0 {
             return Err(TabularError::Empty("the table has no rows".into()));
         }
-        if prepared.columns().is_empty() {
-            return Err(TabularError::Empty(
-                "every column is an ID or dropped; pass --types NAME=ROLE to model one".into(),
-            ));
-        }
-        let modelled: Vec<_> = schema.modelled().collect();
-        let mut choice = split::choose(&modelled, &prepared, &options.split)?;
-        let mut parts = match &choice {
-            Some(c) => split::groups(&prepared, c.index),
-            None => Vec::new(),
-        };
-        // Every class too small for a copula of its own: one group, no split.
-        if parts.len() < 2 {
-            choice = None;
-            parts = vec![(Vec::new(), (0..prepared.rows()).collect())];
-        }
-        let n = prepared.rows() as f64;
-        let chunk = options.chunk_rows.max(1);
-        // Groups in parallel (each search is sequential), collected in order.
-        let groups = parts
-            .into_par_iter()
-            .map(|(labels, rows)| {
-                let marginals = Marginals::fit(&modelled, &prepared, &rows);
-                // Chunks in parallel, merged in order: the same sums on any
-                // number of threads.
-                let parts: Vec<Moments> = rows
-                    .par_chunks(chunk)
-                    .map(|part| marginals.moments(&prepared, part.iter().copied()))
-                    .collect();
-                let mut moments = Moments::new(marginals.coordinates().len());
-                for part in &parts {
-                    moments.merge(part);
-                }
-                Ok(Group {
-                    labels,
-                    weight: rows.len() as f64 / n,
-                    copula: marginals.copula(rows.len(), &moments, options.seed)?,
-                })
-            })
-            .collect::<Result<Vec<_>, TabularError>>()?;
-        let split = choice.map(|c| SplitInfo {
-            column: modelled[c.index].name.clone(),
-            score: c.score,
-        });
-        Ok(CopulaModel {
-            schema,
-            split,
-            groups,
-            rows: prepared.rows(),
-        })
+        CopulaFit::with_schema(schema, options)?.run_prepared(&prepared)
     }
 
     /// One line on what was fitted, e.g. `3 copulas, one per species (mean

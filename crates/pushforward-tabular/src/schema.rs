@@ -19,7 +19,9 @@
 //! The 20-row floor keeps a short table's few distinct labels (or a short
 //! count) from reading as identifiers. A datetime column with distinct
 //! stamps is modelled as time, not taken for an ID. A `boolean` and a
-//! `categorical` keep exactly the labels observed. An `id` is never
+//! `categorical` keep exactly the labels observed, sorted byte-wise (in
+//! numeric order for a number column given such a role), so a table read
+//! in chunks gets the levels of the whole table ([`SchemaStats`]). An `id` is never
 //! modelled: it is regenerated as fresh values that no real row has (an
 //! integer ID counts on from the largest observed; a text ID is a prefix no
 //! observed label starts with, then the row number); `drop` leaves the
@@ -33,6 +35,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::TabularError;
 use crate::time::{self, TimeLayout};
+
+mod summary;
+pub use summary::SchemaStats;
 
 /// Rows below which no column is taken for an ID.
 pub const MIN_ID_ROWS: usize = 20;
@@ -235,36 +240,6 @@ fn labels(column: &Column) -> Vec<Option<String>> {
         .collect()
 }
 
-/// The distinct labels present, in code order for a categorical column,
-/// in numeric order for a numeric one.
-fn present_levels(column: &Column) -> Vec<String> {
-    match &column.data {
-        ColumnData::Categorical { codes, levels } => {
-            let mut used = vec![false; levels.len()];
-            for (i, &c) in codes.iter().enumerate() {
-                if !column.is_missing(i) {
-                    used[c as usize] = true;
-                }
-            }
-            levels
-                .iter()
-                .zip(used)
-                .filter(|(_, u)| *u)
-                .map(|(l, _)| l.clone())
-                .collect()
-        }
-        _ => {
-            let mut v = column.present_f64();
-            v.sort_by(f64::total_cmp);
-            v.dedup();
-            match &column.data {
-                ColumnData::Int(_) => v.iter().map(|x| (*x as i64).to_string()).collect(),
-                _ => v.iter().map(f64::to_string).collect(),
-            }
-        }
-    }
-}
-
 /// The one layout every label parses in, if there is one.
 fn common_layout(levels: &[String]) -> Option<TimeLayout> {
     let mut layout = None;
@@ -278,59 +253,19 @@ fn common_layout(levels: &[String]) -> Option<TimeLayout> {
     layout
 }
 
-fn inferred(column: &Column, rows: usize) -> Role {
-    let complete = column.missing_count() == 0 && rows >= MIN_ID_ROWS;
-    match &column.data {
-        ColumnData::Float(_) => Role::Float,
-        ColumnData::Int(v) => {
-            if complete && v.windows(2).all(|w| w[0] < w[1]) {
-                Role::Id
-            } else {
-                Role::Integer
-            }
-        }
-        ColumnData::Categorical { codes, .. } => {
-            let levels = present_levels(column);
-            if !levels.is_empty() && common_layout(&levels).is_some() {
-                Role::Datetime
-            } else if !levels.is_empty() && levels.iter().all(|l| l == "false" || l == "true") {
-                Role::Boolean
-            } else if complete && levels.len() == codes.len() {
-                Role::Id
-            } else {
-                Role::Categorical
-            }
-        }
-    }
-}
-
 impl Schema {
     /// The roles of `table`'s columns: inferred (see the module doc), then
-    /// `overrides` laid over them.
+    /// `overrides` laid over them: the [`SchemaStats`] of the table as one
+    /// chunk, finished.
     ///
     /// # Errors
     /// [`TabularError::UnknownColumn`] for an override naming no column;
     /// [`TabularError::BadRole`] for a role the values cannot take (text as
     /// a number, a fraction as an integer, a label that is not a date).
     pub fn infer(table: &Table, overrides: &[(String, Role)]) -> Result<Schema, TabularError> {
-        for (name, _) in overrides {
-            if table.column(name).is_none() {
-                return Err(unknown(name, table));
-            }
-        }
-        let columns = table
-            .columns()
-            .iter()
-            .map(|c| {
-                let role = overrides
-                    .iter()
-                    .rev()
-                    .find(|(n, _)| *n == c.name)
-                    .map_or_else(|| inferred(c, table.rows()), |(_, r)| *r);
-                column_schema(c, role)
-            })
-            .collect::<Result<_, _>>()?;
-        Ok(Schema { columns })
+        let mut stats = SchemaStats::new(overrides.to_vec());
+        stats.add(table)?;
+        stats.finish()
     }
 
     /// The modelled columns, in order.
@@ -465,74 +400,6 @@ pub enum OutputKind {
     Int,
     /// Labels.
     Text,
-}
-
-fn unknown(name: &str, table: &Table) -> TabularError {
-    let known: Vec<&str> = table.columns().iter().map(|c| c.name.as_str()).collect();
-    TabularError::UnknownColumn {
-        column: name.to_owned(),
-        known: known.join(", "),
-    }
-}
-
-/// The schema of `column` under `role`, checking that its values can take it.
-fn column_schema(column: &Column, role: Role) -> Result<ColumnSchema, TabularError> {
-    let bad = |reason: String| TabularError::BadRole {
-        column: column.name.clone(),
-        role: role.name().into(),
-        reason,
-    };
-    let mut schema = ColumnSchema {
-        name: column.name.clone(),
-        role,
-        levels: Vec::new(),
-        time: None,
-        ids: None,
-    };
-    match role {
-        Role::Float | Role::Integer => {
-            // The conversion itself says which value does not fit.
-            convert(column, &schema).map_err(bad)?;
-        }
-        Role::Boolean | Role::Categorical => {
-            let levels = present_levels(column);
-            if role == Role::Boolean
-                && let Some(l) = levels.iter().find(|l| *l != "false" && *l != "true")
-            {
-                return Err(bad(format!("it holds '{l}', not only false and true")));
-            }
-            schema.levels = levels;
-        }
-        Role::Datetime => {
-            let levels = present_levels(column);
-            if let Some(l) = levels.iter().find(|l| time::parse(l).is_none()) {
-                return Err(bad(format!(
-                    "'{l}' is not an ISO date (YYYY-MM-DD) or date-time (YYYY-MM-DDTHH:MM[:SS][Z])"
-                )));
-            }
-            schema.time = Some(
-                common_layout(&levels)
-                    .ok_or_else(|| bad("its dates are written in more than one layout".into()))?,
-            );
-        }
-        Role::Id => {
-            schema.ids = Some(match &column.data {
-                ColumnData::Int(v) => FreshIds::Integer {
-                    start: v.iter().max().map_or(1, |m| m.saturating_add(1)),
-                },
-                _ => {
-                    let seen = present_levels(column);
-                    let mut prefix = String::from("synthetic-");
-                    while seen.iter().any(|l| l.starts_with(&prefix)) {
-                        prefix.push('x');
-                    }
-                    FreshIds::Text { prefix }
-                }
-            });
-        }
-        Role::Drop => {}
-    }
-    Ok(schema)
 }
 
 /// `column`'s values as the model sees a column of `schema`'s role.

@@ -12,6 +12,7 @@ use crate::paths::Paths;
 use crate::progress::Steps;
 use crate::{atomic, fit_plots};
 use anyhow::{Context, bail};
+use pushforward_io::OutputFormat;
 use pushforward_neural::gpa::{GpaModel, Latent};
 use pushforward_neural::{
     FlowConfig, Method, MmdConfig, MmdModel, Model, ModelHeader, OptimizerConfig, Schedule, TableInput,
@@ -35,6 +36,12 @@ pub(crate) fn run(args: FitArgs) -> anyhow::Result<()> {
             .with_context(|| format!("cannot create the plot directory '{}'", dir.display()))?;
     }
     fit_flags::check(&args)?;
+    if args.method == Method::Copula
+        && OutputFormat::from_path(&args.data).ok() == Some(OutputFormat::Parquet)
+    {
+        return fit_copula::run_parquet(&args)
+            .with_context(|| format!("cannot fit '{}'", args.data.display()));
+    }
     let table = read(&args.data, "training")?;
     let schema =
         fit_roles::schema(&args, &table).context("cannot read the column roles (--types, --schema)")?;

@@ -4,13 +4,13 @@
 
 use anyhow::Context;
 use pushforward_core::Table;
-use pushforward_tabular::schema::{parse_schema_file, parse_types};
+use pushforward_tabular::schema::{Overrides, parse_schema_file, parse_types};
 use pushforward_tabular::{Role, Schema};
 
 use crate::args::FitArgs;
 
-/// The schema of `table` under the roles the flags give.
-pub(super) fn schema(args: &FitArgs, table: &Table) -> anyhow::Result<Schema> {
+/// The roles given by `--schema`, then `--types`.
+pub(super) fn overrides(args: &FitArgs) -> anyhow::Result<Overrides> {
     let mut overrides = Vec::new();
     if let Some(path) = &args.schema {
         let text = std::fs::read_to_string(path)
@@ -21,7 +21,12 @@ pub(super) fn schema(args: &FitArgs, table: &Table) -> anyhow::Result<Schema> {
     if let Some(types) = &args.types {
         overrides.extend(parse_types(types)?);
     }
-    Ok(Schema::infer(table, &overrides)?)
+    Ok(overrides)
+}
+
+/// The schema of `table` under the roles the flags give.
+pub(super) fn schema(args: &FitArgs, table: &Table) -> anyhow::Result<Schema> {
+    Ok(Schema::infer(table, &overrides(args)?)?)
 }
 
 /// Each column's name and role, as the fit's summary lists them.

@@ -2,7 +2,8 @@
 //! are first seen, and [`LevelsBuilder::finish`] sorts the distinct labels
 //! and renumbers the codes to match, so the levels of a column read from a
 //! file are always its distinct present labels in sorted (byte-wise) order.
-//! Missing rows get the placeholder code 0.
+//! Missing rows get the placeholder code 0 (and a column of rows that
+//! are all missing the one level `""`, which no row holds).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -72,7 +73,13 @@ impl LevelsBuilder {
                 rank.get(*code as usize).copied().unwrap_or(0)
             };
         }
-        let levels: Arc<[String]> = labels.into_iter().map(|(label, _)| label).collect();
+        let mut levels: Vec<String> = labels.into_iter().map(|(label, _)| label).collect();
+        if levels.is_empty() && !codes.is_empty() {
+            // Rows, all missing (a chunk of a file): one placeholder level
+            // keeps their codes in range.
+            levels.push(String::new());
+        }
+        let levels: Arc<[String]> = levels.into();
         let column = Column {
             name,
             data: ColumnData::Categorical { codes, levels },

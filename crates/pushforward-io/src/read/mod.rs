@@ -31,6 +31,7 @@ use std::path::Path;
 
 use pushforward_core::{Column, Table};
 
+pub use self::parquet::ParquetChunks;
 use crate::{IoError, OutputFormat};
 
 /// Reads the table in the file at `path`, in the format its extension names.
@@ -68,6 +69,47 @@ pub fn table_from_arrow(
     batches: impl IntoIterator<Item = Result<arrow_array::RecordBatch, arrow_schema::ArrowError>>,
 ) -> Result<Table, IoError> {
     let columns = parquet::columns_from_batches(source, schema, batches)?;
+    Table::new(columns).map_err(|source_error| IoError::Table {
+        path: source.to_path_buf(),
+        source: source_error,
+    })
+}
+
+/// The rows of the Parquet file at `path` in tables of at most `rows` rows
+/// each, decoded one row group at a time, so a file larger than memory can
+/// be read in one pass. Each chunk's categorical levels are its own
+/// present labels, sorted; a column may be missing throughout one chunk,
+/// and the iterator ends with [`IoError::AllMissing`] when a column is
+/// missing throughout the file. A file without rows gives one empty chunk.
+///
+/// ```no_run
+/// let mut rows = 0;
+/// for chunk in pushforward_io::parquet_chunks("big.parquet".as_ref(), 65_536)? {
+///     rows += chunk?.rows();
+/// }
+/// # Ok::<(), pushforward_io::IoError>(())
+/// ```
+///
+/// # Errors
+/// As [`read_table`], for the file's first bytes; later defects come from
+/// the iterator.
+pub fn parquet_chunks(path: &Path, rows: usize) -> Result<ParquetChunks, IoError> {
+    ParquetChunks::open(path, rows)
+}
+
+/// One chunk of a table in Arrow record `batches` of `schema`, whose first
+/// row is row `first_row` of the whole (for errors): as
+/// [`table_from_arrow`], except that a column may be missing throughout.
+///
+/// # Errors
+/// As [`table_from_arrow`].
+pub fn chunk_from_arrow(
+    source: &Path,
+    schema: &arrow_schema::Schema,
+    batches: impl IntoIterator<Item = Result<arrow_array::RecordBatch, arrow_schema::ArrowError>>,
+    first_row: usize,
+) -> Result<Table, IoError> {
+    let columns = parquet::chunk_columns(source, schema, batches, first_row)?;
     Table::new(columns).map_err(|source_error| IoError::Table {
         path: source.to_path_buf(),
         source: source_error,

@@ -18,7 +18,7 @@
 //! ([`IoError::AllMissing`]), as in CSV.
 
 use std::fs::File;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::{
@@ -26,27 +26,36 @@ use arrow_array::types::{
     UInt8Type, UInt16Type, UInt32Type, UInt64Type,
 };
 use arrow_array::{Array, LargeStringArray, RecordBatch, StringArray, StringViewArray};
-use arrow_schema::{ArrowError, DataType, Schema};
-use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
-use pushforward_core::Column;
+use arrow_schema::{ArrowError, DataType, Schema, SchemaRef};
+use parquet::arrow::arrow_reader::{ParquetRecordBatchReader, ParquetRecordBatchReaderBuilder};
+use parquet::errors::ParquetError;
+use pushforward_core::{Column, Table};
 
 use super::levels::LevelsBuilder;
 use super::{check_distinct, non_finite, require_values};
 use crate::IoError;
 
-/// Reads the columns of the Parquet file at `path`.
-pub(super) fn read_columns(path: &Path) -> Result<Vec<Column>, IoError> {
+/// The Arrow reader of the Parquet file at `path`, before it is built.
+fn reader(path: &Path) -> Result<ParquetRecordBatchReaderBuilder<File>, IoError> {
     let file = File::open(path).map_err(|source| IoError::Open {
         path: path.to_path_buf(),
         source,
     })?;
-    let parquet_error = |source| IoError::ParquetRead {
+    ParquetRecordBatchReaderBuilder::try_new(file).map_err(|source| parquet_error(path, source))
+}
+
+fn parquet_error(path: &Path, source: ParquetError) -> IoError {
+    IoError::ParquetRead {
         path: path.to_path_buf(),
         source,
-    };
-    let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(parquet_error)?;
+    }
+}
+
+/// Reads the columns of the Parquet file at `path`.
+pub(super) fn read_columns(path: &Path) -> Result<Vec<Column>, IoError> {
+    let builder = reader(path)?;
     let schema = builder.schema().clone();
-    let batches = builder.build().map_err(parquet_error)?;
+    let batches = builder.build().map_err(|source| parquet_error(path, source))?;
     columns_from_batches(path, &schema, batches)
 }
 
@@ -56,6 +65,23 @@ pub(crate) fn columns_from_batches(
     path: &Path,
     schema: &Schema,
     batches: impl IntoIterator<Item = Result<RecordBatch, ArrowError>>,
+) -> Result<Vec<Column>, IoError> {
+    let columns = chunk_columns(path, schema, batches, 0)?;
+    for column in &columns {
+        require_values(path, column)?;
+    }
+    Ok(columns)
+}
+
+/// The columns of `batches`, rows of a source whose first is its row
+/// `first_row` (for errors), without refusing a column with only missing
+/// values: a chunk's column may be missing throughout while the whole
+/// column is not.
+pub(super) fn chunk_columns(
+    path: &Path,
+    schema: &Schema,
+    batches: impl IntoIterator<Item = Result<RecordBatch, ArrowError>>,
+    first_row: usize,
 ) -> Result<Vec<Column>, IoError> {
     check_distinct(path, schema.fields().iter().map(|f| f.name().as_str()))?;
     let mut columns: Vec<Accumulator> = Vec::with_capacity(schema.fields().len());
@@ -68,7 +94,7 @@ pub(crate) fn columns_from_batches(
         columns.push(acc);
     }
 
-    let mut rows = 0_usize;
+    let mut rows = first_row;
     for batch in batches {
         let batch = batch.map_err(|source| IoError::ArrowRead {
             path: path.to_path_buf(),
@@ -85,16 +111,100 @@ pub(crate) fn columns_from_batches(
         rows += batch.num_rows();
     }
 
-    schema
+    Ok(schema
         .fields()
         .iter()
         .zip(columns)
-        .map(|(field, acc)| {
-            let column = acc.finish(field.name().clone());
-            require_values(path, &column)?;
-            Ok(column)
+        .map(|(field, acc)| acc.finish(field.name().clone()))
+        .collect())
+}
+
+/// A Parquet file's rows as tables of at most `rows` rows each, decoded
+/// one row group at a time: see [`parquet_chunks`](crate::parquet_chunks).
+pub struct ParquetChunks {
+    path: PathBuf,
+    schema: SchemaRef,
+    batches: ParquetRecordBatchReader,
+    total: usize,
+    read: usize,
+    present: Vec<bool>,
+    done: bool,
+}
+
+impl ParquetChunks {
+    /// Opens the file at `path`.
+    pub(super) fn open(path: &Path, rows: usize) -> Result<ParquetChunks, IoError> {
+        let builder = reader(path)?;
+        let schema = builder.schema().clone();
+        let total = usize::try_from(builder.metadata().file_metadata().num_rows()).unwrap_or(0);
+        let batches = builder
+            .with_batch_size(rows.max(1))
+            .build()
+            .map_err(|source| parquet_error(path, source))?;
+        Ok(ParquetChunks {
+            path: path.to_path_buf(),
+            present: vec![false; schema.fields().len()],
+            schema,
+            batches,
+            total,
+            read: 0,
+            done: false,
         })
-        .collect()
+    }
+
+    /// The file's rows, from its metadata.
+    pub fn total_rows(&self) -> usize {
+        self.total
+    }
+
+    /// The table of `batches`, noting which columns have values.
+    fn chunk(
+        &mut self,
+        batches: impl IntoIterator<Item = Result<RecordBatch, ArrowError>>,
+    ) -> Result<Table, IoError> {
+        let columns = chunk_columns(&self.path, &self.schema, batches, self.read)?;
+        for (seen, column) in self.present.iter_mut().zip(&columns) {
+            *seen |= column.missing_count() < column.data.len();
+        }
+        let table = Table::new(columns).map_err(|source| IoError::Table {
+            path: self.path.clone(),
+            source,
+        })?;
+        self.read += table.rows();
+        Ok(table)
+    }
+}
+
+impl Iterator for ParquetChunks {
+    type Item = Result<Table, IoError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done {
+            return None;
+        }
+        match self.batches.next() {
+            Some(batch) => Some(self.chunk([batch])),
+            None => {
+                self.done = true;
+                if self.read == 0 {
+                    // No rows: one empty chunk, so the columns are known.
+                    return Some(self.chunk([]));
+                }
+                let path = &self.path;
+                self.schema
+                    .fields()
+                    .iter()
+                    .zip(&self.present)
+                    .find(|(_, seen)| !**seen)
+                    .map(|(field, _)| {
+                        Err(IoError::AllMissing {
+                            path: path.clone(),
+                            column: field.name().clone(),
+                        })
+                    })
+            }
+        }
+    }
 }
 
 /// Where a batch's column sits, for error messages.

@@ -42,10 +42,12 @@
 //! real column's atoms (often several percent of the rows each) between
 //! the grid points, a KS distance of half an atom.
 
-use crate::fidelity::ks_sorted_continuous;
 use crate::marginal::ParamError;
 use crate::normal;
 use serde::{Deserialize, Serialize};
+
+mod counts;
+pub use counts::ValueCounts;
 
 /// Quantiles averaged by [`NumericMarginal::moments`] (the midpoint rule).
 const MOMENT_POINTS: u32 = 1 << 14;
@@ -113,7 +115,8 @@ pub struct NumericMarginal {
 
 /// The empirical CDF of a column at fit time: where each observed value
 /// sits, `[P(X < x), P(X ≤ x)]`.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct EmpiricalCdf {
     values: Vec<f64>,
     below: Vec<f64>,
@@ -123,23 +126,22 @@ pub struct EmpiricalCdf {
 impl EmpiricalCdf {
     /// The CDF of `values` (finite, at least one).
     pub fn new(values: &[f64]) -> EmpiricalCdf {
-        let mut v = values.to_vec();
-        v.sort_by(f64::total_cmp);
-        let n = v.len() as f64;
+        EmpiricalCdf::from_counts(&ValueCounts::from_values(values))
+    }
+
+    /// The CDF of the rows `counts` counts (at least one).
+    pub fn from_counts(counts: &ValueCounts) -> EmpiricalCdf {
+        let n = counts.total() as f64;
         let mut cdf = EmpiricalCdf {
-            values: Vec::new(),
-            below: Vec::new(),
-            cumulative: Vec::new(),
+            values: counts.values().to_vec(),
+            below: Vec::with_capacity(counts.values().len()),
+            cumulative: Vec::with_capacity(counts.values().len()),
         };
-        let mut i = 0;
-        while i < v.len() {
-            let start = i;
-            while i < v.len() && v[i] == v[start] {
-                i += 1;
-            }
-            cdf.values.push(v[start]);
-            cdf.below.push(start as f64 / n);
-            cdf.cumulative.push(i as f64 / n);
+        let mut seen = 0_u64;
+        for &c in counts.counts() {
+            cdf.below.push(seen as f64 / n);
+            seen += c;
+            cdf.cumulative.push(seen as f64 / n);
         }
         cdf
     }
@@ -166,16 +168,39 @@ impl EmpiricalCdf {
     pub fn distinct(&self) -> usize {
         self.values.len()
     }
+
+    /// The one-sample KS distance of the rows to the continuous `cdf`:
+    /// over each run of ties `[b_k, c_k]`, the largest of `F(v_k) − b_k`
+    /// and `c_k − F(v_k)`, as `ks_sorted_continuous` gives on the sorted
+    /// rows themselves.
+    fn ks(&self, cdf: impl Fn(f64) -> f64) -> f64 {
+        self.values
+            .iter()
+            .zip(self.below.iter().zip(&self.cumulative))
+            .map(|(&x, (&b, &c))| {
+                let f = cdf(x);
+                (f - b).max(c - f)
+            })
+            .fold(0.0, f64::max)
+    }
 }
 
 impl NumericMarginal {
     /// The marginal of the present values `values` (finite, at least one)
     /// of a column with rounding step `step`, chosen as the module doc says.
     pub fn fit(values: &[f64], step: Option<f64>) -> NumericMarginal {
-        let cdf = EmpiricalCdf::new(values);
+        NumericMarginal::fit_counts(&ValueCounts::from_values(values), step)
+    }
+
+    /// The marginal of the rows `counts` counts (at least one): the same
+    /// as [`NumericMarginal::fit`] of those rows in any order, since the
+    /// choice reads only the sorted distinct values and their counts.
+    pub fn fit_counts(counts: &ValueCounts, step: Option<f64>) -> NumericMarginal {
+        let cdf = EmpiricalCdf::from_counts(counts);
         let (low, high) = (cdf.values[0], cdf.values[cdf.values.len() - 1]);
         let base = |law| NumericMarginal { law, low, high, step };
-        if step.is_some() && cdf.distinct() <= MAX_ATOMS && values.len() >= MIN_ATOM_ROWS * cdf.distinct() {
+        let n = counts.total();
+        if step.is_some() && cdf.distinct() <= MAX_ATOMS && n >= (MIN_ATOM_ROWS * cdf.distinct()) as u64 {
             return base(Law::Steps {
                 cumulative: cdf.cumulative.clone(),
                 values: cdf.values.clone(),
@@ -185,21 +210,17 @@ impl NumericMarginal {
         if cdf.distinct() < 3 {
             return empirical;
         }
-        let mut sorted = values.to_vec();
-        sorted.sort_by(f64::total_cmp);
-        let n = sorted.len() as f64;
-        let (mean, std) = mean_std(values);
+        let (mean, std) = counts.mean_std(|x| x);
         let mut candidates = vec![base(Law::Normal { mean, std }), base(Law::Uniform)];
         if low > 0.0 {
-            let logs: Vec<f64> = values.iter().map(|x| x.ln()).collect();
-            let (mu, sigma) = mean_std(&logs);
+            let (mu, sigma) = counts.mean_std(f64::ln);
             candidates.push(base(Law::LogNormal { mu, sigma }));
         }
-        let bar = ks_sorted_continuous(|x| empirical.cdf(x), &sorted) + FAMILY_MARGIN / n.sqrt();
+        let bar = cdf.ks(|x| empirical.cdf(x)) + FAMILY_MARGIN / (n as f64).sqrt();
         candidates
             .into_iter()
             .filter(|m| m.law_is_proper())
-            .map(|m| (ks_sorted_continuous(|x| m.cdf(x), &sorted), m))
+            .map(|m| (cdf.ks(|x| m.cdf(x)), m))
             .filter(|(ks, _)| *ks <= bar)
             .min_by(|a, b| a.0.total_cmp(&b.0))
             .map_or(empirical, |(_, m)| m)
