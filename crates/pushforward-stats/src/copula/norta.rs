@@ -10,15 +10,13 @@
 //! Kendall target with one is Kendall's tau-b (see `kendall`), by the same
 //! root finder with a finite-difference slope. A Pearson target of a pair
 //! with a normal column is linear in `r`: with `X = μ + σZ₁`,
-//! `Cov(X, h(Z₂)) = σ r E[Z₂ h(Z₂)]` (Stein's lemma), so
-//! `g(r) = r·E[Z h₁(Z)]·E[Z h₂(Z)]/(σ₁σ₂)` (`E[Z h(Z)] = σ` for the normal
-//! column itself) from one one-dimensional integral per column, not a
-//! two-dimensional one per pair; `g(r) = r` exactly for two normal columns.
+//! `Cov(X, h(Z₂)) = σ r E[Z₂ h(Z₂)]` (Stein's lemma), so `g(r) = r·g(½)/½`
+//! from one integral, not one per Newton step.
 
 use super::feasibility::{InfeasiblePair, PairBound};
 use super::kendall::KendallPair;
 use super::nearest::{self, NearestOptions, NearestReport};
-use super::pair::{PairMap, normal_slope, std_of};
+use super::pair::{PairMap, std_of};
 use crate::StatsError;
 use crate::latent::LatentMap;
 use crate::marginal::{Family, Marginal};
@@ -138,7 +136,6 @@ pub fn fit_copula(
         }
     }
     let stds: Vec<f64> = maps.par_iter().map(|m| std_of(m, &quad)).collect();
-    let slopes: Vec<f64> = maps.iter().map(|m| normal_slope(m, &quad)).collect();
     // Exact mode only needs the pairs with a non-zero target. A fitted
     // table marginal has no pair integrals: the spec correlates it only
     // through a latent matrix, so here it stays independent (target 0).
@@ -176,23 +173,16 @@ pub fn fit_copula(
                     PairMap::Kendall(Box::new(KendallPair::new(&maps[i], &maps[j], Arc::clone(&quad))))
                 }
                 (kind, _) => {
+                    let map = PairMap::numeric(
+                        (Arc::clone(&maps[i]), stds[i]),
+                        (Arc::clone(&maps[j]), stds[j]),
+                        Arc::clone(&quad),
+                    );
                     let normal = |m: &Marginal| matches!(m.family(), Family::Normal { .. });
-                    let (ni, nj) = (normal(&marginals[i]), normal(&marginals[j]));
-                    if kind == CorrelationKind::Pearson && ni && nj {
-                        PairMap::Linear(1.0)
-                    } else if kind == CorrelationKind::Pearson && (ni || nj) {
-                        let scale = stds[i] * stds[j];
-                        PairMap::Linear(if scale > 0.0 {
-                            (slopes[i] * slopes[j] / scale).clamp(-1.0, 1.0)
-                        } else {
-                            0.0
-                        })
+                    if kind == CorrelationKind::Pearson && (normal(&marginals[i]) || normal(&marginals[j])) {
+                        PairMap::Linear(map.corr(0.5) / 0.5)
                     } else {
-                        PairMap::numeric(
-                            (Arc::clone(&maps[i]), stds[i]),
-                            (Arc::clone(&maps[j]), stds[j]),
-                            Arc::clone(&quad),
-                        )
+                        map
                     }
                 }
             };

@@ -51,16 +51,6 @@ pub(crate) fn std_of(map: &LatentMap, quad: &Quadrature) -> f64 {
     }
 }
 
-/// `E[Z h(Z)]` of a latent map `h`, the slope of `Cov(Z₁, h(Z₂))` in the
-/// latent correlation (Stein's lemma): `Σₗ Δₗ φ(bₗ)` over a step map's
-/// jumps (exact), the Gauss–Hermite rule otherwise.
-pub(crate) fn normal_slope(map: &LatentMap, quad: &Quadrature) -> f64 {
-    match map {
-        LatentMap::Steps(s) => s.jumps().map(|(t, d)| d * normal::pdf(t)).sum(),
-        other => quad.expect(|z| z * other.value(z)),
-    }
-}
-
 /// A pair's map from latent to output correlation.
 #[derive(Debug, Clone)]
 pub(crate) enum PairMap {
@@ -296,37 +286,4 @@ fn cov_steps(a: &StepMap, b: &StepMap, r: f64) -> f64 {
                 .sum::<f64>()
         })
         .sum()
-}
-
-#[cfg(test)]
-mod tests {
-    #![allow(clippy::unwrap_used)]
-    use super::*;
-    use crate::marginal::{Family, Marginal};
-
-    #[test]
-    fn the_normal_slope_is_the_integrated_correlation_per_unit_of_r() {
-        let quad = Arc::new(Quadrature::new(64, 24));
-        let map = |f| Arc::new(LatentMap::new(&Marginal::new(f).unwrap()));
-        let normal = map(Family::Normal { mean: 2.0, std: 3.0 });
-        let sn = std_of(&normal, &quad);
-        for family in [
-            Family::Exponential { rate: 1.0 },
-            Family::Poisson { lambda: 3.0 },
-            Family::Bernoulli { p: 0.3 },
-        ] {
-            let other = map(family.clone());
-            let so = std_of(&other, &quad);
-            let integrated = PairMap::numeric(
-                (Arc::clone(&normal), sn),
-                (Arc::clone(&other), so),
-                Arc::clone(&quad),
-            );
-            let slope = normal_slope(&normal, &quad) * normal_slope(&other, &quad) / (sn * so);
-            for r in [-0.9, -0.3, 0.5, 0.95] {
-                let (a, b) = (integrated.corr(r), slope * r);
-                assert!((a - b).abs() < 1e-6, "{family}, r = {r}: {a} against {b}");
-            }
-        }
-    }
 }
