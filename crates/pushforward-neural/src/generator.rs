@@ -165,10 +165,6 @@ impl<S: GeneratorSettings> FittedModel for GeneratorModel<S> {
         &self.header
     }
 
-    fn default_rows(&self) -> u64 {
-        self.header.rows as u64
-    }
-
     fn configure(&self, settings: &SampleSettings) -> Result<Configured<'_>, NeuralError> {
         settings.only(S::METHOD, &[])?;
         Ok(Configured {

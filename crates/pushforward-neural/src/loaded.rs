@@ -142,8 +142,11 @@ pub trait FittedModel: std::fmt::Debug + Send + Sync {
     /// The common header.
     fn header(&self) -> &ModelHeader;
 
-    /// Rows drawn when the caller does not say.
-    fn default_rows(&self) -> u64;
+    /// Rows drawn when the caller does not say: by default as many as the
+    /// model was trained on.
+    fn default_rows(&self) -> u64 {
+        self.header().rows as u64
+    }
 
     /// The model as a sampler under `settings`, with a line saying how it
     /// samples (for reports).

@@ -351,10 +351,6 @@ impl FittedModel for Model {
         &self.header
     }
 
-    fn default_rows(&self) -> u64 {
-        self.header.rows as u64
-    }
-
     fn configure(&self, settings: &SampleSettings) -> Result<Configured<'_>, NeuralError> {
         use SampleOption as O;
         settings.only(

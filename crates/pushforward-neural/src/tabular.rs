@@ -94,10 +94,6 @@ impl FittedModel for CopulaFile {
         &self.header
     }
 
-    fn default_rows(&self) -> u64 {
-        self.header.rows as u64
-    }
-
     fn copula(&self) -> Option<&CopulaBody> {
         Some(&self.body)
     }

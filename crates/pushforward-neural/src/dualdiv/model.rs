@@ -294,10 +294,6 @@ impl FittedModel for DualDivModel {
         &self.header
     }
 
-    fn default_rows(&self) -> u64 {
-        self.header.rows as u64
-    }
-
     fn configure(&self, settings: &SampleSettings) -> Result<Configured<'_>, NeuralError> {
         settings.only(Method::DualDivergence, &[])?;
         let walk = &self.body.settings.dual.walk;

@@ -252,10 +252,6 @@ impl FittedModel for GpaModel {
         &self.header
     }
 
-    fn default_rows(&self) -> u64 {
-        self.header.rows as u64
-    }
-
     fn configure(&self, settings: &SampleSettings) -> Result<Configured<'_>, NeuralError> {
         settings.only(Method::Gpa, &[])?;
         let config = &self.body.settings.transport;

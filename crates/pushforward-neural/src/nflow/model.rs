@@ -187,10 +187,6 @@ impl FittedModel for SplineFlowModel {
         &self.header
     }
 
-    fn default_rows(&self) -> u64 {
-        self.header.rows as u64
-    }
-
     fn configure(&self, settings: &SampleSettings) -> Result<Configured<'_>, NeuralError> {
         settings.only(Method::NormalizingFlow, &[])?;
         let description = if self.flow.is_monotone() {

@@ -206,10 +206,6 @@ impl FittedModel for ScoreModel {
         &self.header
     }
 
-    fn default_rows(&self) -> u64 {
-        self.header.rows as u64
-    }
-
     fn configure(&self, settings: &SampleSettings) -> Result<Configured<'_>, NeuralError> {
         let sampling = self.sampling(settings)?;
         Ok(Configured {
