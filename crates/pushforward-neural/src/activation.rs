@@ -209,8 +209,20 @@ fn backward_second_body(
 
 #[inline(always)]
 fn backward_body(act: Activation, z: &[f32], a: &[f32], aux: &[f32], g: &mut [f32]) {
-    for (((g, &z), &a), &aux) in g.iter_mut().zip(z).zip(a).zip(aux) {
-        *g *= act.derivative(z, a, aux);
+    /// The loop for one activation, a constant once inlined, so that it
+    /// vectorises (a `match` per element does not).
+    #[inline(always)]
+    fn scale(act: Activation, z: &[f32], a: &[f32], aux: &[f32], g: &mut [f32]) {
+        for (((g, &z), &a), &aux) in g.iter_mut().zip(z).zip(a).zip(aux) {
+            *g *= act.derivative(z, a, aux);
+        }
+    }
+    match act {
+        Activation::Relu => scale(Activation::Relu, z, a, aux, g),
+        Activation::LeakyRelu => scale(Activation::LeakyRelu, z, a, aux, g),
+        Activation::Silu => scale(Activation::Silu, z, a, aux, g),
+        Activation::Gelu => scale(Activation::Gelu, z, a, aux, g),
+        Activation::Elu => scale(Activation::Elu, z, a, aux, g),
     }
 }
 
@@ -238,17 +250,21 @@ fn tanh(x: f32) -> f32 {
 /// which needs no SSE4.1) and `f ∈ [−½, ½]`; `2ᶠ` is a degree-6 Taylor
 /// polynomial of `e^{f ln 2}` (truncation error below 2·10⁻⁸), `2ⁿ` is put
 /// straight into the exponent bits. Inputs are clamped to `[−87, 88]`,
-/// where `eˣ` is a normal `f32`.
+/// where `eˣ` is a normal `f32`. The rounded sum `y + 1.5·2²³` lies in
+/// `[2²³, 2²⁴)`, where floats are one apart, so its bits are those of
+/// `1.5·2²³` plus `n`: the integer `n` without a saturating `as`
+/// conversion, which does not vectorise.
 #[inline(always)]
 pub(crate) fn exp(x: f32) -> f32 {
     const ROUND: f32 = 12_582_912.0; // 1.5·2²³
     let y = x.clamp(-87.0, 88.0) * std::f32::consts::LOG2_E;
-    let n = (y + ROUND) - ROUND;
+    let shifted = y + ROUND;
+    let n = shifted - ROUND;
     let r = (y - n) * std::f32::consts::LN_2;
     let p = 1.0
         + r * (1.0 + r * (0.5 + r * (1.0 / 6.0 + r * (1.0 / 24.0 + r * (1.0 / 120.0 + r * (1.0 / 720.0))))));
-    let scale = f32::from_bits(((n as i32 + 127) as u32) << 23);
-    p * scale
+    let biased = shifted.to_bits().wrapping_sub(ROUND.to_bits()).wrapping_add(127);
+    p * f32::from_bits(biased << 23)
 }
 
 #[cfg(test)]

@@ -23,6 +23,16 @@
 //! ∂L/∂b          = Σ_i T_i/n
 //! ```
 //! and one backward pass of `g` over all nodes and points gives `∂L/∂θ`.
+//! The first node, `t_0 = 1`, is `c_i` itself, so `g(c_i)` is that node's
+//! value and its two terms add up.
+//!
+//! **Evaluation.** The rows are cut into chunks of about 256 integrand
+//! points (whole rows); each chunk runs the integrand's forward pass, its
+//! rows' `T` and, when training, its backward pass at once, while the
+//! network's values are still in cache (`monotone/integrand.rs`). Chunks
+//! run in parallel; their gradients are summed in chunk order, and the cut
+//! depends only on the node count, so one seed gives the same bytes on any
+//! number of threads.
 //!
 //! **Inverse.** `T` is increasing with slope at least ε, so each `z` has one
 //! root: a bracket grown by doubling, then Newton steps that fall back to
@@ -36,10 +46,15 @@
 
 use std::ops::Range;
 
+use rayon::prelude::*;
+
 use super::log_normal;
 use crate::activation::Activation;
 use crate::error::NeuralError;
 use crate::mlp::{Grads, MlpShape, MlpView, ParamLayout, Tape};
+use integrand::{Integrand, Workspace, with_workspace};
+
+mod integrand;
 
 /// The floor `ε` of the integrand.
 const FLOOR: f64 = 1e-3;
@@ -49,6 +64,8 @@ const MAX_ITERATIONS: usize = 200;
 const MAX_DOUBLINGS: usize = 1_100;
 /// The step below which a root is accepted.
 const ROOT_TOLERANCE: f64 = 1e-9;
+/// Integrand points per chunk of rows (whole rows: 7 rows of 33 nodes).
+const CHUNK_POINTS: usize = 256;
 /// Name of the integrand network in the parameters and the file.
 pub(crate) const INTEGRAND: &str = "integrand";
 /// Name of the offset (a linear map read at 0: its bias is `b`).
@@ -84,23 +101,27 @@ pub(crate) fn clenshaw_curtis(n: usize) -> (Vec<f64>, Vec<f64>) {
         .unzip()
 }
 
-fn softplus(g: f64) -> f64 {
-    g.max(0.0) + (-g.abs()).exp().ln_1p()
+/// `(softplus(g), σ(g))` from one exponential `e = exp(−|g|)`:
+/// `softplus = max(g, 0) + ln(1 + e)`, `σ = 1/(1 + e)` for `g ≥ 0` and
+/// `e/(1 + e)` below.
+fn softplus_sigmoid(g: f64) -> (f64, f64) {
+    let e = (-g.abs()).exp();
+    let sigmoid = if g >= 0.0 { 1.0 } else { e } / (1.0 + e);
+    (g.max(0.0) + e.ln_1p(), sigmoid)
 }
 
-fn sigmoid(g: f64) -> f64 {
-    1.0 / (1.0 + (-g).exp())
+/// One chunk's rows, and where their `T` and `f(c)` go.
+struct Chunk<'a> {
+    x: &'a [f64],
+    t: &'a mut [f64],
+    slope: &'a mut [f64],
 }
 
-/// What one evaluation of `T` at a batch of points gives.
-struct Evaluation {
-    t: Vec<f64>,
-    /// `f(c_i)`.
-    slope: Vec<f64>,
-    /// `g` at every node of every row, then at every `c_i`.
-    g: Vec<f64>,
-    /// The clamped points.
-    c: Vec<f64>,
+/// A chunk's integrand inputs and `σ(g)` at each of them.
+#[derive(Default)]
+struct Nodes {
+    input: Vec<f32>,
+    sigma: Vec<f64>,
 }
 
 impl Monotone {
@@ -152,96 +173,163 @@ impl Monotone {
         &self.layout
     }
 
-    /// The network `name` on its part of `params`; `None` only for
+    /// The offset network on its part of `params`; `None` only for
     /// parameters of another shape, which [`super::SplineFlow`] never holds.
-    fn view<'p>(&'p self, name: &str, params: &'p [f32]) -> Option<(MlpView<'p>, Range<usize>)> {
-        let (arch, range) = self.layout.find(name)?;
+    fn offset<'p>(&'p self, params: &'p [f32]) -> Option<(MlpView<'p>, Range<usize>)> {
+        let (arch, range) = self.layout.find(OFFSET)?;
         let view = MlpView::new(arch, params.get(range.clone())?).ok()?;
         Some((view, range))
     }
 
-    /// `T(x)`, `f(c)` and what the backward pass needs, for every point of `x`.
-    fn evaluate(&self, params: &[f32], x: &[f64], tape: &mut Tape) -> Option<Evaluation> {
+    /// The integrand network on its part of `params` (`None` as above).
+    fn integrand<'p>(&'p self, params: &'p [f32]) -> Option<(Integrand<'p>, Range<usize>)> {
+        let (arch, range) = self.layout.find(INTEGRAND)?;
+        Some((Integrand::new(arch, params.get(range.clone())?)?, range))
+    }
+
+    /// `b`: the offset network read at 0, its pass recorded on `tape`.
+    fn bias(&self, params: &[f32], tape: &mut Tape) -> Option<f64> {
+        let (offset, _) = self.offset(params)?;
+        Some(f64::from(offset.forward(&[0.0], 1, tape)[0]))
+    }
+
+    /// Rows per chunk: about [`CHUNK_POINTS`] integrand points.
+    fn chunk_rows(&self) -> usize {
+        (CHUNK_POINTS / self.nodes.len()).max(1)
+    }
+
+    /// `T` and `f(c)` of a chunk's rows, leaving the integrand's inputs
+    /// (`c(t_k + 1)/2`, row by row) and `σ(g)` at each in `nodes`. The first
+    /// node, `t_0 = 1`, is `c` itself, so `f(c)` is its value.
+    fn chunk_forward(
+        &self,
+        net: Integrand<'_>,
+        b: f64,
+        chunk: &mut Chunk<'_>,
+        ws: &mut Workspace,
+        nodes: &mut Nodes,
+    ) {
         let m = self.nodes.len();
-        let c: Vec<f64> = x.iter().map(|v| v.clamp(-self.bound, self.bound)).collect();
-        let mut input = Vec::with_capacity(x.len() * (m + 1));
-        for &ci in &c {
-            input.extend(self.nodes.iter().map(|t| (ci * (t + 1.0) / 2.0) as f32));
+        nodes.input.clear();
+        for &x in chunk.x {
+            let c = x.clamp(-self.bound, self.bound);
+            nodes
+                .input
+                .extend(self.nodes.iter().map(|t| (c * (t + 1.0) / 2.0) as f32));
         }
-        input.extend(c.iter().map(|&ci| ci as f32));
-        let (integrand, _) = self.view(INTEGRAND, params)?;
-        let g: Vec<f64> = integrand
-            .forward(&input, input.len(), tape)
-            .iter()
-            .map(|&v| f64::from(v))
-            .collect();
-        let (offset, _) = self.view(OFFSET, params)?;
-        let b = f64::from(offset.forward(&[0.0], 1, &mut Tape::default())[0]);
-        let n = x.len();
-        let (t, slope) = (0..n)
-            .map(|i| {
-                let integral: f64 = g[i * m..(i + 1) * m]
-                    .iter()
-                    .zip(&self.weights)
-                    .map(|(&gk, w)| w * (softplus(gk) + FLOOR))
-                    .sum::<f64>()
-                    * c[i]
-                    / 2.0;
-                let slope = softplus(g[n * m + i]) + FLOOR;
-                (b + integral + slope * (x[i] - c[i]), slope)
-            })
-            .unzip();
-        Some(Evaluation { t, slope, g, c })
+        let g = net.forward(ws, &nodes.input);
+        nodes.sigma.resize(g.len(), 0.0);
+        for (i, &x) in chunk.x.iter().enumerate() {
+            let c = x.clamp(-self.bound, self.bound);
+            let mut integral = 0.0;
+            for k in 0..m {
+                let (softplus, sigma) = softplus_sigmoid(f64::from(g[i * m + k]));
+                nodes.sigma[i * m + k] = sigma;
+                integral += self.weights[k] * (softplus + FLOOR);
+                if k == 0 {
+                    chunk.slope[i] = softplus + FLOOR;
+                }
+            }
+            chunk.t[i] = b + integral * c / 2.0 + chunk.slope[i] * (x - c);
+        }
+    }
+
+    /// `(T(x), f(c))` of every point of `x`, in parallel chunks; `None` for
+    /// parameters of another shape.
+    fn transform(&self, params: &[f32], x: &[f64]) -> Option<(Vec<f64>, Vec<f64>)> {
+        let (net, _) = self.integrand(params)?;
+        let b = self.bias(params, &mut Tape::default())?;
+        let (mut t, mut slope) = (vec![0.0; x.len()], vec![0.0; x.len()]);
+        let rows = self.chunk_rows();
+        x.par_chunks(rows)
+            .zip(t.par_chunks_mut(rows))
+            .zip(slope.par_chunks_mut(rows))
+            .for_each(|((x, t), slope)| {
+                let mut chunk = Chunk { x, t, slope };
+                with_workspace(|ws| self.chunk_forward(net, b, &mut chunk, ws, &mut Nodes::default()));
+            });
+        Some((t, slope))
     }
 
     /// `(T(x), log T'(x))` of every point (NaN for parameters of another
     /// shape).
     pub(crate) fn forward(&self, params: &[f32], x: &[f64]) -> (Vec<f64>, Vec<f64>) {
-        match self.evaluate(params, x, &mut Tape::default()) {
-            Some(e) => (e.t, e.slope.iter().map(|s| s.ln()).collect()),
+        match self.transform(params, x) {
+            Some((t, slope)) => (t, slope.iter().map(|s| s.ln()).collect()),
             None => (vec![f64::NAN; x.len()], vec![f64::NAN; x.len()]),
         }
     }
 
     /// The mean negative log-likelihood of the points `x`, with its gradient
-    /// written over `grad` (NaN for parameters of another shape).
+    /// written over `grad` (NaN for parameters of another shape). The
+    /// integrand's passes run in parallel chunks of
+    /// [`Monotone::chunk_rows`] rows, each backward right after its
+    /// forward; the chunks' gradients are summed in chunk order, so the
+    /// result does not depend on the number of threads. `tape` records the
+    /// offset's pass.
     pub(crate) fn loss_and_grad(&self, params: &[f32], x: &[f64], tape: &mut Tape, grad: &mut [f32]) -> f64 {
-        let (Some(e), Some((integrand, integrand_range)), Some((offset, offset_range))) = (
-            self.evaluate(params, x, tape),
-            self.view(INTEGRAND, params),
-            self.view(OFFSET, params),
+        let (Some((net, integrand_range)), Some((offset, offset_range)), Some(b)) = (
+            self.integrand(params),
+            self.offset(params),
+            self.bias(params, tape),
         ) else {
             return f64::NAN;
         };
-        let (n, m) = (x.len(), self.nodes.len());
+        let n = x.len();
         let nf = n as f64;
-        let nll =
-            -e.t.iter()
-                .zip(&e.slope)
-                .map(|(t, s)| log_normal(&[*t]) + s.ln())
-                .sum::<f64>()
-                / nf;
-        let mut d_g = vec![0.0f32; e.g.len()];
-        for i in 0..n {
-            let dt = e.t[i] / nf;
-            for k in 0..m {
-                let gk = e.g[i * m + k];
-                d_g[i * m + k] = (dt * e.c[i] / 2.0 * self.weights[k] * sigmoid(gk)) as f32;
-            }
-            let gc = e.g[n * m + i];
-            d_g[n * m + i] = (dt * (x[i] - e.c[i]) * sigmoid(gc) - sigmoid(gc) / e.slope[i] / nf) as f32;
+        let rows = self.chunk_rows();
+        let count = net.len();
+        let (mut t, mut slope) = (vec![0.0; n], vec![0.0; n]);
+        let mut partial = vec![0.0f32; n.div_ceil(rows) * count];
+        x.par_chunks(rows)
+            .zip(t.par_chunks_mut(rows))
+            .zip(slope.par_chunks_mut(rows))
+            .zip(partial.par_chunks_mut(count))
+            .for_each(|(((x, t), slope), partial)| {
+                let mut chunk = Chunk { x, t, slope };
+                let mut nodes = Nodes::default();
+                with_workspace(|ws| {
+                    self.chunk_forward(net, b, &mut chunk, ws, &mut nodes);
+                    let d_g = self.node_gradients(&chunk, &nodes.sigma, nf);
+                    net.backward(ws, &nodes.input, &d_g, partial);
+                });
+            });
+        let integrand_grad = &mut grad[integrand_range];
+        integrand_grad.fill(0.0);
+        for part in partial.chunks_exact(count) {
+            integrand_grad.iter_mut().zip(part).for_each(|(g, p)| *g += p);
         }
-        integrand.backward(tape, &d_g, Grads::params(&mut grad[integrand_range]));
-        let mut offset_tape = Tape::default();
-        offset.forward(&[0.0], 1, &mut offset_tape);
-        let d_b = (e.t.iter().sum::<f64>() / nf) as f32;
-        offset.backward(&mut offset_tape, &[d_b], Grads::params(&mut grad[offset_range]));
-        nll
+        let d_b = (t.iter().sum::<f64>() / nf) as f32;
+        offset.backward(tape, &[d_b], Grads::params(&mut grad[offset_range]));
+        -t.iter()
+            .zip(&slope)
+            .map(|(t, s)| log_normal(&[*t]) + s.ln())
+            .sum::<f64>()
+            / nf
+    }
+
+    /// `∂L/∂g` at every node of a chunk after [`Monotone::chunk_forward`]
+    /// (the module doc's formulas; the first node is also `c`), for a loss
+    /// averaged over `n` points.
+    fn node_gradients(&self, chunk: &Chunk<'_>, sigma: &[f64], n: f64) -> Vec<f32> {
+        let m = self.nodes.len();
+        let mut d_g = vec![0.0f32; sigma.len()];
+        for (i, &x) in chunk.x.iter().enumerate() {
+            let c = x.clamp(-self.bound, self.bound);
+            let dt = chunk.t[i] / n;
+            let s = &sigma[i * m..(i + 1) * m];
+            let d = &mut d_g[i * m..(i + 1) * m];
+            for ((d, w), s) in d.iter_mut().zip(&self.weights).zip(s) {
+                *d = (dt * c / 2.0 * w * s) as f32;
+            }
+            d[0] =
+                ((dt * c / 2.0 * self.weights[0] + dt * (x - c)) * s[0] - s[0] / chunk.slope[i] / n) as f32;
+        }
+        d_g
     }
 
     /// The points `x` with `T(x) = z`, to a step of 1e-9 (standardised units).
     pub(crate) fn inverse(&self, params: &[f32], z: &[f64]) -> Vec<f64> {
-        let mut tape = Tape::default();
         let mut lo = vec![-1.0; z.len()];
         let mut hi = vec![1.0; z.len()];
         for _ in 0..MAX_DOUBLINGS {
@@ -269,12 +357,12 @@ impl Monotone {
                 break;
             }
             let at: Vec<f64> = open.iter().map(|&i| x[i]).collect();
-            let Some(e) = self.evaluate(params, &at, &mut tape) else {
+            let Some((t, slope)) = self.transform(params, &at) else {
                 return vec![f64::NAN; z.len()];
             };
             open = open
                 .iter()
-                .zip(e.t.iter().zip(&e.slope))
+                .zip(t.iter().zip(&slope))
                 .filter_map(|(&i, (&t, &slope))| {
                     let r = t - z[i];
                     let newton = x[i] - r / slope;

@@ -200,3 +200,34 @@ fn an_odd_node_count_is_refused() {
     .expect_err("refused");
     assert!(err.to_string().contains("--nodes"), "{err}");
 }
+
+/// The fit, its samples and its densities are the same bytes on one thread
+/// and on three (the batch spans several chunks of rows).
+#[test]
+fn a_monotone_fit_is_the_same_on_any_number_of_threads() {
+    let table = column("x", mixture(1_000, 1));
+    let config = SplineFlowConfig {
+        train: TrainConfig {
+            steps: 30,
+            ..SplineFlowConfig::default().train
+        },
+        batch: 200,
+        ..monotone(8, 8)
+    };
+    let on = |threads: usize| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .expect("pool")
+            .install(|| {
+                let model = SplineFlowModel::fit(&table, &config, &Silent).expect("fits");
+                (
+                    model.flow().params.clone(),
+                    model.sampler().sample(3_000, 4).expect("samples"),
+                    model.log_likelihood(&table).expect("scores"),
+                )
+            })
+    };
+    let (one, three) = (on(1), on(3));
+    assert!(one == three, "the thread count changed the result");
+}
