@@ -338,12 +338,14 @@ impl Gradient for Problem<'_> {
     }
 }
 
-/// Runs the search; `target(i, j)` gives the target of a pair. Every
-/// evaluation checks `progress.cancelled()`.
+/// Runs the search; `target(i, j)` gives the target of a pair, `roots`
+/// (when known) each pair's latent root of its target clamped into its
+/// interval. Every evaluation checks `progress.cancelled()`.
 pub(crate) fn fit(
     d: usize,
     pairs: &[Pair],
     target: impl Fn(usize, usize) -> f64 + Sync,
+    roots: Option<&[f64]>,
     options: &NearestOptions,
     progress: &(dyn Progress + Sync),
 ) -> Result<NearestFit, StatsError> {
@@ -359,7 +361,7 @@ pub(crate) fn fit(
         progress,
         last: LastEvaluation::default(),
     };
-    let start = repaired_start(d, pairs, &target);
+    let start = repaired_start(d, pairs, &target, roots);
     let mut rng = stream(options.seed, Purpose::Starts);
     let starts: Vec<Vec<f64>> = (0..options.starts.max(1))
         .map(|k| {
@@ -414,17 +416,26 @@ pub(crate) fn fit(
     Ok(NearestFit { latent, factor: u })
 }
 
-/// A factor of the clamped per-pair solution, with negative eigenvalues
-/// raised to a small floor and the diagonal renormalised.
-fn repaired_start(d: usize, pairs: &[Pair], target: &(impl Fn(usize, usize) -> f64 + Sync)) -> Vec<f64> {
+/// A factor of the clamped per-pair solution (`roots`, solved here when
+/// not given), with negative eigenvalues raised to a small floor and the
+/// diagonal renormalised.
+fn repaired_start(
+    d: usize,
+    pairs: &[Pair],
+    target: &(impl Fn(usize, usize) -> f64 + Sync),
+    roots: Option<&[f64]>,
+) -> Vec<f64> {
     let mut r = identity(d);
-    let roots: Vec<f64> = pairs
-        .par_iter()
-        .map(|p| {
-            let t = target(p.i, p.j).max(p.bound.low).min(p.bound.high);
-            solve_pair(&p.map, t).clamp(-0.999, 0.999)
-        })
-        .collect();
+    let roots: Vec<f64> = match roots {
+        Some(roots) => roots.iter().map(|v| v.clamp(-0.999, 0.999)).collect(),
+        None => pairs
+            .par_iter()
+            .map(|p| {
+                let t = target(p.i, p.j).max(p.bound.low).min(p.bound.high);
+                solve_pair(&p.map, t).clamp(-0.999, 0.999)
+            })
+            .collect(),
+    };
     for (p, v) in pairs.iter().zip(roots) {
         r[p.i * d + p.j] = v;
         r[p.j * d + p.i] = v;
@@ -451,7 +462,7 @@ mod tests {
 
     #[test]
     fn a_feasible_target_is_reproduced_by_the_search_itself() {
-        let quad = Arc::new(Quadrature::new(64, 24));
+        let quad = Quadrature::shared();
         let maps: Vec<Arc<LatentMap>> = [
             Family::Normal { mean: 0.0, std: 1.0 },
             Family::Exponential { rate: 1.0 },
@@ -483,6 +494,7 @@ mod tests {
             3,
             &pairs,
             |i, j| target[i * 3 + j],
+            None,
             &NearestOptions::default(),
             &pushforward_core::Silent,
         )
