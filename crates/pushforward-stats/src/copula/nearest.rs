@@ -294,9 +294,12 @@ impl Problem<'_> {
             f += p;
             if want_grad {
                 let c = dp * dg;
-                for k in 0..d {
-                    grad[i * d + k] += c * (u[j * d + k] - r * u[i * d + k]) / norms[i];
-                    grad[j * d + k] += c * (u[i * d + k] - r * u[j * d + k]) / norms[j];
+                let (ui, uj) = (&u[i * d..(i + 1) * d], &u[j * d..(j + 1) * d]);
+                let (ni, nj) = (norms[i], norms[j]);
+                let (gi, gj) = two_rows(&mut grad, d, i, j);
+                for (((gi, gj), &a), &b) in gi.iter_mut().zip(gj.iter_mut()).zip(ui).zip(uj) {
+                    *gi += c * (b - r * a) / ni;
+                    *gj += c * (a - r * b) / nj;
                 }
             }
         }
@@ -335,6 +338,17 @@ impl Gradient for Problem<'_> {
     type Gradient = Vec<f64>;
     fn gradient(&self, p: &Self::Param) -> Result<Vec<f64>, argmin::core::Error> {
         Ok(self.evaluate(p)?.1)
+    }
+}
+
+/// Rows `i` and `j` (`i ≠ j`) of the row-major `m`, `d` wide, both mutable.
+fn two_rows(m: &mut [f64], d: usize, i: usize, j: usize) -> (&mut [f64], &mut [f64]) {
+    if i < j {
+        let (head, tail) = m.split_at_mut(j * d);
+        (&mut head[i * d..(i + 1) * d], &mut tail[..d])
+    } else {
+        let (head, tail) = m.split_at_mut(i * d);
+        (&mut tail[..d], &mut head[j * d..(j + 1) * d])
     }
 }
 
@@ -459,6 +473,15 @@ mod tests {
     use crate::marginal::{Family, Marginal};
     use crate::quadrature::Quadrature;
     use std::sync::Arc;
+
+    #[test]
+    fn two_rows_are_rows_i_and_j_in_either_order() {
+        let mut m: Vec<f64> = (0..9).map(f64::from).collect();
+        let (a, b) = two_rows(&mut m, 3, 0, 2);
+        assert_eq!((&*a, &*b), (&[0.0, 1.0, 2.0][..], &[6.0, 7.0, 8.0][..]));
+        let (a, b) = two_rows(&mut m, 3, 2, 1);
+        assert_eq!((&*a, &*b), (&[6.0, 7.0, 8.0][..], &[3.0, 4.0, 5.0][..]));
+    }
 
     #[test]
     fn a_feasible_target_is_reproduced_by_the_search_itself() {
