@@ -26,8 +26,10 @@
 //! 1997), with the scores' laws as marginals: standard normal for a normal
 //! score, the categorical law of the codes (frequencies in code order) for
 //! a discrete coordinate, Bernoulli(1 − p) for an indicator. This is
-//! pushforward-stats' copula fit, which also finds the nearest reachable
-//! positive semidefinite matrix when the pairwise targets do not form one.
+//! pushforward-stats' copula fit of scores (`fit_score_copula`: a pair with
+//! a normal score is linear in `r` by Stein's lemma), which also finds the
+//! nearest reachable positive semidefinite matrix when the pairwise targets
+//! do not form one.
 //! A column's value and its own missing indicator are never observed
 //! together; their correlation is the best linear prediction from the other
 //! coordinates (value and indicator independent given the rest).
@@ -37,16 +39,10 @@
 //! shrunk by `10⁻⁶` towards the identity so that every block of it is
 //! positive definite, as conditional sampling needs.
 
-use std::sync::Arc;
-
 use nalgebra::DMatrix;
 use pushforward_core::{Silent, Table};
-use pushforward_stats::latent::LatentMap;
 use pushforward_stats::normal;
-use pushforward_stats::{
-    CorrelationKind, CorrelationTarget, Family, InfeasiblePolicy, Marginal, NearestOptions,
-    copula::fit_copula,
-};
+use pushforward_stats::{Family, Marginal, NearestOptions, copula::fit_score_copula};
 use serde::{Deserialize, Serialize};
 
 use crate::counts::{ColumnCounts, GroupCounts};
@@ -360,16 +356,10 @@ impl Marginals {
         } else {
             let names: Vec<String> = (0..d).map(|k| format!("latent {k}")).collect();
             let marginals = self.laws()?;
-            let maps: Vec<Arc<LatentMap>> = marginals.iter().map(|m| Arc::new(LatentMap::new(m))).collect();
-            let fit = fit_copula(
+            let fit = fit_score_copula(
                 &names,
                 &marginals,
-                &maps,
-                &CorrelationTarget {
-                    kind: CorrelationKind::Pearson,
-                    matrix: target,
-                },
-                InfeasiblePolicy::Nearest,
+                &target,
                 &NearestOptions {
                     seed,
                     starts: NEAREST_STARTS,

@@ -17,7 +17,9 @@ mod kendall;
 pub mod nearest;
 pub mod norta;
 pub(crate) mod pair;
+pub mod scores;
 
 pub use feasibility::{InfeasiblePair, PairBound};
 pub use nearest::{NearestOptions, NearestReport, PairFit, Penalty};
 pub use norta::{CopulaFit, CorrelationKind, CorrelationTarget, InfeasiblePolicy, fit_copula, latent_copula};
+pub use scores::fit_score_copula;

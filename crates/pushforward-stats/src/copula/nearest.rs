@@ -294,9 +294,12 @@ impl Problem<'_> {
             f += p;
             if want_grad {
                 let c = dp * dg;
-                for k in 0..d {
-                    grad[i * d + k] += c * (u[j * d + k] - r * u[i * d + k]) / norms[i];
-                    grad[j * d + k] += c * (u[i * d + k] - r * u[j * d + k]) / norms[j];
+                let (ui, uj) = (&u[i * d..(i + 1) * d], &u[j * d..(j + 1) * d]);
+                let (ni, nj) = (norms[i], norms[j]);
+                let (gi, gj) = two_rows(&mut grad, d, i, j);
+                for (((gi, gj), &a), &b) in gi.iter_mut().zip(gj.iter_mut()).zip(ui).zip(uj) {
+                    *gi += c * (b - r * a) / ni;
+                    *gj += c * (a - r * b) / nj;
                 }
             }
         }
@@ -338,12 +341,25 @@ impl Gradient for Problem<'_> {
     }
 }
 
-/// Runs the search; `target(i, j)` gives the target of a pair. Every
-/// evaluation checks `progress.cancelled()`.
+/// Rows `i` and `j` (`i ≠ j`) of the row-major `m`, `d` wide, both mutable.
+fn two_rows(m: &mut [f64], d: usize, i: usize, j: usize) -> (&mut [f64], &mut [f64]) {
+    if i < j {
+        let (head, tail) = m.split_at_mut(j * d);
+        (&mut head[i * d..(i + 1) * d], &mut tail[..d])
+    } else {
+        let (head, tail) = m.split_at_mut(i * d);
+        (&mut tail[..d], &mut head[j * d..(j + 1) * d])
+    }
+}
+
+/// Runs the search; `target(i, j)` gives the target of a pair, `roots`
+/// (when known) each pair's latent root of its target clamped into its
+/// interval. Every evaluation checks `progress.cancelled()`.
 pub(crate) fn fit(
     d: usize,
     pairs: &[Pair],
     target: impl Fn(usize, usize) -> f64 + Sync,
+    roots: Option<&[f64]>,
     options: &NearestOptions,
     progress: &(dyn Progress + Sync),
 ) -> Result<NearestFit, StatsError> {
@@ -359,7 +375,7 @@ pub(crate) fn fit(
         progress,
         last: LastEvaluation::default(),
     };
-    let start = repaired_start(d, pairs, &target);
+    let start = repaired_start(d, pairs, &target, roots);
     let mut rng = stream(options.seed, Purpose::Starts);
     let starts: Vec<Vec<f64>> = (0..options.starts.max(1))
         .map(|k| {
@@ -414,17 +430,26 @@ pub(crate) fn fit(
     Ok(NearestFit { latent, factor: u })
 }
 
-/// A factor of the clamped per-pair solution, with negative eigenvalues
-/// raised to a small floor and the diagonal renormalised.
-fn repaired_start(d: usize, pairs: &[Pair], target: &(impl Fn(usize, usize) -> f64 + Sync)) -> Vec<f64> {
+/// A factor of the clamped per-pair solution (`roots`, solved here when
+/// not given), with negative eigenvalues raised to a small floor and the
+/// diagonal renormalised.
+fn repaired_start(
+    d: usize,
+    pairs: &[Pair],
+    target: &(impl Fn(usize, usize) -> f64 + Sync),
+    roots: Option<&[f64]>,
+) -> Vec<f64> {
     let mut r = identity(d);
-    let roots: Vec<f64> = pairs
-        .par_iter()
-        .map(|p| {
-            let t = target(p.i, p.j).max(p.bound.low).min(p.bound.high);
-            solve_pair(&p.map, t).clamp(-0.999, 0.999)
-        })
-        .collect();
+    let roots: Vec<f64> = match roots {
+        Some(roots) => roots.iter().map(|v| v.clamp(-0.999, 0.999)).collect(),
+        None => pairs
+            .par_iter()
+            .map(|p| {
+                let t = target(p.i, p.j).max(p.bound.low).min(p.bound.high);
+                solve_pair(&p.map, t).clamp(-0.999, 0.999)
+            })
+            .collect(),
+    };
     for (p, v) in pairs.iter().zip(roots) {
         r[p.i * d + p.j] = v;
         r[p.j * d + p.i] = v;
@@ -450,8 +475,17 @@ mod tests {
     use std::sync::Arc;
 
     #[test]
+    fn two_rows_are_rows_i_and_j_in_either_order() {
+        let mut m: Vec<f64> = (0..9).map(f64::from).collect();
+        let (a, b) = two_rows(&mut m, 3, 0, 2);
+        assert_eq!((&*a, &*b), (&[0.0, 1.0, 2.0][..], &[6.0, 7.0, 8.0][..]));
+        let (a, b) = two_rows(&mut m, 3, 2, 1);
+        assert_eq!((&*a, &*b), (&[6.0, 7.0, 8.0][..], &[3.0, 4.0, 5.0][..]));
+    }
+
+    #[test]
     fn a_feasible_target_is_reproduced_by_the_search_itself() {
-        let quad = Arc::new(Quadrature::new(64, 24));
+        let quad = Quadrature::shared();
         let maps: Vec<Arc<LatentMap>> = [
             Family::Normal { mean: 0.0, std: 1.0 },
             Family::Exponential { rate: 1.0 },
@@ -483,6 +517,7 @@ mod tests {
             3,
             &pairs,
             |i, j| target[i * 3 + j],
+            None,
             &NearestOptions::default(),
             &pushforward_core::Silent,
         )

@@ -24,7 +24,7 @@ use crate::quadrature::Quadrature;
 use nalgebra::DMatrix;
 use pushforward_core::Progress;
 use rayon::prelude::*;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 /// Which correlation a target names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -88,11 +88,6 @@ pub struct CopulaFit {
 /// the pair integrals sum over every step.
 const MAX_PAIR_STEPS: usize = 2048;
 
-/// Number of Gauss–Hermite nodes per dimension for the pair integrals.
-const HERMITE_NODES: usize = 64;
-/// Gauss–Legendre nodes on the `θ = asin r` integral of mixed pairs.
-const LEGENDRE_NODES: usize = 24;
-
 /// A pair of columns with its map.
 pub(crate) struct Pair {
     pub(crate) i: usize,
@@ -117,23 +112,14 @@ pub fn fit_copula(
     progress: &(dyn Progress + Sync),
 ) -> Result<CopulaFit, StatsError> {
     let d = marginals.len();
-    // The rules depend only on their sizes: built once per process (Golub–
-    // Welsch on 64 nodes costs as much as a small table's whole NORTA solve).
-    static QUAD: OnceLock<Arc<Quadrature>> = OnceLock::new();
-    let quad = Arc::clone(QUAD.get_or_init(|| Arc::new(Quadrature::new(HERMITE_NODES, LEGENDRE_NODES))));
+    let quad = Quadrature::shared();
     let t = |i: usize, j: usize| target.matrix[i * d + j];
     let maps: Vec<Arc<LatentMap>> = match target.kind {
         CorrelationKind::Spearman => maps.par_iter().map(|m| Arc::new(m.rank_map())).collect(),
         _ => maps.to_vec(),
     };
-    for (i, m) in marginals.iter().enumerate() {
-        let needed = (0..d).any(|j| j != i && t(i, j) != 0.0);
-        if target.kind == CorrelationKind::Pearson && needed && !m.std().is_finite() {
-            return Err(StatsError::InfiniteVariance {
-                column: names[i].clone(),
-                family: m.family().to_string(),
-            });
-        }
+    if target.kind == CorrelationKind::Pearson {
+        check_variances(names, marginals, &target.matrix)?;
     }
     let stds: Vec<f64> = maps.par_iter().map(|m| std_of(m, &quad)).collect();
     // Exact mode only needs the pairs with a non-zero target. A fitted
@@ -145,20 +131,7 @@ pub fn fit_copula(
         .filter(|&(i, j)| policy == InfeasiblePolicy::Nearest || t(i, j) != 0.0)
         .filter(|&(i, j)| !exact(i) && !exact(j))
         .collect();
-    for &(i, j) in &wanted {
-        for k in [i, j] {
-            if let LatentMap::Steps(s) = &*maps[k] {
-                let steps = s.jumps().count();
-                if steps > MAX_PAIR_STEPS {
-                    return Err(StatsError::TooManyValues {
-                        column: names[k].clone(),
-                        values: steps,
-                        max: MAX_PAIR_STEPS,
-                    });
-                }
-            }
-        }
-    }
+    check_steps(names, |k| Some(&*maps[k]), &wanted)?;
     let pairs: Vec<Pair> = wanted
         .par_iter()
         .map(|&(i, j)| -> Result<Pair, StatsError> {
@@ -186,23 +159,114 @@ pub fn fit_copula(
                     }
                 }
             };
-            let (low, high) = map.bounds();
-            if !(low.is_finite() && high.is_finite()) {
-                return Err(StatsError::NonFinite {
-                    column: format!("{}' with '{}", names[i], names[j]),
-                    family: format!("{} with {}", marginals[i].family(), marginals[j].family()),
-                    what: "the attainable correlation interval of the pair",
-                });
-            }
-            Ok(Pair {
-                i,
-                j,
-                map,
-                bound: PairBound { low, high },
-            })
+            Pair::new(i, j, map, names, marginals)
         })
         .collect::<Result<_, _>>()?;
+    solve(names, target, pairs, policy, Shortcut::None, options, progress)
+}
 
+impl Pair {
+    /// Columns `i < j` with their map and its attainable interval.
+    ///
+    /// # Errors
+    /// [`StatsError::NonFinite`] when the interval is not finite.
+    pub(crate) fn new(
+        i: usize,
+        j: usize,
+        map: PairMap,
+        names: &[String],
+        marginals: &[Marginal],
+    ) -> Result<Pair, StatsError> {
+        let (low, high) = map.bounds();
+        if !(low.is_finite() && high.is_finite()) {
+            return Err(StatsError::NonFinite {
+                column: format!("{}' with '{}", names[i], names[j]),
+                family: format!("{} with {}", marginals[i].family(), marginals[j].family()),
+                what: "the attainable correlation interval of the pair",
+            });
+        }
+        Ok(Pair {
+            i,
+            j,
+            map,
+            bound: PairBound { low, high },
+        })
+    }
+}
+
+/// Refuses a column of infinite variance with a non-zero Pearson target
+/// (`target` is `d × d`, row-major).
+pub(crate) fn check_variances(
+    names: &[String],
+    marginals: &[Marginal],
+    target: &[f64],
+) -> Result<(), StatsError> {
+    let d = marginals.len();
+    for (i, m) in marginals.iter().enumerate() {
+        let needed = (0..d).any(|j| j != i && target[i * d + j] != 0.0);
+        if needed && !m.std().is_finite() {
+            return Err(StatsError::InfiniteVariance {
+                column: names[i].clone(),
+                family: m.family().to_string(),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Refuses a step map of more than [`MAX_PAIR_STEPS`] jumps in one of the
+/// `pairs` (`map(k)` is column `k`'s map, `None` for one without).
+pub(crate) fn check_steps<'a>(
+    names: &[String],
+    map: impl Fn(usize) -> Option<&'a LatentMap>,
+    pairs: &[(usize, usize)],
+) -> Result<(), StatsError> {
+    for &(i, j) in pairs {
+        for k in [i, j] {
+            if let Some(LatentMap::Steps(s)) = map(k) {
+                let steps = s.jumps().count();
+                if steps > MAX_PAIR_STEPS {
+                    return Err(StatsError::TooManyValues {
+                        column: names[k].clone(),
+                        values: steps,
+                        max: MAX_PAIR_STEPS,
+                    });
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Whether an infeasible target may skip the nearest search.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Shortcut {
+    /// Always search (the spec path: a spec's output for a seed stays as
+    /// it was).
+    None,
+    /// First try every pair's own best, the latent root of its target
+    /// clamped into its attainable interval: each term of the search's
+    /// separable cost is then at its minimum, so when that matrix is
+    /// positive semidefinite it is an exact minimiser and the search is
+    /// skipped.
+    Clamped,
+}
+
+/// The latent correlation of `pairs` (every pair whose target is not
+/// trivially met, with its map and attainable interval): each pair's root
+/// when the targets are feasible and the matrix positive semidefinite, else
+/// per `policy` the error or the nearest search (see [`Shortcut`]).
+pub(crate) fn solve(
+    names: &[String],
+    target: &CorrelationTarget,
+    pairs: Vec<Pair>,
+    policy: InfeasiblePolicy,
+    shortcut: Shortcut,
+    options: &NearestOptions,
+    progress: &(dyn Progress + Sync),
+) -> Result<CopulaFit, StatsError> {
+    let d = names.len();
+    let t = |i: usize, j: usize| target.matrix[i * d + j];
     let mut bounds = vec![PairBound { low: 1.0, high: 1.0 }; d * d];
     for i in 0..d {
         for j in 0..d {
@@ -233,35 +297,44 @@ pub fn fit_copula(
         });
     }
 
-    if infeasible.is_empty() {
+    // Each pair's clamped root when the shortcut computed them: the
+    // search's start repairs the same matrix.
+    let mut clamped_roots = None;
+    if infeasible.is_empty() || shortcut == Shortcut::Clamped {
         let mut latent = identity(d);
-        let roots: Vec<f64> = pairs
-            .par_iter()
-            .map(|p| solve_pair(&p.map, t(p.i, p.j)))
-            .collect();
+        let goal = |p: &Pair| match shortcut {
+            Shortcut::None => t(p.i, p.j),
+            Shortcut::Clamped => t(p.i, p.j).max(p.bound.low).min(p.bound.high),
+        };
+        let roots: Vec<f64> = pairs.par_iter().map(|p| solve_pair(&p.map, goal(p))).collect();
         if progress.cancelled() {
             return Err(StatsError::Cancelled);
         }
-        for (p, r) in pairs.iter().zip(roots) {
+        for (p, &r) in pairs.iter().zip(&roots) {
             latent[p.i * d + p.j] = r;
             latent[p.j * d + p.i] = r;
         }
         let m = DMatrix::from_row_slice(d, d, &latent);
+        if shortcut == Shortcut::Clamped {
+            clamped_roots = Some(roots);
+        }
         if let Some(factor) = psd_factor(&m) {
             let achieved = achieved_matrix(d, &pairs, &latent);
+            let nearest = (!infeasible.is_empty())
+                .then(|| NearestReport::new(names, &target.matrix, &achieved, &bounds, options.penalty));
             return Ok(CopulaFit {
                 latent,
                 factor,
                 bounds,
                 achieved,
-                nearest: None,
+                nearest,
             });
         }
         if policy == InfeasiblePolicy::Error {
             return Err(not_positive_definite(names, m));
         }
     }
-    let fit = nearest::fit(d, &pairs, t, options, progress)?;
+    let fit = nearest::fit(d, &pairs, t, clamped_roots.as_deref(), options, progress)?;
     let achieved = achieved_matrix(d, &pairs, &fit.latent);
     let report = NearestReport::new(names, &target.matrix, &achieved, &bounds, options.penalty);
     Ok(CopulaFit {

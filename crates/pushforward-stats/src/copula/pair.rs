@@ -51,6 +51,16 @@ pub(crate) fn std_of(map: &LatentMap, quad: &Quadrature) -> f64 {
     }
 }
 
+/// `E[Z h(Z)]` of a latent map `h`, the slope of `Cov(Z₁, h(Z₂))` in the
+/// latent correlation (Stein's lemma): `Σₗ Δₗ φ(bₗ)` over a step map's
+/// jumps (exact), the Gauss–Hermite rule otherwise.
+pub(crate) fn stein_slope(map: &LatentMap, quad: &Quadrature) -> f64 {
+    match map {
+        LatentMap::Steps(s) => s.jumps().map(|(t, d)| d * normal::pdf(t)).sum(),
+        other => quad.expect(|z| z * other.value(z)),
+    }
+}
+
 /// A pair's map from latent to output correlation.
 #[derive(Debug, Clone)]
 pub(crate) enum PairMap {
