@@ -48,10 +48,22 @@ fn csv() -> String {
     let mut text = String::from("n,score,late,flag,label,x\n");
     for i in 0..20 {
         let score = if i == 12 { "12.5".to_owned() } else { i.to_string() };
-        let late = if i < 9 { String::new() } else { format!("\"b, {}\"", i % 3) };
+        let late = if i < 9 {
+            String::new()
+        } else {
+            format!("\"b, {}\"", i % 3)
+        };
         let flag = ["true", "FALSE", "True"][i % 3];
-        let label = if i % 5 == 0 { "NA" } else { ["pear", "fig", "apple"][i % 3] };
-        let x = if i % 4 == 1 { String::new() } else { format!("{}", i as f64 / 8.0) };
+        let label = if i % 5 == 0 {
+            "NA"
+        } else {
+            ["pear", "fig", "apple"][i % 3]
+        };
+        let x = if i % 4 == 1 {
+            String::new()
+        } else {
+            format!("{}", i as f64 / 8.0)
+        };
         text.push_str(&format!("{i},{score},{late},{flag},{label},{x}\n"));
     }
     text
@@ -71,7 +83,10 @@ fn every_chunk_takes_the_kinds_of_the_whole_file() {
             let chunks = file.chunks(size).unwrap();
             assert_eq!(chunks.total_rows(), 20);
             let chunks: Vec<Table> = chunks.collect::<Result<_, _>>().unwrap();
-            assert!(chunks.iter().all(|c| c.rows() <= size && c.rows() > 0), "chunks of {size}");
+            assert!(
+                chunks.iter().all(|c| c.rows() <= size && c.rows() > 0),
+                "chunks of {size}"
+            );
             assert_eq!(chunks.iter().map(Table::rows).sum::<usize>(), 20);
             for c in &chunks {
                 assert_eq!(kinds(c), kinds(&whole), "chunks of {size}");
@@ -103,20 +118,25 @@ fn defects_are_named_by_file_line_and_column() {
         std::fs::write(&path, text).unwrap();
         let err = match chunked(&path) {
             Err(e) => e,
-            Ok(file) => file
-                .chunks(2)
-                .unwrap()
-                .find_map(Result::err)
-                .expect("an error"),
+            Ok(file) => file.chunks(2).unwrap().find_map(Result::err).expect("an error"),
         };
         err.to_string()
     };
     let ragged = message("a,b\n1,2\n3\n");
-    assert!(ragged.contains("line 3") && ragged.contains("bad.csv"), "{ragged}");
+    assert!(
+        ragged.contains("line 3") && ragged.contains("bad.csv"),
+        "{ragged}"
+    );
     let all_missing = message("a,b\n1,\n2,NA\n");
-    assert!(all_missing.contains("'b'") && all_missing.contains("only missing"), "{all_missing}");
+    assert!(
+        all_missing.contains("'b'") && all_missing.contains("only missing"),
+        "{all_missing}"
+    );
     let infinite = message("a,b\n1,2\n3,4\n5,inf\n");
-    assert!(infinite.contains("row 3") && infinite.contains("'b'"), "{infinite}");
+    assert!(
+        infinite.contains("row 3") && infinite.contains("'b'"),
+        "{infinite}"
+    );
 
     // The file changes between the scan and a later read.
     std::fs::write(&path, "a,b\n1,2\n3,4\n5,6\n").unwrap();
@@ -126,7 +146,10 @@ fn defects_are_named_by_file_line_and_column() {
     assert!(matches!(err, IoError::Changed { .. }), "{err}");
     let text = err.to_string();
     assert!(
-        text.contains("bad.csv") && text.contains("line 4") && text.contains("column 'b'") && text.contains("six"),
+        text.contains("bad.csv")
+            && text.contains("line 4")
+            && text.contains("column 'b'")
+            && text.contains("six"),
         "{text}"
     );
     std::fs::write(&path, "a,b\n1,2\n").unwrap();

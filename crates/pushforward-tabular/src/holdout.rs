@@ -25,8 +25,8 @@
 
 use pushforward_core::seed::{Purpose, stream};
 use pushforward_core::{Column, ColumnData, Table};
-use rand::seq::SliceRandom;
 use rand::RngCore;
+use rand::seq::SliceRandom;
 use serde::{Deserialize, Serialize};
 
 use crate::error::TabularError;
@@ -230,7 +230,11 @@ mod tests {
         let held = held_out(0, n, 0.2, 3);
         // Any cut into pieces decides each row the same way.
         for first in [1, 7, 4_096, 19_999] {
-            assert_eq!(held_out(first as u64, n - first, 0.2, 3), held[first..], "from {first}");
+            assert_eq!(
+                held_out(first as u64, n - first, 0.2, 3),
+                held[first..],
+                "from {first}"
+            );
         }
         let count = held.iter().filter(|&&h| h).count();
         assert_eq!(held_count(n, 0.2, 3), count);

@@ -15,7 +15,11 @@ fn csv() -> String {
     let mut text = String::from("id,species,island,mass,flipper,day,sex,score,late\n");
     for i in 0..120_usize {
         let species = ["Adelie", "Gentoo", "Chinstrap"][i % 3];
-        let island = if i % 11 == 0 { "NA" } else { ["Biscoe", "Dream"][i % 2] };
+        let island = if i % 11 == 0 {
+            "NA"
+        } else {
+            ["Biscoe", "Dream"][i % 2]
+        };
         let mass = if i % 13 == 4 {
             String::new()
         } else {
@@ -25,7 +29,11 @@ fn csv() -> String {
         let day = format!("2021-{:02}-{:02}", 1 + i % 12, 1 + (i * 7) % 28);
         let sex = ["male", "female", ""][(i * 7) % 3];
         // Integers until row 90, then a fraction.
-        let score = if i == 90 { "4.5".to_owned() } else { ((i * 13) % 9).to_string() };
+        let score = if i == 90 {
+            "4.5".to_owned()
+        } else {
+            ((i * 13) % 9).to_string()
+        };
         let late = if i < 10 { "" } else { ["low", "high"][(i / 4) % 2] };
         text.push_str(&format!(
             "{},{species},{island},{mass},{flipper},{day},{sex},{score},{late}\n",
@@ -49,7 +57,17 @@ fn a_csv_file_fitted_in_passes_is_the_in_memory_fit() {
     let roles: Vec<&str> = schema.columns.iter().map(|c| c.role.name()).collect();
     assert_eq!(
         roles,
-        ["id", "categorical", "categorical", "integer", "float", "datetime", "categorical", "float", "categorical"]
+        [
+            "id",
+            "categorical",
+            "categorical",
+            "integer",
+            "float",
+            "datetime",
+            "categorical",
+            "float",
+            "categorical"
+        ]
     );
     let file = chunked(&path).unwrap();
     for share in [0.0, 0.2] {

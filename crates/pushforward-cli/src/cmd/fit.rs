@@ -42,7 +42,7 @@ pub(crate) fn run(args: FitArgs) -> anyhow::Result<()> {
     let schema =
         fit_roles::schema(&args, &table).context("cannot read the column roles (--types, --schema)")?;
     let roles = (!fit_roles::plain(&schema)).then(|| fit_roles::describe(&schema));
-    let input = TableInput::new(&table, schema.clone());
+    let input = TableInput::new(&table, schema);
     let bar = Steps::training(args.quiet);
     let fit_error = || format!("cannot fit '{}'", args.data.display());
     let cannot_save = || format!("cannot write the model '{}'", args.output.display());

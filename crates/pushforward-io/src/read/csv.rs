@@ -26,7 +26,9 @@
 //! reads as missing.
 //!
 //! The file is read once; each column's cells are kept as text until the
-//! column's type is known.
+//! column's type is known. Read in chunks (`csv_chunks.rs`), a column's
+//! type is found by [`KindScan`], the same rule cell by cell, over a first
+//! read of the whole file.
 
 use std::fs::File;
 use std::path::Path;
@@ -153,7 +155,10 @@ pub(super) fn next_record(
     record: &mut ::csv::StringRecord,
     width: usize,
 ) -> Result<bool, IoError> {
-    if !reader.read_record(record).map_err(|source| csv_error(path, source))? {
+    if !reader
+        .read_record(record)
+        .map_err(|source| csv_error(path, source))?
+    {
         return Ok(false);
     }
     if record.len() != width {

@@ -133,7 +133,8 @@ impl CsvChunks<'_> {
         let mut raw: Vec<RawColumn> = source.names.iter().map(|_| RawColumn::default()).collect();
         // The line each row starts on, for errors.
         let mut lines = Vec::new();
-        while lines.len() < self.rows && next_record(&source.path, &mut self.reader, &mut self.record, width)? {
+        while lines.len() < self.rows && next_record(&source.path, &mut self.reader, &mut self.record, width)?
+        {
             for (column, cell) in raw.iter_mut().zip(self.record.iter()) {
                 column.push(cell);
             }

@@ -748,7 +748,11 @@ mod tests {
         assert_eq!((m.low, m.high), (sorted[0], sorted[sorted.len() - 1]));
         for u in [0.001, 0.1, 0.5, 0.77, 0.999] {
             let want = sorted[(u * f64::from(n)) as usize];
-            assert!((m.quantile(u) - want).abs() < 0.01, "u {u}: {} vs {want}", m.quantile(u));
+            assert!(
+                (m.quantile(u) - want).abs() < 0.01,
+                "u {u}: {} vs {want}",
+                m.quantile(u)
+            );
         }
     }
 

@@ -274,7 +274,11 @@ mod tests {
         let rows = many();
         let cap = 64;
         let whole = ValueCounts::from_values_capped(&rows, cap);
-        assert!(whole.level > 0 && whole.values().len() <= cap, "{}", whole.values().len());
+        assert!(
+            whole.level > 0 && whole.values().len() <= cap,
+            "{}",
+            whole.values().len()
+        );
         // No coarser than needed: one level lower would exceed the cap.
         let finer = ValueCounts::from_values_capped(&rows, usize::MAX);
         let at = |level: u32| {
@@ -299,7 +303,9 @@ mod tests {
             assert_eq!(backward, whole, "chunks of {chunk}, reversed");
         }
         // Exact ends and total; the repeated value's rows all in one bucket.
-        let (lo, hi) = rows.iter().fold((f64::MAX, f64::MIN), |(a, b), &x| (a.min(x), b.max(x)));
+        let (lo, hi) = rows
+            .iter()
+            .fold((f64::MAX, f64::MIN), |(a, b), &x| (a.min(x), b.max(x)));
         assert_eq!(whole.values()[0], lo);
         assert_eq!(whole.high(whole.values().len() - 1), hi);
         assert_eq!(whole.total(), 5_000);
@@ -308,7 +314,10 @@ mod tests {
         // Each bucket spans at most 2^(level-52) of its magnitude.
         for k in 0..whole.values().len() {
             let (a, b) = (whole.values()[k], whole.high(k));
-            assert!(b - a <= b.abs().max(a.abs()) * 2f64.powi(whole.level as i32 - 52), "{a} {b}");
+            assert!(
+                b - a <= b.abs().max(a.abs()) * 2f64.powi(whole.level as i32 - 52),
+                "{a} {b}"
+            );
         }
     }
 }
