@@ -228,8 +228,7 @@ impl EmpiricalCdf {
     /// The one-sample KS distance of the rows to the continuous `cdf`:
     /// over each run of ties `[b_k, c_k]`, the largest of `F(v_k) − b_k`
     /// and `c_k − F(v_k)`, as `ks_sorted_continuous` gives on the sorted
-    /// rows themselves.
-    /// A bucket's rows rise linearly from `b_k` at its smallest value to
+    /// rows themselves. A bucket's rows rise linearly from `b_k` at its smallest value to
     /// `c_k` at its largest, so its distance is read at its two ends.
     fn ks(&self, cdf: impl Fn(f64) -> f64) -> f64 {
         (0..self.values.len())
