@@ -810,9 +810,10 @@ pub(crate) struct FitArgs {
     pub(crate) split: Option<String>,
     /// Share of the rows held out of the fit (seeded by --seed), so
     /// `sample` can compare the synthetic rows' distances to the training
-    /// rows with the held-out rows' (copula); 0 fits on every row. The model
-    /// stores the training file's path and hash, not its rows
-    /// [default: 0.2].
+    /// rows with the held-out rows' (copula); 0 fits on every row. Each row
+    /// is held out on its own with this probability, so the count held out
+    /// varies a little around the share. The model stores the training
+    /// file's path and hash, not its rows [default: 0.2].
     #[arg(long, value_name = "SHARE", help_heading = "Copula", allow_negative_numbers = true, value_parser = holdout_share)]
     pub(crate) holdout: Option<f64>,
     /// Also write the fitted copula as an editable spec (TOML) that

@@ -14,7 +14,7 @@ use pushforward_core::{Column, Sharded, Table};
 use pushforward_metrics::{EvaluateOptions, Metric, compare};
 use pushforward_neural::CopulaBody;
 use pushforward_tabular::Schema;
-use pushforward_tabular::holdout::{fingerprint, split_rows, take_rows};
+use pushforward_tabular::holdout::{fingerprint, take_rows};
 
 /// Synthetic rows the check measures at most.
 pub(crate) const CHECK_ROWS: u64 = 5_000;
@@ -50,7 +50,7 @@ pub(crate) fn report(body: &CopulaBody, part: &Sharded<'_>, rows: u64, seed: u64
     let schema = &body.model.schema;
     let real = pushforward_io::read_table(std::path::Path::new(&source.path))
         .with_context(|| format!("cannot read the training file '{}'", source.path))?;
-    let (train, held) = split_rows(real.rows(), source.holdout, source.seed);
+    let (train, held) = source.split(real.rows());
     let modelled = |t: Table| -> anyhow::Result<Table> { keep_modelled(schema, t) };
     let normalise = |t: &Table| -> anyhow::Result<Table> { modelled(schema.restore(schema.prepare(t)?, 0)?) };
     let train = normalise(&take_rows(&real, &train)?)?;

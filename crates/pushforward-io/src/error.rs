@@ -263,6 +263,15 @@ pub enum IoError {
         /// The underlying cause.
         source: arrow_schema::ArrowError,
     },
+    /// A file read more than once (in passes) is not what it was at the
+    /// first read.
+    #[error("'{}' changed while it was being read: {what}; read it again", .path.display())]
+    Changed {
+        /// The file.
+        path: PathBuf,
+        /// What changed, with the line and column where a cell did.
+        what: String,
+    },
     /// The columns read could not form a table.
     #[error("cannot build a table from '{}'", .path.display())]
     Table {

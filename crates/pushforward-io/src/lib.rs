@@ -77,6 +77,10 @@
 //!   row's label is the same. Missing cells hold the placeholder `NaN`, `0`
 //!   or code `0`.
 //!
+//! [`chunked`] reads a CSV or Parquet file in chunks of rows instead, once
+//! per pass, with the same rules (a CSV column's type from the whole file),
+//! so a table larger than memory can be summarised pass by pass.
+//!
 //! Every defect in a file is an [`IoError`] naming the file and, where it
 //! applies, the column, row and value; nothing read can cause a panic.
 //!
@@ -99,6 +103,9 @@ pub use arrow::record_batch;
 pub use dataset::{part_name, write_parts};
 pub use error::IoError;
 pub use format::OutputFormat;
-pub use read::{ParquetChunks, chunk_from_arrow, parquet_chunks, read_table, table_from_arrow};
+pub use read::{
+    ChunkedFile, CsvChunks, CsvSource, FileChunks, ParquetChunks, chunk_from_arrow, chunked, parquet_chunks,
+    read_table, table_from_arrow,
+};
 pub use sampled::write_sampled;
 pub use sink::{Output, TableSink, open_sink};

@@ -2,7 +2,8 @@
 //! missing rows and either each category code's rows or each distinct
 //! value's ([`ValueCounts`]). Counts of chunks merge by adding, exactly, so
 //! marginals fitted from them do not depend on how the rows were cut.
-//! Memory is one entry per distinct value of each numeric column.
+//! Memory is one entry per distinct value of each numeric column, at most
+//! [`crate::marginal::MAX_DISTINCT`] (buckets of values beyond).
 
 use pushforward_core::{ColumnData, Table};
 use serde::{Deserialize, Serialize};

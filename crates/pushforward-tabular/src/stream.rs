@@ -16,7 +16,8 @@
 //! categorical column of 2 to 32 levels). [`CopulaFit::new`] starts at the
 //! schema pass, [`CopulaFit::with_schema`] after it (roles given, as
 //! `CopulaModel::fit` takes them); a holdout is the caller's: it passes the
-//! schema pass every row and the later passes the training rows.
+//! schema pass every row and the later passes the training rows (each
+//! row's decided from its index, [`crate::holdout::held_out`]).
 //!
 //! **Exact.** Counts are integers; the split's sums are exact
 //! ([`crate::exact`]); the moments are integer sums of scores in fixed
@@ -28,9 +29,10 @@
 //! **Memory**: one entry per distinct label of each text column, and per
 //! group one entry per distinct value of each numeric column (counts in
 //! the marginals pass, the empirical CDF that scores it in the moments
-//! pass): `O(distinct values)`, not `O(rows × columns)`. A continuous
-//! column has as many distinct values as rows, at 16 bytes each in the
-//! marginals pass and 24 in the moments pass.
+//! pass), at most [`crate::marginal::MAX_DISTINCT`] of them: past that the
+//! counts keep buckets of values, the same for any chunking (see
+//! `ValueCounts`). So a continuous column costs at most 32,768 entries of
+//! 24 bytes (counts) and 32 (CDF) per group, not one per row.
 
 use pushforward_core::Table;
 use rayon::prelude::*;

@@ -237,3 +237,49 @@ fn a_later_chunk_that_contradicts_the_roles_is_refused_by_name() {
     let err = later.finish_pass(schema_stats).unwrap_err();
     assert!(matches!(err, TabularError::StalePass { .. }), "{err}");
 }
+
+#[test]
+fn past_the_distinct_value_cap_the_streaming_fit_is_still_the_in_memory_fit() {
+    // More distinct values than the counts keep exactly, in two classes.
+    let n = pushforward_tabular::marginal::MAX_DISTINCT + 7_000;
+    let x: Vec<f64> = (0..n)
+        .map(|i| ((i * 7_919) % n) as f64 / 997.0 + (i % 2) as f64 * 50.0)
+        .collect();
+    let y: Vec<f64> = x
+        .iter()
+        .enumerate()
+        .map(|(i, v)| v.sqrt() + (i % 13) as f64 * 0.01)
+        .collect();
+    let class: Vec<String> = (0..n).map(|i| ["a", "b"][i % 2].to_owned()).collect();
+    let t = Table::new(vec![
+        Column::float("x", x.clone()),
+        Column::float("y", y),
+        text("class", &class, vec![false; n]),
+    ])
+    .unwrap();
+    let options = FitOptions {
+        split: SplitRule::None,
+        ..FitOptions::default()
+    };
+    let want = CopulaModel::fit(&t, Schema::infer(&t, &[]).unwrap(), &options).unwrap();
+    let (got, _) = streamed(&t, Vec::new(), &options, 4_096, &[]);
+    assert_eq!(json(&got), json(&want));
+    let copula = &want.groups[0].copula;
+    let pushforward_tabular::copula::ColumnModel::Numeric {
+        marginal: Some(m), ..
+    } = &copula.columns[0]
+    else {
+        panic!("x is numeric")
+    };
+    let (lo, hi) = x
+        .iter()
+        .fold((f64::MAX, f64::MIN), |(a, b), &v| (a.min(v), b.max(v)));
+    assert_eq!((m.low, m.high), (lo, hi));
+    // x and y are nearly monotone: the scores of bucketed values keep it.
+    let d = copula.coordinates.len();
+    assert!(
+        copula.correlation[1] > 0.95 && d >= 2,
+        "{:?}",
+        &copula.correlation[..d]
+    );
+}

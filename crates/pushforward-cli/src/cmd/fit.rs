@@ -12,7 +12,6 @@ use crate::paths::Paths;
 use crate::progress::Steps;
 use crate::{atomic, fit_plots};
 use anyhow::{Context, bail};
-use pushforward_io::OutputFormat;
 use pushforward_neural::gpa::{GpaModel, Latent};
 use pushforward_neural::{
     FlowConfig, Method, MmdConfig, MmdModel, Model, ModelHeader, OptimizerConfig, Schedule, TableInput,
@@ -36,22 +35,20 @@ pub(crate) fn run(args: FitArgs) -> anyhow::Result<()> {
             .with_context(|| format!("cannot create the plot directory '{}'", dir.display()))?;
     }
     fit_flags::check(&args)?;
-    if args.method == Method::Copula
-        && OutputFormat::from_path(&args.data).ok() == Some(OutputFormat::Parquet)
-    {
-        return fit_copula::run_parquet(&args)
-            .with_context(|| format!("cannot fit '{}'", args.data.display()));
+    if args.method == Method::Copula {
+        return fit_copula::run(&args).with_context(|| format!("cannot fit '{}'", args.data.display()));
     }
     let table = read(&args.data, "training")?;
     let schema =
         fit_roles::schema(&args, &table).context("cannot read the column roles (--types, --schema)")?;
     let roles = (!fit_roles::plain(&schema)).then(|| fit_roles::describe(&schema));
-    let input = TableInput::new(&table, schema.clone());
+    let input = TableInput::new(&table, schema);
     let bar = Steps::training(args.quiet);
     let fit_error = || format!("cannot fit '{}'", args.data.display());
     let cannot_save = || format!("cannot write the model '{}'", args.output.display());
     match args.method {
-        Method::Copula => fit_copula::run(&args, &table, schema).with_context(fit_error)?,
+        // Fitted in passes over the file, above, before any table is read.
+        Method::Copula => {}
         Method::FlowMatching => {
             let model = Model::fit(
                 input.clone(),

@@ -3,22 +3,25 @@
 //! out, the fit, the model file (and with `--emit-spec` the model as a
 //! spec) and a summary of what was modelled.
 //!
-//! A Parquet file is never loaded whole: it is read chunk by chunk, once
-//! per pass of the fit in passes (`pushforward_tabular::stream`), the
-//! schema pass over every row and the later passes over the training rows,
-//! which gives the same model as the in-memory fit of a CSV file of the
-//! same rows, in memory that grows with the distinct values rather than
-//! the rows.
+//! The table is never loaded whole: a CSV or Parquet file is read chunk by
+//! chunk (`pushforward_io::chunked`; a CSV file first scanned once for its
+//! columns' types), once per pass of the fit in passes
+//! (`pushforward_tabular::stream`), the schema pass over every row and the
+//! later passes over the training rows, each row's hold-out decided from
+//! its index alone (`holdout::held_out`). The model is the in-memory fit's
+//! of the same rows, in memory that grows with a chunk and the columns'
+//! summaries rather than the rows.
 
 use std::path::Path;
 use std::time::Instant;
 
 use anyhow::{Context, bail};
-use pushforward_core::Table;
 use pushforward_neural::{CopulaFile, Progress};
-use pushforward_tabular::holdout::{DEFAULT_HOLDOUT, fingerprint_reader, split_rows, take_rows};
+use pushforward_tabular::holdout::{
+    DEFAULT_HOLDOUT, HoldoutRule, fingerprint_reader, held_count, held_out, take_rows,
+};
 use pushforward_tabular::{
-    CHUNK_ROWS, CopulaFit, CopulaModel, FitOptions, Pass, Schema, SplitRule, TrainingSource, emit,
+    CHUNK_ROWS, CopulaFit, CopulaModel, FitOptions, Pass, SplitRule, TrainingSource, emit,
 };
 
 use crate::args::FitArgs;
@@ -33,58 +36,51 @@ fn options(args: &FitArgs) -> FitOptions {
     }
 }
 
-/// The training and held-out rows of `rows` rows under `--holdout`
-/// (`None` without a holdout).
-fn holdout(args: &FitArgs, rows: usize) -> anyhow::Result<Option<(Vec<usize>, Vec<usize>)>> {
-    let share = args.holdout.unwrap_or(DEFAULT_HOLDOUT);
+/// The share of rows `--holdout` holds out (0 for none).
+fn share(args: &FitArgs) -> f64 {
+    args.holdout.unwrap_or(DEFAULT_HOLDOUT).max(0.0)
+}
+
+/// Refuses a hold-out that leaves too few rows on either side of `rows`.
+fn check_holdout(args: &FitArgs, rows: usize) -> anyhow::Result<()> {
+    let share = share(args);
     if share <= 0.0 {
-        return Ok(None);
+        return Ok(());
     }
-    let (train, held) = split_rows(rows, share, args.seed);
-    if train.len() < 2 || held.is_empty() {
+    let held = held_count(rows, share, args.seed);
+    if rows - held < 2 || held == 0 {
         bail!(
-            "--holdout {share} of {rows} rows leaves {} to fit and {} held out; pass --holdout 0 to fit on every row",
-            train.len(),
-            held.len()
+            "--holdout {share} of {rows} rows leaves {} to fit and {held} held out; pass --holdout 0 to fit on every row",
+            rows - held,
         );
     }
-    Ok(Some((train, held)))
+    Ok(())
 }
 
-pub(super) fn run(args: &FitArgs, table: &Table, schema: Schema) -> anyhow::Result<()> {
-    let start = Instant::now();
-    let train = match holdout(args, table.rows())? {
-        Some((train, _)) => take_rows(table, &train)?,
-        None => table.clone(),
-    };
-    let model = CopulaModel::fit(&train, schema, &options(args))?;
-    finish(args, model, table.rows(), start)
-}
-
-/// The fit of the Parquet file `args.data`, read chunk by chunk once per
+/// The fit of the table file `args.data`, read chunk by chunk once per
 /// pass.
-pub(super) fn run_parquet(args: &FitArgs) -> anyhow::Result<()> {
+pub(super) fn run(args: &FitArgs) -> anyhow::Result<()> {
     let start = Instant::now();
     let bar = Steps::rows(args.quiet);
+    let cannot_read = || format!("cannot read the training table '{}'", args.data.display());
+    let file = pushforward_io::chunked(&args.data).with_context(cannot_read)?;
     let mut fit = CopulaFit::new(super::fit_roles::overrides(args)?, &options(args));
-    // Whether each row is held out, once the schema pass has counted them.
-    let mut held: Option<Vec<bool>> = None;
+    let share = share(args);
     let mut rows = 0;
     while let Some(pass) = fit.pass() {
         let Some(mut stats) = fit.stats() else { break };
-        let chunks = pushforward_io::parquet_chunks(&args.data, CHUNK_ROWS)
-            .context("cannot read the training table")?;
+        let chunks = file.chunks(CHUNK_ROWS).with_context(cannot_read)?;
         bar.start(chunks.total_rows());
         let mut read = 0;
         for chunk in chunks {
-            let chunk = chunk.context("cannot read the training table")?;
+            let chunk = chunk.with_context(cannot_read)?;
             let n = chunk.rows();
-            match held.as_deref().filter(|_| pass != Pass::Schema) {
-                Some(held) => {
-                    let keep: Vec<usize> = (0..n).filter(|&i| !held[read + i]).collect();
-                    fit.add(&mut stats, &take_rows(&chunk, &keep)?)?;
-                }
-                None => fit.add(&mut stats, &chunk)?,
+            if pass == Pass::Schema || share <= 0.0 {
+                fit.add(&mut stats, &chunk)?;
+            } else {
+                let held = held_out(read as u64, n, share, args.seed);
+                let keep: Vec<usize> = (0..n).filter(|&i| !held[i]).collect();
+                fit.add(&mut stats, &take_rows(&chunk, &keep)?)?;
             }
             read += n;
             bar.update(read, 0.0);
@@ -102,11 +98,7 @@ pub(super) fn run_parquet(args: &FitArgs) -> anyhow::Result<()> {
                 bail!("the training table '{}' has no rows", args.data.display());
             }
             rows = read;
-            held = holdout(args, rows)?.map(|(_, out)| {
-                let mut mask = vec![false; rows];
-                out.iter().for_each(|&i| mask[i] = true);
-                mask
-            });
+            check_holdout(args, rows)?;
         }
         fit = fit.finish_pass(stats)?;
     }
@@ -116,7 +108,7 @@ pub(super) fn run_parquet(args: &FitArgs) -> anyhow::Result<()> {
 /// Writes the model fitted to `rows` rows (and the spec), and says what was
 /// modelled.
 fn finish(args: &FitArgs, model: CopulaModel, rows: usize, start: Instant) -> anyhow::Result<()> {
-    let share = args.holdout.unwrap_or(DEFAULT_HOLDOUT);
+    let share = share(args);
     let training = if share > 0.0 {
         Some(source(&args.data, share, args.seed)?)
     } else {
@@ -179,5 +171,6 @@ fn source(path: &Path, share: f64, seed: u64) -> anyhow::Result<TrainingSource> 
         hash,
         holdout: share,
         seed,
+        rule: HoldoutRule::PerRow,
     })
 }

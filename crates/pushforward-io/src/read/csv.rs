@@ -26,7 +26,9 @@
 //! reads as missing.
 //!
 //! The file is read once; each column's cells are kept as text until the
-//! column's type is known.
+//! column's type is known. Read in chunks (`csv_chunks.rs`), a column's
+//! type is found by [`KindScan`], the same rule cell by cell, over a first
+//! read of the whole file.
 
 use std::fs::File;
 use std::path::Path;
@@ -42,14 +44,14 @@ use crate::IoError;
 const MISSING: [&str; 5] = ["NA", "N/A", "null", "NULL", "None"];
 
 /// Whether a cell is missing.
-fn is_missing(cell: &str) -> bool {
+pub(super) fn is_missing(cell: &str) -> bool {
     let cell = cell.trim();
     cell.is_empty() || MISSING.contains(&cell)
 }
 
 /// The cells of one column, as text.
 #[derive(Debug, Default)]
-struct RawColumn {
+pub(super) struct RawColumn {
     /// Present cells, back to back.
     text: String,
     /// Cell `i` is `text[ends[i - 1]..ends[i]]` (from 0 for `i == 0`).
@@ -59,7 +61,7 @@ struct RawColumn {
 }
 
 impl RawColumn {
-    fn push(&mut self, cell: &str) {
+    pub(super) fn push(&mut self, cell: &str) {
         let gone = is_missing(cell);
         if !gone {
             self.text.push_str(cell);
@@ -73,7 +75,7 @@ impl RawColumn {
     }
 
     /// Each row's cell as written, `None` where missing.
-    fn cells(&self) -> impl Iterator<Item = Option<&str>> + '_ {
+    pub(super) fn cells(&self) -> impl Iterator<Item = Option<&str>> + '_ {
         let starts = std::iter::once(0).chain(self.ends.iter().copied());
         starts
             .zip(&self.ends)
@@ -106,23 +108,20 @@ impl RawColumn {
     }
 }
 
-/// Reads the columns of the CSV file at `path`.
-pub(super) fn read_columns(path: &Path) -> Result<Vec<Column>, IoError> {
+/// The reader of the CSV file at `path`, past its header, and the
+/// header's names (checked: present, non-empty, distinct).
+pub(super) fn open(path: &Path) -> Result<(::csv::Reader<File>, Vec<String>), IoError> {
     let file = File::open(path).map_err(|source| IoError::Open {
         path: path.to_path_buf(),
         source,
     })?;
-    let csv_error = |source| IoError::Csv {
-        path: path.to_path_buf(),
-        source,
-    };
     let mut reader = ::csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(true)
         .from_reader(file);
     let names: Vec<String> = reader
         .headers()
-        .map_err(csv_error)?
+        .map_err(|source| csv_error(path, source))?
         .iter()
         .map(String::from)
         .collect();
@@ -138,18 +137,47 @@ pub(super) fn read_columns(path: &Path) -> Result<Vec<Column>, IoError> {
         });
     }
     check_distinct(path, names.iter().map(String::as_str))?;
+    Ok((reader, names))
+}
 
+pub(super) fn csv_error(path: &Path, source: ::csv::Error) -> IoError {
+    IoError::Csv {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// Reads the next record into `record`; `false` at the end of the file.
+/// A record with another number of fields than `width` is refused.
+pub(super) fn next_record(
+    path: &Path,
+    reader: &mut ::csv::Reader<File>,
+    record: &mut ::csv::StringRecord,
+    width: usize,
+) -> Result<bool, IoError> {
+    if !reader
+        .read_record(record)
+        .map_err(|source| csv_error(path, source))?
+    {
+        return Ok(false);
+    }
+    if record.len() != width {
+        return Err(IoError::RaggedRow {
+            path: path.to_path_buf(),
+            line: record.position().map_or(0, |p| p.line()),
+            expected: width,
+            found: record.len(),
+        });
+    }
+    Ok(true)
+}
+
+/// Reads the columns of the CSV file at `path`.
+pub(super) fn read_columns(path: &Path) -> Result<Vec<Column>, IoError> {
+    let (mut reader, names) = open(path)?;
     let mut raw: Vec<RawColumn> = names.iter().map(|_| RawColumn::default()).collect();
     let mut record = ::csv::StringRecord::new();
-    while reader.read_record(&mut record).map_err(csv_error)? {
-        if record.len() != names.len() {
-            return Err(IoError::RaggedRow {
-                path: path.to_path_buf(),
-                line: record.position().map_or(0, |p| p.line()),
-                expected: names.len(),
-                found: record.len(),
-            });
-        }
+    while next_record(path, &mut reader, &mut record, names.len())? {
         for (column, cell) in raw.iter_mut().zip(record.iter()) {
             column.push(cell);
         }
@@ -162,42 +190,157 @@ pub(super) fn read_columns(path: &Path) -> Result<Vec<Column>, IoError> {
         .collect()
 }
 
+/// What a column's present cells all are, by the rule of the module doc.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum CellKind {
+    /// Every one an `i64`.
+    Int,
+    /// Every one an `f64`, not every one an `i64`.
+    Float,
+    /// Every one `true` or `false` (any case), not numbers.
+    Bool,
+    /// Anything else.
+    Text,
+}
+
+impl CellKind {
+    /// The kinds tried in order; text takes what none of them does.
+    const TRIED: [CellKind; 3] = [CellKind::Int, CellKind::Float, CellKind::Bool];
+
+    /// The kind's name, for errors.
+    pub(super) fn name(self) -> &'static str {
+        match self {
+            CellKind::Int => "an integer",
+            CellKind::Float => "a number",
+            CellKind::Bool => "true or false",
+            CellKind::Text => "text",
+        }
+    }
+
+    /// Whether the present cell `cell` can be of this kind.
+    pub(super) fn admits(self, cell: &str) -> bool {
+        let t = cell.trim();
+        match self {
+            CellKind::Int => t.parse::<i64>().is_ok(),
+            CellKind::Float => t.parse::<f64>().is_ok(),
+            CellKind::Bool => t.eq_ignore_ascii_case("false") || t.eq_ignore_ascii_case("true"),
+            CellKind::Text => true,
+        }
+    }
+}
+
+/// The kind of a column seen cell by cell: which of the kinds tried still
+/// admit every present cell, so a column read in pieces gets the kind
+/// [`infer`] gives the whole column.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct KindScan {
+    /// Whether each of [`CellKind::TRIED`] admits every cell so far.
+    admits: [bool; 3],
+    /// Whether a present cell was seen.
+    present: bool,
+}
+
+impl Default for KindScan {
+    fn default() -> Self {
+        KindScan {
+            admits: [true; 3],
+            present: false,
+        }
+    }
+}
+
+impl KindScan {
+    /// Adds one cell.
+    pub(super) fn add(&mut self, cell: &str) {
+        if is_missing(cell) {
+            return;
+        }
+        self.present = true;
+        for (ok, kind) in self.admits.iter_mut().zip(CellKind::TRIED) {
+            *ok = *ok && kind.admits(cell);
+        }
+    }
+
+    /// The kind of the column; `None` when no cell is present.
+    pub(super) fn kind(&self) -> Option<CellKind> {
+        self.present.then(|| {
+            CellKind::TRIED
+                .into_iter()
+                .zip(self.admits)
+                .find(|(_, ok)| *ok)
+                .map_or(CellKind::Text, |(kind, _)| kind)
+        })
+    }
+}
+
 /// Builds a column of the type its cells call for.
 fn infer(path: &Path, name: String, raw: RawColumn) -> Result<Column, IoError> {
     let column = if raw.len() == 0 {
         Column::float(name, Vec::new())
-    } else if let Some(values) = raw.parse_all::<i64>(0) {
-        Column::int(name, values)
-    } else if let Some(values) = raw.parse_all::<f64>(f64::NAN) {
-        let bad = values
-            .iter()
-            .zip(&raw.missing)
-            .position(|(v, &gone)| !gone && !v.is_finite());
-        if let Some(index) = bad {
-            let value = raw.cells().nth(index).flatten().unwrap_or_default();
-            return Err(non_finite(path, &name, index, value.to_string()));
-        }
-        Column::float(name, values)
-    } else if let Some(codes) = raw.booleans() {
-        let levels = vec!["false".to_string(), "true".to_string()].into();
-        Column::categorical(name, codes, levels)
     } else {
-        let mut levels = LevelsBuilder::default();
-        for cell in raw.cells() {
-            if levels.push_label(cell).is_none() {
-                return Err(IoError::TooManyLevels {
-                    path: path.to_path_buf(),
-                    column: name,
-                });
+        let mut kinds = CellKind::TRIED.into_iter();
+        loop {
+            match kinds.next() {
+                Some(kind) => {
+                    if let Some(column) = typed(path, &name, kind, &raw, 0)? {
+                        break column;
+                    }
+                }
+                None => break text(path, &name, &raw)?,
             }
         }
-        let column = levels.finish(name);
-        require_values(path, &column)?;
-        return Ok(column);
     };
-    let column = column.with_missing(raw.missing);
     require_values(path, &column)?;
     Ok(column)
+}
+
+/// The column `name` of the cells `raw` as labels.
+fn text(path: &Path, name: &str, raw: &RawColumn) -> Result<Column, IoError> {
+    let mut levels = LevelsBuilder::default();
+    for cell in raw.cells() {
+        if levels.push_label(cell).is_none() {
+            return Err(IoError::TooManyLevels {
+                path: path.to_path_buf(),
+                column: name.to_string(),
+            });
+        }
+    }
+    Ok(levels.finish(name.to_string()))
+}
+
+/// The column `name` of the cells `raw` as `kind`, whose first row is the
+/// file's 0-based data row `first_row` (for errors); `None` when a present
+/// cell is not of that kind.
+pub(super) fn typed(
+    path: &Path,
+    name: &str,
+    kind: CellKind,
+    raw: &RawColumn,
+    first_row: usize,
+) -> Result<Option<Column>, IoError> {
+    let column = match kind {
+        CellKind::Int => raw.parse_all::<i64>(0).map(|v| Column::int(name, v)),
+        CellKind::Float => match raw.parse_all::<f64>(f64::NAN) {
+            None => None,
+            Some(values) => {
+                let bad = values
+                    .iter()
+                    .zip(&raw.missing)
+                    .position(|(v, &gone)| !gone && !v.is_finite());
+                if let Some(index) = bad {
+                    let value = raw.cells().nth(index).flatten().unwrap_or_default();
+                    return Err(non_finite(path, name, first_row + index, value.to_string()));
+                }
+                Some(Column::float(name, values))
+            }
+        },
+        CellKind::Bool => raw.booleans().map(|codes| {
+            let levels = vec!["false".to_string(), "true".to_string()].into();
+            Column::categorical(name, codes, levels)
+        }),
+        CellKind::Text => return text(path, name, raw).map(Some),
+    };
+    Ok(column.map(|c| c.with_missing(raw.missing.clone())))
 }
 
 #[cfg(test)]

@@ -22,7 +22,9 @@
 //! [`IoError`] naming the file and, where it applies, the column, row and
 //! value.
 
+mod chunked;
 mod csv;
+mod csv_chunks;
 mod levels;
 mod parquet;
 
@@ -31,6 +33,8 @@ use std::path::Path;
 
 use pushforward_core::{Column, Table};
 
+pub use self::chunked::{ChunkedFile, FileChunks, chunked};
+pub use self::csv_chunks::{CsvChunks, CsvSource};
 pub use self::parquet::ParquetChunks;
 use crate::{IoError, OutputFormat};
 

@@ -18,7 +18,9 @@
 //! ```text
 //! (0, v₁),  ((b_k + c_k)/2, v_k) for 1 < k < m,  (1, v_m)
 //! ```
-//! (at most 1,024 nodes: evenly spaced ones are kept). `Q(u)` equals an
+//! (at most 1,024 nodes: evenly spaced ones are kept; past
+//! [`MAX_DISTINCT`] values the `v_k` are buckets of values ([`ValueCounts`]),
+//! `(0, smallest)`, `(mid-rank, bucket midpoint)`, `(1, largest)`). `Q(u)` equals an
 //! observed value only where `u` is exactly a node, so it draws a real
 //! value with probability 0, its range is exactly `[v₁, v_m]`, and the
 //! extremes are reached only at `u ∈ {0, 1}`. A column with a step (an
@@ -47,7 +49,7 @@ use crate::normal;
 use serde::{Deserialize, Serialize};
 
 mod counts;
-pub use counts::ValueCounts;
+pub use counts::{MAX_DISTINCT, ValueCounts};
 
 /// Quantiles averaged by [`NumericMarginal::moments`] (the midpoint rule).
 const MOMENT_POINTS: u32 = 1 << 14;
@@ -121,6 +123,18 @@ pub struct EmpiricalCdf {
     values: Vec<f64>,
     below: Vec<f64>,
     cumulative: Vec<f64>,
+    /// Where the counts keep buckets rather than values.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    spread: Option<Spread>,
+}
+
+/// The buckets of an [`EmpiricalCdf`] past [`MAX_DISTINCT`] values: each
+/// from `values[k]` to `highs[k]`, its rows spread evenly between.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Spread {
+    highs: Vec<f64>,
+    rows: u64,
 }
 
 impl EmpiricalCdf {
@@ -136,6 +150,10 @@ impl EmpiricalCdf {
             values: counts.values().to_vec(),
             below: Vec::with_capacity(counts.values().len()),
             cumulative: Vec::with_capacity(counts.values().len()),
+            spread: (!counts.highs().is_empty()).then(|| Spread {
+                highs: counts.highs().to_vec(),
+                rows: counts.total(),
+            }),
         };
         let mut seen = 0_u64;
         for &c in counts.counts() {
@@ -148,7 +166,14 @@ impl EmpiricalCdf {
 
     /// `[P(X < x), P(X ≤ x)]`; a value between the observed ones gets the
     /// empty interval at its linearly interpolated CDF.
+    ///
+    /// Past [`MAX_DISTINCT`] values, a value `x` in a bucket `[a, b]` of `c`
+    /// of the `n` rows, `below` it, sits at rank `r = (c − 1)(x − a)/(b − a)`
+    /// among them: `[below + r/n, below + (r + 1)/n]`.
     pub fn interval(&self, x: f64) -> (f64, f64) {
+        if let Some(spread) = &self.spread {
+            return self.bucket_interval(spread, x);
+        }
         let k = self.values.partition_point(|&v| v < x);
         if k < self.values.len() && self.values[k] == x {
             return (self.below[k], self.cumulative[k]);
@@ -164,6 +189,37 @@ impl EmpiricalCdf {
         (f, f)
     }
 
+    fn bucket_interval(&self, spread: &Spread, x: f64) -> (f64, f64) {
+        let j = self.values.partition_point(|&v| v <= x);
+        if j == 0 {
+            return (0.0, 0.0);
+        }
+        let k = j - 1;
+        let (a, b) = (self.values[k], spread.highs[k]);
+        if x > b {
+            // Between two buckets.
+            return (self.cumulative[k], self.cumulative[k]);
+        }
+        let n = spread.rows as f64;
+        let c = ((self.cumulative[k] - self.below[k]) * n).round();
+        let r = if b > a { (c - 1.0) * (x - a) / (b - a) } else { 0.0 };
+        let lo = self.below[k] + r / n;
+        (lo, (lo + 1.0 / n).min(self.cumulative[k]))
+    }
+
+    /// The largest value of entry `k` (of its bucket, past the cap).
+    fn high(&self, k: usize) -> f64 {
+        self.spread.as_ref().map_or(self.values[k], |s| s.highs[k])
+    }
+
+    /// Entry `k`'s value: the value, or its bucket's midpoint.
+    fn middle(&self, k: usize) -> f64 {
+        match &self.spread {
+            Some(s) => self.values[k] + 0.5 * (s.highs[k] - self.values[k]),
+            None => self.values[k],
+        }
+    }
+
     /// Number of distinct values.
     pub fn distinct(&self) -> usize {
         self.values.len()
@@ -172,14 +228,15 @@ impl EmpiricalCdf {
     /// The one-sample KS distance of the rows to the continuous `cdf`:
     /// over each run of ties `[b_k, c_k]`, the largest of `F(v_k) − b_k`
     /// and `c_k − F(v_k)`, as `ks_sorted_continuous` gives on the sorted
-    /// rows themselves.
+    /// rows themselves. A bucket's rows rise linearly from `b_k` at its smallest value to
+    /// `c_k` at its largest, so its distance is read at its two ends.
     fn ks(&self, cdf: impl Fn(f64) -> f64) -> f64 {
-        self.values
-            .iter()
-            .zip(self.below.iter().zip(&self.cumulative))
-            .map(|(&x, (&b, &c))| {
-                let f = cdf(x);
-                (f - b).max(c - f)
+        (0..self.values.len())
+            .map(|k| {
+                let (x, y) = (self.values[k], self.high(k));
+                let fx = cdf(x);
+                let fy = if y == x { fx } else { cdf(y) };
+                (fx - self.below[k]).max(self.cumulative[k] - fy)
             })
             .fold(0.0, f64::max)
     }
@@ -197,7 +254,7 @@ impl NumericMarginal {
     /// choice reads only the sorted distinct values and their counts.
     pub fn fit_counts(counts: &ValueCounts, step: Option<f64>) -> NumericMarginal {
         let cdf = EmpiricalCdf::from_counts(counts);
-        let (low, high) = (cdf.values[0], cdf.values[cdf.values.len() - 1]);
+        let (low, high) = (cdf.values[0], cdf.high(cdf.values.len() - 1));
         let base = |law| NumericMarginal { law, low, high, step };
         let n = counts.total();
         if step.is_some() && cdf.distinct() <= MAX_ATOMS && n >= (MIN_ATOM_ROWS * cdf.distinct()) as u64 {
@@ -568,7 +625,7 @@ fn smoothed(cdf: &EmpiricalCdf) -> Law {
     if m == 1 {
         return Law::Empirical {
             probs: vec![0.0, 1.0],
-            values: vec![cdf.values[0]; 2],
+            values: vec![cdf.values[0], cdf.high(0)],
         };
     }
     let mut probs = Vec::with_capacity(m);
@@ -584,15 +641,15 @@ fn smoothed(cdf: &EmpiricalCdf) -> Law {
         idx
     };
     for &k in &keep {
-        let p = if k == 0 {
-            0.0
+        let (p, v) = if k == 0 {
+            (0.0, cdf.values[0])
         } else if k == m - 1 {
-            1.0
+            (1.0, cdf.high(k))
         } else {
-            0.5 * (cdf.below[k] + cdf.cumulative[k])
+            (0.5 * (cdf.below[k] + cdf.cumulative[k]), cdf.middle(k))
         };
         probs.push(p);
-        values.push(cdf.values[k]);
+        values.push(v);
     }
     Law::Empirical { probs, values }
 }
@@ -656,6 +713,46 @@ mod tests {
         // Seen fewer than 5 times each: smoothed.
         let few = NumericMarginal::fit(&values[..6], Some(1.0));
         assert!(!matches!(few.law, Law::Steps { .. }), "{:?}", few.law);
+    }
+
+    #[test]
+    fn past_the_cap_ranks_and_quantiles_stay_within_a_bucket() {
+        let n = 100_000;
+        let values: Vec<f64> = (0..n)
+            .map(|i| {
+                let z = normal::quantile((f64::from(i) + 0.5) / f64::from(n));
+                if i % 2 == 0 { z - 3.0 } else { z + 3.0 }
+            })
+            .collect();
+        let counts = ValueCounts::from_values(&values);
+        assert!(counts.values().len() <= MAX_DISTINCT && !counts.highs().is_empty());
+        let largest_share = counts.counts().iter().max().copied().unwrap_or(0) as f64 / f64::from(n);
+        assert!(largest_share < 1e-3, "{largest_share}");
+        let mut sorted = values.clone();
+        sorted.sort_by(f64::total_cmp);
+        // Mid-ranks within the largest bucket's share of the exact ones.
+        let cdf = EmpiricalCdf::from_counts(&counts);
+        let worst = sorted
+            .iter()
+            .enumerate()
+            .map(|(i, &x)| {
+                let (lo, hi) = cdf.interval(x);
+                (0.5 * (lo + hi) - (i as f64 + 0.5) / f64::from(n)).abs()
+            })
+            .fold(0.0, f64::max);
+        assert!(worst <= largest_share, "{worst} vs {largest_share}");
+        // The marginal keeps the exact range and the quantiles.
+        let m = NumericMarginal::fit_counts(&counts, None);
+        assert!(matches!(m.law, Law::Empirical { .. }), "{:?}", m.law);
+        assert_eq!((m.low, m.high), (sorted[0], sorted[sorted.len() - 1]));
+        for u in [0.001, 0.1, 0.5, 0.77, 0.999] {
+            let want = sorted[(u * f64::from(n)) as usize];
+            assert!(
+                (m.quantile(u) - want).abs() < 0.01,
+                "u {u}: {} vs {want}",
+                m.quantile(u)
+            );
+        }
     }
 
     #[test]
