@@ -35,10 +35,11 @@
 //! (the same code path as the coupling layers).
 //!
 //! **Backward.** From `∂L/∂y` of a layer's output the spline gives `∂L/∂x_j`
-//! and `∂L/∂raw` ([`super::spline`]); the conditioner's backward pass turns
-//! `∂L/∂raw` into its parameter gradient and `∂L/∂x_keep`, which is added
-//! to the kept coordinates' cotangent (they pass straight through, or
-//! through their own splines, whose `∂L/∂c` is summed over the rows in a
+//! and `∂L/∂raw` ([`super::spline`]) from the knots the recorded forward
+//! pass built (once per row and coordinate); the conditioner's backward
+//! pass turns `∂L/∂raw` into its parameter gradient and `∂L/∂x_keep`, which
+//! is added to the kept coordinates' cotangent (they pass straight through,
+//! or through their own splines, whose `∂L/∂c` is summed over the rows in a
 //! fixed order of row blocks, so the gradient does not depend on the number
 //! of threads).
 
@@ -125,10 +126,11 @@ impl Splines<'_> {
         })
     }
 
-    /// Runs `each(row, knots)` over the rows of `x` in parallel chunks,
-    /// with the knots of each row's splines: the shared ones, or built
-    /// from the row's raw parameters into `keep` (every row's, for the
-    /// backward pass) or into a chunk's scratch.
+    /// Runs `each(row, e, knots)` over the rows of `x` in parallel chunks,
+    /// `e` the row's number in `extra` (its log-determinant), with the knots
+    /// of the row's splines: the shared ones, or built from the row's raw
+    /// parameters into `keep` (every row's, for the backward pass) or into
+    /// a chunk's scratch.
     fn each_row(
         &self,
         x: &mut [f64],
