@@ -881,6 +881,18 @@ pub(crate) struct FitArgs {
     /// improved by 0.1% for this many windows (0: never stop early) [default: 0].
     #[arg(long, help_heading = "Training")]
     pub(crate) patience: Option<usize>,
+    /// Early stopping on held-out rows (flow): hold this share of the
+    /// training rows out of training (chosen by --seed), evaluate their
+    /// negative log-likelihood every --validate-every steps, stop after
+    /// --patience evaluations without a new lowest (0: train every step) and
+    /// keep the parameters of the lowest. 0 trains on every row [default: 0].
+    /// Example: --validation 0.1 --patience 8
+    #[arg(long, value_name = "SHARE", help_heading = "Training", allow_negative_numbers = true, value_parser = holdout_share)]
+    pub(crate) validation: Option<f64>,
+    /// Steps between evaluations of the held-out rows (flow, with
+    /// --validation) [default: 25].
+    #[arg(long, value_name = "STEPS", help_heading = "Training", allow_negative_numbers = true, value_parser = positive_count)]
+    pub(crate) validate_every: Option<usize>,
     /// Decay of the exponential moving average of the weights that the
     /// saved model uses (0: keep the last step's weights) [default: 0.999].
     #[arg(long, help_heading = "Training", allow_negative_numbers = true, value_parser = decay)]

@@ -1113,3 +1113,63 @@ fn a_normalizing_flow_is_fitted_sampled_and_scored() {
         assert_contains(&help, needle);
     }
 }
+
+/// `--validation` holds rows out of a flow's fit, says in the summary and
+/// the model header which step it kept, and is refused where it does not
+/// apply.
+#[test]
+fn a_flow_stops_early_on_held_out_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = toy(dir.path(), "moons", 400, &[], "moons.csv");
+    let (model, err) = fit(
+        dir.path(),
+        &data,
+        "flow.pf",
+        &[
+            "--method",
+            "flow",
+            "--layers",
+            "2",
+            "--validation",
+            "0.2",
+            "--validate-every",
+            "20",
+            "--patience",
+            "3",
+        ],
+    );
+    assert_contains(&err, "held-out rows: 80, evaluated");
+    assert_contains(&err, "nats per dimension in data units");
+    let header = String::from_utf8_lossy(&std::fs::read(&model).unwrap()).into_owned();
+    // The header is JSON inside the file's JSON metadata: its quotes are escaped.
+    for needle in [
+        r#"\"best_step\""#,
+        r#"\"every\":20,\"share\":0.2"#,
+        r#"\"rows\":80"#,
+    ] {
+        assert_contains(&header, needle);
+    }
+    let refused = |extra: &[&str], needles: &[&str]| {
+        fails(
+            dir.path(),
+            pf().arg("fit")
+                .arg(&data)
+                .arg("-o")
+                .arg(dir.path().join("x.pf"))
+                .args(tiny(extra)),
+            needles,
+        );
+    };
+    refused(
+        &["--method", "flow", "--validate-every", "10"],
+        &["--validate-every needs --validation"],
+    );
+    refused(
+        &["--method", "mmd", "--validation", "0.1"],
+        &["--validation applies to --method flow, not to --method mmd"],
+    );
+    refused(
+        &["--method", "flow", "--validation", "0.001"],
+        &["a validation share of 0.001 of 400 rows holds out 0"],
+    );
+}

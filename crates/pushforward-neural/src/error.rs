@@ -32,6 +32,25 @@ pub enum NeuralError {
     /// Training was asked for zero steps or a zero recording window.
     #[error("training needs at least one step and a window of at least one")]
     ZeroTrainingSteps,
+    /// A validation share that holds out no row, or leaves too few to train on.
+    #[error(
+        "a validation share of {share} of {rows} rows holds out {held}; it must hold out at least 1 row and leave at least {min} (the batch) to train on"
+    )]
+    ValidationShare {
+        /// The share asked for.
+        share: f64,
+        /// Rows before the split.
+        rows: usize,
+        /// Rows it would hold out.
+        held: usize,
+        /// Fewest training rows the fit needs.
+        min: usize,
+    },
+    /// Held-out rows were asked of a fit whose objective has no held-out loss.
+    #[error(
+        "this method has no held-out loss to stop on: validation works with maximum-likelihood fits (flow)"
+    )]
+    NoValidationLoss,
     /// Set-based training was asked for sets of fewer than two rows or no sets per batch.
     #[error("sets need at least 2 rows and a batch at least one set")]
     SetTooSmall,

@@ -46,6 +46,7 @@ impl CopulaFile {
             stopped_early: false,
             curve: LossCurve::default(),
             adjusted: Vec::new(),
+            validation: None,
         };
         let header = ModelHeader::new(Method::Copula, columns, model.rows, seed, training_summary);
         CopulaFile {

@@ -137,7 +137,9 @@ pub(super) fn summary(header: &ModelHeader, dims: usize, classes: &str, args: &F
         header.rows,
         t.steps,
         t.seconds,
-        if t.stopped_early {
+        if t.stopped_early && t.validation.is_some() {
+            " (stopped when the held-out loss no longer fell)"
+        } else if t.stopped_early {
             " (stopped on a plateau)"
         } else {
             ""

@@ -62,6 +62,12 @@ fn table(args: &FitArgs) -> Vec<Row> {
         ("--weight-decay", args.weight_decay.is_some(), TRAINED),
         ("--schedule", args.schedule.is_some(), TRAINED),
         ("--patience", args.patience.is_some(), TRAINED),
+        ("--validation", args.validation.is_some(), &[NormalizingFlow]),
+        (
+            "--validate-every",
+            args.validate_every.is_some(),
+            &[NormalizingFlow],
+        ),
         ("--ema", args.ema.is_some(), TRAINED),
         ("--plots", args.plots.is_some(), PLOTTED),
         ("--types", args.types.is_some(), ROLES),

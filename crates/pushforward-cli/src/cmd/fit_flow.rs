@@ -4,6 +4,7 @@
 
 use anyhow::{Context, bail};
 use pushforward_core::Sampler;
+use pushforward_neural::train::{TrainConfig, Validation};
 use pushforward_neural::{OneColumn, SplineFlowConfig, SplineFlowModel, TableInput};
 
 use super::fit::{summary, train_settings};
@@ -30,6 +31,18 @@ pub(super) fn run(args: &FitArgs, input: TableInput<'_>, bar: &Steps) -> anyhow:
     let model = SplineFlowModel::fit(input, &flow_settings(args)?, bar)?;
     model.save(&args.output)?;
     summary(model.header(), model.body().numeric.len(), "", args);
+    if let Some(v) = &model.header().training.validation {
+        let dims = model.body().numeric.len() as f64;
+        let per_dim = (v.best_loss + model.body().standardisation.log_scale()) / dims;
+        eprintln!(
+            "  held-out rows: {}, evaluated {} times; kept step {}: mean NLL {:.4} ({:.4} nats per dimension in data units)",
+            v.rows,
+            v.steps.len(),
+            v.best_step,
+            v.best_loss,
+            per_dim,
+        );
+    }
     if let Some(dir) = &args.plots {
         let synth = model.sampler().sample(PLOT_ROWS, args.seed)?;
         fit_plots::write_common(dir, model.header(), &model.body().numeric, table, &synth)
@@ -38,8 +51,27 @@ pub(super) fn run(args: &FitArgs, input: TableInput<'_>, bar: &Steps) -> anyhow:
     Ok(())
 }
 
+/// Steps between held-out evaluations unless `--validate-every` says.
+const VALIDATE_EVERY: usize = 25;
+
+/// `--validation` and `--validate-every` as the trainer's setting.
+fn validation(args: &FitArgs) -> anyhow::Result<Option<Validation>> {
+    match (args.validation.filter(|&share| share > 0.0), args.validate_every) {
+        (None, Some(_)) => bail!("--validate-every needs --validation SHARE above 0"),
+        (None, None) => Ok(None),
+        (Some(share), every) => Ok(Some(Validation {
+            share,
+            every: every.unwrap_or(VALIDATE_EVERY),
+        })),
+    }
+}
+
 fn flow_settings(args: &FitArgs) -> anyhow::Result<SplineFlowConfig> {
     let defaults = SplineFlowConfig::default();
+    let train = TrainConfig {
+        validation: validation(args)?,
+        ..train_settings(args, defaults.train.clone())?
+    };
     Ok(SplineFlowConfig {
         layers: args.layers.unwrap_or(defaults.layers),
         bins: args.bins.unwrap_or(defaults.bins),
@@ -47,7 +79,7 @@ fn flow_settings(args: &FitArgs) -> anyhow::Result<SplineFlowConfig> {
         hidden: args.hidden.clone().unwrap_or(defaults.hidden),
         activation: args.activation.unwrap_or(defaults.activation),
         batch: args.batch.unwrap_or(defaults.batch),
-        train: train_settings(args, defaults.train)?,
+        train,
         seed: args.seed,
         one_column: if args.spline_1d {
             OneColumn::Spline

@@ -97,6 +97,7 @@ pub(crate) fn ascent_config(critic: &CriticConfig, steps: usize) -> TrainConfig 
         patience: 0,
         min_improvement: 0.0,
         ema: 0.0,
+        validation: None,
     }
 }
 

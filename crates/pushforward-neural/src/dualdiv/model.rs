@@ -132,6 +132,7 @@ impl DualDivModel {
             stopped_early: false,
             curve,
             adjusted: Vec::new(),
+            validation: None,
         };
         let columns = numeric::output_columns(&data);
         let header = ModelHeader::new(

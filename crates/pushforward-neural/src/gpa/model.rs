@@ -157,6 +157,7 @@ impl GpaModel {
             stopped_early: false,
             curve: record,
             adjusted: Vec::new(),
+            validation: None,
         };
         let columns = numeric::output_columns(&data);
         let header = ModelHeader::new(Method::Gpa, columns, data.rows(), settings.seed, training);

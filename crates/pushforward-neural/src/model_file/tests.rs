@@ -19,6 +19,7 @@ fn header(final_loss: f64) -> ModelHeader {
             terms: Vec::new(),
         },
         adjusted: Vec::new(),
+        validation: None,
     };
     let columns = vec![ColumnInfo {
         name: "x".into(),

@@ -35,10 +35,11 @@
 //! (the same code path as the coupling layers).
 //!
 //! **Backward.** From `∂L/∂y` of a layer's output the spline gives `∂L/∂x_j`
-//! and `∂L/∂raw` ([`super::spline`]); the conditioner's backward pass turns
-//! `∂L/∂raw` into its parameter gradient and `∂L/∂x_keep`, which is added
-//! to the kept coordinates' cotangent (they pass straight through, or
-//! through their own splines, whose `∂L/∂c` is summed over the rows in a
+//! and `∂L/∂raw` ([`super::spline`]) from the knots the recorded forward
+//! pass built (once per row and coordinate); the conditioner's backward
+//! pass turns `∂L/∂raw` into its parameter gradient and `∂L/∂x_keep`, which
+//! is added to the kept coordinates' cotangent (they pass straight through,
+//! or through their own splines, whose `∂L/∂c` is summed over the rows in a
 //! fixed order of row blocks, so the gradient does not depend on the number
 //! of threads).
 
@@ -47,13 +48,17 @@ use std::ops::Range;
 use rayon::prelude::*;
 
 use super::KeptHalf;
-use super::spline::{Knots, Spline};
+use super::spline::Spline;
 use crate::activation::Activation;
 use crate::error::NeuralError;
 use crate::mlp::{Grads, MlpShape, MlpView, ParamGrad, ParamLayout, Tape};
 
-/// Rows per parallel chunk of the spline passes.
-const CHUNK_ROWS: usize = 64;
+/// Rows per parallel chunk of the spline passes. Each row's splines are
+/// independent of the other rows', so the chunking changes no result.
+const CHUNK_ROWS: usize = 16;
+/// Rows per partial sum of the kept splines' constant gradient: the sum's
+/// rounding follows this fixed blocking, never the number of threads.
+const SUM_ROWS: usize = 64;
 
 /// The layers' shapes and where each network lives in the parameters: the
 /// conditioners `conditioner.0 … conditioner.{L−1}`, then (with
@@ -72,6 +77,8 @@ pub(crate) struct Stack {
 pub(crate) struct Record {
     inputs: Vec<Vec<f64>>,
     tapes: Vec<Tape>,
+    /// Each layer's knots of the transformed coordinates, per row.
+    knots: Vec<Vec<f64>>,
 }
 
 /// The name of layer `l`'s conditioner in the parameters and the file.
@@ -88,82 +95,108 @@ fn marginal_name(l: usize) -> String {
 /// `r` raw parameters per coordinate from `raw`, one set per row (a
 /// conditioner's output) or one set `shared` by every row (the constants).
 struct Splines<'a> {
+    spline: &'a Spline,
     d: usize,
-    r: usize,
     coords: Range<usize>,
     raw: &'a [f32],
     shared: bool,
 }
 
 impl Splines<'_> {
-    /// The knots of each coordinate when every row shares them, built once.
-    fn shared_knots(&self, spline: &Spline) -> Option<Vec<Knots>> {
+    /// Knot numbers of one row's splines.
+    fn row_width(&self) -> usize {
+        self.coords.len() * self.spline.knot_len()
+    }
+
+    /// The knots of the splines whose raw parameters are `raw`, one after
+    /// the other, written into `out`.
+    fn build(&self, raw: &[f32], out: &mut [f64]) {
+        let (r, kl) = (self.spline.raw_len(), self.spline.knot_len());
+        for (raw, out) in raw.chunks_exact(r).zip(out.chunks_exact_mut(kl)) {
+            self.spline.build_knots(raw, out);
+        }
+    }
+
+    /// The knots every row shares, built once.
+    fn shared_knots(&self) -> Option<Vec<f64>> {
         self.shared.then(|| {
-            self.raw
-                .chunks_exact(self.r)
-                .map(|raw| spline.knots(raw))
-                .collect()
+            let mut out = vec![0.0; self.row_width()];
+            self.build(self.raw, &mut out);
+            out
         })
     }
 
-    fn raw_of_chunk(&self, chunk: usize) -> &[f32] {
-        if self.shared {
-            self.raw
-        } else {
-            let width = self.coords.len() * self.r;
-            let start = (chunk * CHUNK_ROWS * width).min(self.raw.len());
-            &self.raw[start..(start + CHUNK_ROWS * width).min(self.raw.len())]
-        }
-    }
-
-    fn raw_of_row<'r>(&self, raw: &'r [f32], row: usize) -> &'r [f32] {
-        if self.shared {
-            raw
-        } else {
-            let width = self.coords.len() * self.r;
-            &raw[row * width..(row + 1) * width]
-        }
-    }
-
-    /// `y = spline(x)` in place, `log_det += log y'`.
-    fn forward(&self, spline: &Spline, z: &mut [f64], log_det: &mut [f64]) {
-        let shared = self.shared_knots(spline);
-        z.par_chunks_mut(self.d * CHUNK_ROWS)
-            .zip(log_det.par_chunks_mut(CHUNK_ROWS))
-            .enumerate()
-            .for_each(|(c, (z, ld))| {
-                let raw = self.raw_of_chunk(c);
-                for (i, (row, ld)) in z.chunks_exact_mut(self.d).zip(ld).enumerate() {
-                    let raw = self.raw_of_row(raw, i);
-                    for (n, (j, raw)) in self.coords.clone().zip(raw.chunks_exact(self.r)).enumerate() {
-                        let (y, slope) = match &shared {
-                            Some(knots) => spline.forward_with(row[j], &knots[n]),
-                            None => spline.forward(row[j], raw),
-                        };
-                        row[j] = y;
-                        *ld += slope;
+    /// Runs `each(row, e, knots)` over the rows of `x` in parallel chunks,
+    /// `e` the row's number in `extra` (its log-determinant), with the knots
+    /// of the row's splines: the shared ones, or built from the row's raw
+    /// parameters into `keep` (every row's, for the backward pass) or into
+    /// a chunk's scratch.
+    fn each_row(
+        &self,
+        x: &mut [f64],
+        extra: &mut [f64],
+        keep: Option<&mut Vec<f64>>,
+        each: impl Fn(&mut [f64], &mut f64, &[f64]) + Sync,
+    ) {
+        let (d, width, rows) = (self.d, self.row_width(), extra.len());
+        let shared = self.shared_knots();
+        let chunk = |c: usize, x: &mut [f64], extra: &mut [f64], built: &mut [f64]| {
+            let raw_width = self.coords.len() * self.spline.raw_len();
+            for (i, (row, e)) in x.chunks_exact_mut(d).zip(extra.iter_mut()).enumerate() {
+                let knots = match &shared {
+                    Some(knots) => knots.as_slice(),
+                    None => {
+                        let at = (c * CHUNK_ROWS + i) * raw_width;
+                        let out = &mut built[i * width..(i + 1) * width];
+                        self.build(&self.raw[at..at + raw_width], out);
+                        out
                     }
-                }
-            });
+                };
+                each(row, e, knots);
+            }
+        };
+        let chunks = x
+            .par_chunks_mut(d * CHUNK_ROWS)
+            .zip(extra.par_chunks_mut(CHUNK_ROWS));
+        match keep {
+            Some(kept) if shared.is_none() => {
+                kept.resize(rows * width, 0.0);
+                chunks
+                    .zip(kept.par_chunks_mut(width * CHUNK_ROWS))
+                    .enumerate()
+                    .for_each(|(c, ((x, e), built))| chunk(c, x, e, built));
+            }
+            _ => {
+                let scratch = if shared.is_some() { 0 } else { width * CHUNK_ROWS };
+                chunks
+                    .enumerate()
+                    .for_each_init(|| vec![0.0; scratch], |built, (c, (x, e))| chunk(c, x, e, built));
+            }
+        }
+    }
+
+    /// `y = spline(x)` in place, `log_det += log y'`; with `keep`, the
+    /// knots of every row.
+    fn forward(&self, z: &mut [f64], log_det: &mut [f64], keep: Option<&mut Vec<f64>>) {
+        let kl = self.spline.knot_len();
+        self.each_row(z, log_det, keep, |row, ld, knots| {
+            for (j, knots) in self.coords.clone().zip(knots.chunks_exact(kl)) {
+                let (y, slope) = self.spline.forward(row[j], &self.spline.knots(knots));
+                row[j] = y;
+                *ld += slope;
+            }
+        });
     }
 
     /// `x = spline⁻¹(y)` in place.
-    fn inverse(&self, spline: &Spline, x: &mut [f64]) {
-        let shared = self.shared_knots(spline);
-        x.par_chunks_mut(self.d * CHUNK_ROWS)
-            .enumerate()
-            .for_each(|(c, x)| {
-                let raw = self.raw_of_chunk(c);
-                for (i, row) in x.chunks_exact_mut(self.d).enumerate() {
-                    let raw = self.raw_of_row(raw, i);
-                    for (n, (j, raw)) in self.coords.clone().zip(raw.chunks_exact(self.r)).enumerate() {
-                        row[j] = match &shared {
-                            Some(knots) => spline.inverse_with(row[j], &knots[n]),
-                            None => spline.inverse(row[j], raw),
-                        };
-                    }
-                }
-            });
+    fn inverse(&self, x: &mut [f64]) {
+        let kl = self.spline.knot_len();
+        let mut unused = vec![0.0; x.len() / self.d];
+        self.each_row(x, &mut unused, None, |row, _, knots| {
+            for (j, knots) in self.coords.clone().zip(knots.chunks_exact(kl)) {
+                row[j] = self.spline.inverse(row[j], &self.spline.knots(knots));
+            }
+        });
     }
 }
 
@@ -315,11 +348,11 @@ impl Stack {
     /// The splines of layer `l`: the transformed coordinates', one set of
     /// `raw` per row (the conditioner's output), or with `kept` the kept
     /// coordinates', one set shared by every row (the constants).
-    fn splines<'a>(&self, l: usize, raw: &'a [f32], kept: bool) -> Splines<'a> {
+    fn splines<'a>(&'a self, l: usize, raw: &'a [f32], kept: bool) -> Splines<'a> {
         let (keep, trans) = self.halves(l);
         Splines {
+            spline: &self.spline,
             d: self.dim,
-            r: self.spline.raw_len(),
             coords: if kept { keep } else { trans },
             raw,
             shared: kept,
@@ -342,22 +375,21 @@ impl Stack {
         if let Some(rec) = record.as_deref_mut() {
             rec.inputs.clear();
             rec.tapes.resize_with(self.layers, Tape::default);
+            rec.knots.resize_with(self.layers, Vec::new);
         }
         for (l, view, _) in self.conditioners(params) {
             let input = self.conditioner_input(l, &z);
-            let tape = match record.as_deref_mut() {
+            let (tape, keep) = match record.as_deref_mut() {
                 Some(rec) => {
                     rec.inputs.push(z.clone());
-                    &mut rec.tapes[l]
+                    (&mut rec.tapes[l], Some(&mut rec.knots[l]))
                 }
-                None => &mut scratch,
+                None => (&mut scratch, None),
             };
             let raw = view.forward(&input, rows, tape);
-            self.splines(l, raw, false)
-                .forward(&self.spline, &mut z, &mut log_det);
+            self.splines(l, raw, false).forward(&mut z, &mut log_det, keep);
             if let Some((_, _, raw)) = self.marginal(l, params, &mut constants) {
-                self.splines(l, raw, true)
-                    .forward(&self.spline, &mut z, &mut log_det);
+                self.splines(l, raw, true).forward(&mut z, &mut log_det, None);
             }
         }
         (z, log_det)
@@ -382,21 +414,24 @@ impl Stack {
             let width = trans.len() * r;
             let tape = &mut record.tapes[l];
             let x = &record.inputs[l];
+            let (kl, kw) = (self.spline.knot_len(), trans.len() * self.spline.knot_len());
             let mut d_raw = vec![0.0f32; rows * width];
             gz.par_chunks_mut(d * CHUNK_ROWS)
                 .zip(d_raw.par_chunks_mut(width * CHUNK_ROWS))
                 .zip(tape.output().par_chunks(width * CHUNK_ROWS))
                 .zip(x.par_chunks(d * CHUNK_ROWS))
-                .for_each(|(((g, d_raw), raw), x)| {
+                .zip(record.knots[l].par_chunks(kw * CHUNK_ROWS))
+                .for_each(|((((g, d_raw), raw), x), knots)| {
                     let mut local = vec![0.0; r];
                     let rows = g.chunks_exact_mut(d).zip(d_raw.chunks_exact_mut(width));
-                    for (((g, d_raw), raw), x) in rows.zip(raw.chunks_exact(width)).zip(x.chunks_exact(d)) {
-                        for ((j, raw), d_raw) in trans
-                            .clone()
-                            .zip(raw.chunks_exact(r))
-                            .zip(d_raw.chunks_exact_mut(r))
+                    let inputs = raw.chunks_exact(width).zip(x.chunks_exact(d));
+                    for ((g, d_raw), ((raw, x), knots)) in rows.zip(inputs.zip(knots.chunks_exact(kw))) {
+                        let coords = raw.chunks_exact(r).zip(knots.chunks_exact(kl));
+                        for ((j, (raw, knots)), d_raw) in
+                            trans.clone().zip(coords).zip(d_raw.chunks_exact_mut(r))
                         {
-                            g[j] = self.spline.backward(x[j], raw, g[j], gl, &mut local);
+                            let knots = self.spline.knots(knots);
+                            g[j] = self.spline.backward(x[j], raw, &knots, g[j], gl, &mut local);
                             d_raw.iter_mut().zip(&local).for_each(|(o, v)| *o = *v as f32);
                         }
                     }
@@ -450,31 +485,36 @@ impl Stack {
 
     /// The backward pass of layer `l`'s kept-coordinate splines (constants
     /// `raw`, inputs `x`): turns `gz` on the kept coordinates from `∂L/∂y`
-    /// into `∂L/∂x` and returns `∂L/∂raw` summed over the rows, block by
-    /// block in row order.
+    /// into `∂L/∂x` and returns `∂L/∂raw` summed over the rows, in blocks of
+    /// [`SUM_ROWS`] rows in row order.
     fn kept_backward(&self, l: usize, raw: &[f32], x: &[f64], gz: &mut [f64], gl: f64) -> Vec<f32> {
-        let (d, r) = (self.dim, self.spline.raw_len());
+        let (d, r, kl) = (self.dim, self.spline.raw_len(), self.spline.knot_len());
         let keep = self.halves(l).0;
-        let knots: Vec<Knots> = raw.chunks_exact(r).map(|raw| self.spline.knots(raw)).collect();
-        let blocks: Vec<Vec<f64>> = gz
-            .par_chunks_mut(d * CHUNK_ROWS)
+        let mut built = vec![0.0; keep.len() * kl];
+        for (raw, out) in raw.chunks_exact(r).zip(built.chunks_exact_mut(kl)) {
+            self.spline.build_knots(raw, out);
+        }
+        let mut per_row = vec![0.0; x.len() / d * raw.len()];
+        gz.par_chunks_mut(d * CHUNK_ROWS)
             .zip(x.par_chunks(d * CHUNK_ROWS))
-            .map(|(g, x)| {
-                let mut sum = vec![0.0; raw.len()];
-                let mut local = vec![0.0; r];
-                for (g, x) in g.chunks_exact_mut(d).zip(x.chunks_exact(d)) {
-                    let coords = keep.clone().zip(raw.chunks_exact(r)).zip(&knots);
-                    for (((j, raw), knots), sum) in coords.zip(sum.chunks_exact_mut(r)) {
-                        g[j] = self.spline.backward_with(x[j], raw, knots, g[j], gl, &mut local);
-                        sum.iter_mut().zip(&local).for_each(|(s, v)| *s += v);
+            .zip(per_row.par_chunks_mut(raw.len() * CHUNK_ROWS))
+            .for_each(|((g, x), per_row)| {
+                let rows = g.chunks_exact_mut(d).zip(x.chunks_exact(d));
+                for ((g, x), out) in rows.zip(per_row.chunks_exact_mut(raw.len())) {
+                    let coords = keep.clone().zip(raw.chunks_exact(r)).zip(built.chunks_exact(kl));
+                    for (((j, raw), knots), out) in coords.zip(out.chunks_exact_mut(r)) {
+                        let knots = self.spline.knots(knots);
+                        g[j] = self.spline.backward(x[j], raw, &knots, g[j], gl, out);
                     }
                 }
-                sum
-            })
-            .collect();
+            });
         let mut total = vec![0.0; raw.len()];
-        for block in &blocks {
-            total.iter_mut().zip(block).for_each(|(t, v)| *t += v);
+        for block in per_row.chunks(raw.len() * SUM_ROWS) {
+            let mut sum = vec![0.0; raw.len()];
+            for row in block.chunks_exact(raw.len()) {
+                sum.iter_mut().zip(row).for_each(|(s, v)| *s += v);
+            }
+            total.iter_mut().zip(&sum).for_each(|(t, v)| *t += v);
         }
         total.into_iter().map(|v| v as f32).collect()
     }
@@ -487,11 +527,11 @@ impl Stack {
         let mut constants = Tape::default();
         for (l, view, _) in self.conditioners(params).rev() {
             if let Some((_, _, raw)) = self.marginal(l, params, &mut constants) {
-                self.splines(l, raw, true).inverse(&self.spline, &mut x);
+                self.splines(l, raw, true).inverse(&mut x);
             }
             let input = self.conditioner_input(l, &x);
             let raw = view.forward(&input, rows, &mut tape);
-            self.splines(l, raw, false).inverse(&self.spline, &mut x);
+            self.splines(l, raw, false).inverse(&mut x);
         }
         x
     }

@@ -44,6 +44,8 @@ mod spline;
 pub use model::{SplineFlowBody, SplineFlowModel, SplineFlowSampler};
 pub use spline::MAX_BINS;
 
+use std::borrow::Cow;
+
 use pushforward_core::seed::{Purpose, stream};
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
@@ -56,7 +58,7 @@ use crate::mlp::Mlp;
 use crate::mlp::ParamLayout;
 use crate::optim::adam::AdamWConfig;
 use crate::optim::{OptimizerConfig, Schedule};
-use crate::train::{Progress, TrainConfig, TrainSummary, train};
+use crate::train::{Progress, TrainConfig, TrainSummary, train, validation_split};
 use coupling::Stack;
 use monotone::Monotone;
 use objective::NllObjective;
@@ -285,7 +287,13 @@ impl SplineFlow {
     /// [`NeuralError::NoNumericData`] for empty or ragged data,
     /// [`NeuralError::BatchSize`], [`NeuralError::NeedsAtLeastOne`] (no
     /// layer), [`NeuralError::OutOfRange`] (bins or bound),
-    /// [`NeuralError::ZeroWidth`], and the errors of [`train`].
+    /// [`NeuralError::ZeroWidth`], [`NeuralError::ValidationShare`], and
+    /// the errors of [`train`].
+    ///
+    /// With [`TrainConfig::validation`] a seeded share of the rows is held
+    /// out of training ([`validation_split`]) and their mean negative
+    /// log-likelihood (standardised units, summed over the columns) decides
+    /// when to stop and which parameters to keep.
     pub fn fit(
         data: &[f32],
         dim: usize,
@@ -312,8 +320,20 @@ impl SplineFlow {
             }
         }
         let mut flow = SplineFlow { map, params };
-        let mut objective = NllObjective::new(&mut flow, data, config.batch, config.seed);
-        let summary = train(&mut objective, &config.train, progress)?;
+        let (train_rows, held_out) = match config.train.validation {
+            Some(v) => {
+                let (train, held) = validation_split(rows, v.share, config.seed, config.batch)?;
+                (Cow::Owned(rows_of(data, dim, &train)), rows_of(data, dim, &held))
+            }
+            None => (Cow::Borrowed(data), Vec::new()),
+        };
+        let held_rows = held_out.len() / dim;
+        let held_out = held_out.into_iter().map(f64::from).collect();
+        let mut objective = NllObjective::new(&mut flow, &train_rows, held_out, config.batch, config.seed);
+        let mut summary = train(&mut objective, &config.train, progress)?;
+        if let Some(v) = summary.validation.as_mut() {
+            v.rows = held_rows;
+        }
         Ok((flow, summary))
     }
 
@@ -426,6 +446,15 @@ impl SplineFlow {
             .collect();
         self.inverse(&z)
     }
+}
+
+/// The rows `which` of the row-major `data` of `dim` columns.
+fn rows_of(data: &[f32], dim: usize, which: &[usize]) -> Vec<f32> {
+    which
+        .iter()
+        .flat_map(|&i| &data[i * dim..(i + 1) * dim])
+        .copied()
+        .collect()
 }
 
 /// `log N(z; 0, I)`.

@@ -8,7 +8,9 @@
 //! ∂L/∂z_i = z_i/B,   ∂L/∂log|det|_i = −1/B        then the layers' backward passes
 //! ```
 //! The monotone flow of one column takes the same loss through its own
-//! backward pass over the quadrature nodes ([`super::monotone`]).
+//! backward pass over the quadrature nodes ([`super::monotone`]). The
+//! held-out loss, for early stopping, is the same mean over the rows held
+//! out of training, exact (no minibatch).
 
 use pushforward_core::seed::{Purpose, stream};
 use rand::Rng;
@@ -23,6 +25,7 @@ use crate::train::Objective;
 pub(crate) struct NllObjective<'a> {
     flow: &'a mut SplineFlow,
     data: &'a [f32],
+    held_out: Vec<f64>,
     batch: usize,
     rng: ChaCha8Rng,
     record: Record,
@@ -31,11 +34,20 @@ pub(crate) struct NllObjective<'a> {
 }
 
 impl<'a> NllObjective<'a> {
-    /// `data` holds standardised rows of the flow's width.
-    pub(crate) fn new(flow: &'a mut SplineFlow, data: &'a [f32], batch: usize, seed: u64) -> Self {
+    /// `data` holds standardised training rows of the flow's width,
+    /// `held_out` the rows held out of training (none without early
+    /// stopping).
+    pub(crate) fn new(
+        flow: &'a mut SplineFlow,
+        data: &'a [f32],
+        held_out: Vec<f64>,
+        batch: usize,
+        seed: u64,
+    ) -> Self {
         NllObjective {
             flow,
             data,
+            held_out,
             batch,
             rng: stream(seed, Purpose::Batches),
             record: Record::default(),
@@ -75,5 +87,13 @@ impl Objective for NllObjective<'_> {
         let gz = z.iter().map(|v| v / b).collect();
         stack.backward(&flow.params, &mut self.record, gz, -1.0 / b, grad);
         nll
+    }
+
+    fn validation_loss(&mut self) -> Option<f64> {
+        if self.held_out.is_empty() {
+            return None;
+        }
+        let log_prob = self.flow.log_prob(&self.held_out);
+        Some(-log_prob.iter().sum::<f64>() / log_prob.len() as f64)
     }
 }

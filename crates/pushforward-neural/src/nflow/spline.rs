@@ -60,7 +60,7 @@ const RAW_CLAMP: f64 = 1e4;
 /// Newton steps polishing the closed-form inverse (the quadratic formula
 /// loses digits to cancellation; two steps restore full precision).
 const NEWTON_STEPS: usize = 2;
-/// Most bins a spline may have (knots live on the stack).
+/// Most bins a spline may have (the backward pass keeps per-bin sums on the stack).
 pub const MAX_BINS: usize = 64;
 
 /// Scale `c` of the soft bound on raw parameters: `−log m_δ`, so a bounded
@@ -101,26 +101,48 @@ pub(crate) struct Spline {
     style: KnotStyle,
 }
 
-/// The knots of one spline, built from its raw parameters (once for a
-/// spline that many rows share).
-pub(crate) struct Knots {
+/// The knots of one spline: a view of the [`Spline::knot_len`] numbers
+/// [`Spline::build_knots`] wrote (built once per row and coordinate in a
+/// training step and kept for the backward pass, or once for a spline that
+/// many rows share).
+pub(crate) struct Knots<'a> {
     /// Softmax of the width and height logits.
-    pw: [f64; MAX_BINS],
-    ph: [f64; MAX_BINS],
-    xs: [f64; MAX_BINS + 1],
-    ys: [f64; MAX_BINS + 1],
-    ds: [f64; MAX_BINS + 1],
+    pw: &'a [f64],
+    ph: &'a [f64],
+    xs: &'a [f64],
+    ys: &'a [f64],
+    ds: &'a [f64],
 }
 
-/// The bin-local quantities of one input and their partial derivatives.
+/// The bin-local quantities of one input.
 struct Local {
     k: usize,
     xi: f64,
     w: f64,
     h: f64,
     s: f64,
+    d0: f64,
+    d1: f64,
+    theta: f64,
+    den: f64,
     y: f64,
-    log_slope: f64,
+}
+
+impl Local {
+    /// `log y'` (three logarithms, which the backward pass does not need).
+    fn log_slope(&self) -> f64 {
+        let Local {
+            xi,
+            s,
+            d0,
+            d1,
+            theta,
+            den,
+            ..
+        } = *self;
+        let m = d1 * xi * xi + 2.0 * s * theta + d0 * (1.0 - xi) * (1.0 - xi);
+        2.0 * s.ln() + m.ln() - 2.0 * den.ln()
+    }
 }
 
 impl Spline {
@@ -196,23 +218,36 @@ impl Spline {
         knots[k] = self.bound;
     }
 
-    /// The knots of the raw parameters `raw`.
-    pub(crate) fn knots(&self, raw: &[f32]) -> Knots {
+    /// Numbers per spline's knots: `5K + 3`.
+    pub(crate) fn knot_len(&self) -> usize {
+        5 * self.bins + 3
+    }
+
+    /// Writes the knots of the raw parameters `raw` into `out`
+    /// ([`Spline::knot_len`] numbers).
+    pub(crate) fn build_knots(&self, raw: &[f32], out: &mut [f64]) {
         let k = self.bins;
-        let mut knots = Knots {
-            pw: [0.0; MAX_BINS],
-            ph: [0.0; MAX_BINS],
-            xs: [0.0; MAX_BINS + 1],
-            ys: [0.0; MAX_BINS + 1],
-            ds: [1.0; MAX_BINS + 1],
-        };
-        self.partition(&raw[..k], &mut knots.pw[..k], &mut knots.xs[..=k]);
-        self.partition(&raw[k..2 * k], &mut knots.ph[..k], &mut knots.ys[..=k]);
+        let (pw, rest) = out.split_at_mut(k);
+        let (ph, rest) = rest.split_at_mut(k);
+        let (xs, rest) = rest.split_at_mut(k + 1);
+        let (ys, ds) = rest.split_at_mut(k + 1);
+        self.partition(&raw[..k], pw, xs);
+        self.partition(&raw[k..2 * k], ph, ys);
+        ds[0] = 1.0;
         for i in 1..k {
-            knots.ds[i] = self.slope(raw[2 * k + i - 1]).0;
+            ds[i] = self.slope(raw[2 * k + i - 1]).0;
         }
-        knots.ds[k] = 1.0;
-        knots
+        ds[k] = 1.0;
+    }
+
+    /// The knots [`Spline::build_knots`] wrote into `built`.
+    pub(crate) fn knots<'a>(&self, built: &'a [f64]) -> Knots<'a> {
+        let k = self.bins;
+        let (pw, rest) = built.split_at(k);
+        let (ph, rest) = rest.split_at(k);
+        let (xs, rest) = rest.split_at(k + 1);
+        let (ys, ds) = rest.split_at(k + 1);
+        Knots { pw, ph, xs, ys, ds }
     }
 
     /// The bin holding `v` among the knots `edges` (`v` inside the interval).
@@ -221,7 +256,7 @@ impl Spline {
     }
 
     fn local(&self, knots: &Knots, x: f64) -> Local {
-        let k = self.bin(&knots.xs, x);
+        let k = self.bin(knots.xs, x);
         let w = knots.xs[k + 1] - knots.xs[k];
         let h = knots.ys[k + 1] - knots.ys[k];
         let xi = ((x - knots.xs[k]) / w).clamp(0.0, 1.0);
@@ -230,50 +265,35 @@ impl Spline {
         let theta = xi * (1.0 - xi);
         let den = s + (d0 + d1 - 2.0 * s) * theta;
         let y = knots.ys[k] + h * (s * xi * xi + d0 * theta) / den;
-        let m = d1 * xi * xi + 2.0 * s * theta + d0 * (1.0 - xi) * (1.0 - xi);
-        let log_slope = 2.0 * s.ln() + m.ln() - 2.0 * den.ln();
         Local {
             k,
             xi,
             w,
             h,
             s,
+            d0,
+            d1,
+            theta,
+            den,
             y,
-            log_slope,
         }
     }
 
-    /// `(y, log y')` at `x` for the raw parameters `raw`.
-    pub(crate) fn forward(&self, x: f64, raw: &[f32]) -> (f64, f64) {
-        if !self.inside(x) {
-            return (x, 0.0);
-        }
-        self.forward_with(x, &self.knots(raw))
-    }
-
-    /// [`Spline::forward`] with the knots built.
-    pub(crate) fn forward_with(&self, x: f64, knots: &Knots) -> (f64, f64) {
+    /// `(y, log y')` at `x` for the spline of `knots`.
+    pub(crate) fn forward(&self, x: f64, knots: &Knots) -> (f64, f64) {
         if !self.inside(x) {
             return (x, 0.0);
         }
         let l = self.local(knots, x);
-        (l.y, l.log_slope)
+        (l.y, l.log_slope())
     }
 
-    /// The `x` with `forward(x).0 == y`.
-    pub(crate) fn inverse(&self, y: f64, raw: &[f32]) -> f64 {
+    /// The `x` with `forward(x, knots).0 == y`.
+    pub(crate) fn inverse(&self, y: f64, knots: &Knots) -> f64 {
         if !self.inside(y) {
             return y;
         }
-        self.inverse_with(y, &self.knots(raw))
-    }
-
-    /// [`Spline::inverse`] with the knots built.
-    pub(crate) fn inverse_with(&self, y: f64, knots: &Knots) -> f64 {
-        if !self.inside(y) {
-            return y;
-        }
-        let k = self.bin(&knots.ys, y);
+        let k = self.bin(knots.ys, y);
         let w = knots.xs[k + 1] - knots.xs[k];
         let h = knots.ys[k + 1] - knots.ys[k];
         let s = h / w;
@@ -293,7 +313,7 @@ impl Spline {
         let mut x = lo + xi * w;
         for _ in 0..NEWTON_STEPS {
             let l = self.local(knots, x);
-            let next = (x - (l.y - y) / l.log_slope.exp()).clamp(lo, hi);
+            let next = (x - (l.y - y) / l.log_slope().exp()).clamp(lo, hi);
             if !next.is_finite() || next == x {
                 break;
             }
@@ -303,17 +323,9 @@ impl Spline {
     }
 
     /// `∂L/∂x`, with `∂L/∂raw` written over `graw`, given `ḡ = ∂L/∂y` and
-    /// `l̄ = ∂L/∂(log y')` at `x` (the formulas are in the module doc).
-    pub(crate) fn backward(&self, x: f64, raw: &[f32], gy: f64, gl: f64, graw: &mut [f64]) -> f64 {
-        graw.fill(0.0);
-        if !self.inside(x) {
-            return gy;
-        }
-        self.backward_with(x, raw, &self.knots(raw), gy, gl, graw)
-    }
-
-    /// [`Spline::backward`] with the knots of `raw` built.
-    pub(crate) fn backward_with(
+    /// `l̄ = ∂L/∂(log y')` at `x` for the spline of the raw parameters `raw`
+    /// and their `knots` (the formulas are in the module doc).
+    pub(crate) fn backward(
         &self,
         x: f64,
         raw: &[f32],
@@ -367,7 +379,11 @@ impl Spline {
         };
         softmax_back(&knots.pw[..kb], &gw[..kb], &mut graw[..kb]);
         softmax_back(&knots.ph[..kb], &gh[..kb], &mut graw[kb..2 * kb]);
-        let slope_grad = |i: usize| self.slope(raw[2 * kb + i - 1]).1;
+        // zuko's slope is e^r, its own derivative: the knots hold it.
+        let slope_grad = |i: usize| match self.style {
+            KnotStyle::Zuko => knots.ds[i],
+            KnotStyle::Floored => self.slope(raw[2 * kb + i - 1]).1,
+        };
         if k >= 1 {
             graw[2 * kb + k - 1] = (gy * y_d0 + gl * l_d0) * slope_grad(k);
         }
@@ -387,6 +403,27 @@ mod tests {
     use super::*;
     use rand::{Rng, SeedableRng};
 
+    /// The spline of `raw` at one point, its knots built for the call.
+    impl Spline {
+        fn built(&self, raw: &[f32]) -> Vec<f64> {
+            let mut out = vec![0.0; self.knot_len()];
+            self.build_knots(raw, &mut out);
+            out
+        }
+
+        fn forward_raw(&self, x: f64, raw: &[f32]) -> (f64, f64) {
+            self.forward(x, &self.knots(&self.built(raw)))
+        }
+
+        fn inverse_raw(&self, y: f64, raw: &[f32]) -> f64 {
+            self.inverse(y, &self.knots(&self.built(raw)))
+        }
+
+        fn backward_raw(&self, x: f64, raw: &[f32], gy: f64, gl: f64, graw: &mut [f64]) -> f64 {
+            self.backward(x, raw, &self.knots(&self.built(raw)), gy, gl, graw)
+        }
+    }
+
     const STYLES: [KnotStyle; 2] = [KnotStyle::Floored, KnotStyle::Zuko];
 
     fn random_raw(spline: &Spline, rng: &mut impl Rng) -> Vec<f32> {
@@ -401,19 +438,19 @@ mod tests {
             let spline = Spline::new(6, 3.0, style);
             let zero = vec![0.0f32; spline.raw_len()];
             for x in [-3.0, -1.234, 0.0, 0.5, 2.99] {
-                let (y, l) = spline.forward(x, &zero);
+                let (y, l) = spline.forward_raw(x, &zero);
                 assert!((y - x).abs() < 1e-12 && l.abs() < 1e-12, "{x}: {y} {l}");
             }
             let raw = random_raw(&spline, &mut rand_chacha::ChaCha8Rng::seed_from_u64(1));
             let mut last = f64::NEG_INFINITY;
             for i in 0..=2000 {
                 let x = -4.0 + 8.0 * f64::from(i) / 2000.0;
-                let (y, l) = spline.forward(x, &raw);
+                let (y, l) = spline.forward_raw(x, &raw);
                 assert!(y > last && l.is_finite(), "not increasing at {x}");
                 last = y;
             }
             for edge in [-3.0, 3.0] {
-                let (inside, slope) = spline.forward(edge, &raw);
+                let (inside, slope) = spline.forward_raw(edge, &raw);
                 assert!(
                     (inside - edge).abs() < 1e-12 && slope.abs() < 1e-9,
                     "edge {edge}: {inside} {slope}"
@@ -431,10 +468,11 @@ mod tests {
                 let raw = random_raw(&spline, &mut rng);
                 let x = rng.random_range(-2.6..2.6);
                 let eps = 1e-6;
-                let fd = (spline.forward(x + eps, &raw).0 - spline.forward(x - eps, &raw).0) / (2.0 * eps);
-                let (y, l) = spline.forward(x, &raw);
+                let fd =
+                    (spline.forward_raw(x + eps, &raw).0 - spline.forward_raw(x - eps, &raw).0) / (2.0 * eps);
+                let (y, l) = spline.forward_raw(x, &raw);
                 assert!((fd.ln() - l).abs() < 1e-5, "slope at {x}: {} vs {l}", fd.ln());
-                assert!((spline.inverse(y, &raw) - x).abs() < 1e-10, "inverse at {x}");
+                assert!((spline.inverse_raw(y, &raw) - x).abs() < 1e-10, "inverse at {x}");
             }
         }
     }
@@ -446,14 +484,14 @@ mod tests {
             let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
             let (gy, gl) = (0.7, -1.3);
             let loss = |x: f64, raw: &[f32]| {
-                let (y, l) = spline.forward(x, raw);
+                let (y, l) = spline.forward_raw(x, raw);
                 gy * y + gl * l
             };
             for _ in 0..40 {
                 let raw = random_raw(&spline, &mut rng);
                 let x = rng.random_range(-2.2..2.2);
                 let mut graw = vec![0.0; spline.raw_len()];
-                let gx = spline.backward(x, &raw, gy, gl, &mut graw);
+                let gx = spline.backward_raw(x, &raw, gy, gl, &mut graw);
                 let eps = 1e-6;
                 let fd = (loss(x + eps, &raw) - loss(x - eps, &raw)) / (2.0 * eps);
                 assert!(
@@ -487,16 +525,16 @@ mod tests {
                 .map(|i| if i % 2 == 0 { 3e30 } else { -f32::MAX })
                 .collect();
             for x in [-1e6, -1e3, -1.0000001, 1.0000001, 7.0, 1e6] {
-                assert_eq!(spline.forward(x, &wild), (x, 0.0));
-                assert_eq!(spline.inverse(x, &wild), x);
+                assert_eq!(spline.forward_raw(x, &wild), (x, 0.0));
+                assert_eq!(spline.inverse_raw(x, &wild), x);
                 let mut g = vec![1.0; spline.raw_len()];
-                assert_eq!(spline.backward(x, &wild, 0.5, 2.0, &mut g), 0.5);
+                assert_eq!(spline.backward_raw(x, &wild, 0.5, 2.0, &mut g), 0.5);
                 assert!(g.iter().all(|&g| g == 0.0));
             }
             for x in [-1.0, -0.3, 0.0, 0.999, 1.0] {
-                let (y, l) = spline.forward(x, &wild);
+                let (y, l) = spline.forward_raw(x, &wild);
                 assert!(y.is_finite() && l.is_finite(), "{x}: {y} {l}");
-                assert!((spline.inverse(y, &wild) - x).abs() < 1e-6, "{x}");
+                assert!((spline.inverse_raw(y, &wild) - x).abs() < 1e-6, "{x}");
             }
         }
     }

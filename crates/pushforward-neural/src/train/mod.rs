@@ -9,11 +9,13 @@
 
 pub mod trainer;
 
+use pushforward_core::seed::{Purpose, stream};
+use rand::seq::SliceRandom;
 use serde::{Deserialize, Serialize};
 
 use crate::error::NeuralError;
 use crate::optim::{OptimizerConfig, Schedule};
-pub use trainer::{Adjustment, Control, LossCurve, NamedSeries, TrainSummary, Trainer};
+pub use trainer::{Adjustment, Control, LossCurve, NamedSeries, TrainSummary, Trainer, ValidationSummary};
 
 /// Steps between progress reports and cancellation checks.
 const REPORT_EVERY: usize = 25;
@@ -32,6 +34,25 @@ pub trait Objective {
     fn terms(&self) -> Vec<(&'static str, f64)> {
         Vec::new()
     }
+
+    /// The loss of the current parameters on rows held out of training
+    /// (for [`TrainConfig::validation`]); `None`, the default, for an
+    /// objective without held-out rows.
+    fn validation_loss(&mut self) -> Option<f64> {
+        None
+    }
+}
+
+/// Early stopping on rows held out of training.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Validation {
+    /// Share of the training rows held out, drawn by the seed's
+    /// [`pushforward_core::seed::Purpose::Holdout`] stream (see
+    /// [`validation_split`]).
+    pub share: f64,
+    /// Steps between evaluations of the held-out loss.
+    pub every: usize,
 }
 
 pub use pushforward_core::{Progress, Silent};
@@ -55,6 +76,15 @@ pub struct TrainConfig {
     /// Decay of an exponential moving average of the parameters, which
     /// replaces them at the end (Polyak averaging); 0 keeps the last iterate.
     pub ema: f64,
+    /// Early stopping on held-out rows: the loss of held-out rows is
+    /// evaluated every `every` steps (on the averaged parameters when the
+    /// EMA is on), training stops after `patience` evaluations without a
+    /// new lowest one (with `patience` 0 it runs every step), and the
+    /// parameters of the lowest are kept; the training loss's plateau rule
+    /// is then not applied. None (the default, and files without it):
+    /// every row trains.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub validation: Option<Validation>,
 }
 
 impl Default for TrainConfig {
@@ -69,6 +99,7 @@ impl Default for TrainConfig {
             patience: 0,
             min_improvement: 1e-3,
             ema: 0.999,
+            validation: None,
         }
     }
 }
@@ -107,10 +138,54 @@ pub fn batch_for(batch: usize, min: usize, rows: usize) -> Result<(usize, Option
     ))
 }
 
-/// Trains `objective` for `config.steps` steps (fewer on a plateau).
+/// The rows of a table of `rows` rows split for early stopping: the
+/// training rows and the held-out rows, each in ascending order. The
+/// held-out rows are the first `round(share · rows)` of a shuffle by the
+/// seed's [`Purpose::Holdout`] stream, so the same seed holds out the same
+/// rows.
 ///
 /// # Errors
-/// The errors of [`Trainer::new`] and [`Trainer::step`].
+/// [`NeuralError::ValidationShare`] when no row would be held out or fewer
+/// than `min_train` would train.
+///
+/// ```
+/// use pushforward_neural::train::validation_split;
+/// let (train, held) = validation_split(10, 0.2, 1, 4).unwrap();
+/// assert_eq!((train.len(), held.len()), (8, 2));
+/// assert_eq!(validation_split(10, 0.2, 1, 4).unwrap().1, held);
+/// assert!(validation_split(10, 0.01, 1, 4).is_err());
+/// assert!(validation_split(10, 0.5, 1, 6).is_err());
+/// ```
+pub fn validation_split(
+    rows: usize,
+    share: f64,
+    seed: u64,
+    min_train: usize,
+) -> Result<(Vec<usize>, Vec<usize>), NeuralError> {
+    let held = (share * rows as f64).round() as usize;
+    if held == 0 || held > rows || rows - held < min_train.max(1) {
+        return Err(NeuralError::ValidationShare {
+            share,
+            rows,
+            held,
+            min: min_train.max(1),
+        });
+    }
+    let mut order: Vec<usize> = (0..rows).collect();
+    order.shuffle(&mut stream(seed, Purpose::Holdout));
+    let (mut held_out, mut train) = (order[..held].to_vec(), order[held..].to_vec());
+    held_out.sort_unstable();
+    train.sort_unstable();
+    Ok((train, held_out))
+}
+
+/// Trains `objective` for `config.steps` steps (fewer on a plateau, or
+/// when the held-out loss stops falling).
+///
+/// # Errors
+/// The errors of [`Trainer::new`] and [`Trainer::step`];
+/// [`NeuralError::NoValidationLoss`] when `config.validation` is set and
+/// the objective has no held-out rows.
 pub fn train(
     objective: &mut impl Objective,
     config: &TrainConfig,
@@ -121,7 +196,18 @@ pub fn train(
     for step in 0.. {
         let loss = objective.loss_and_grad(step, &mut grad);
         let terms = objective.terms();
-        if trainer.step(objective.params_mut(), &grad, loss, &terms)? == Control::Stop {
+        let mut control = trainer.step(objective.params_mut(), &grad, loss, &terms)?;
+        if trainer.validation_due() {
+            trainer.swap_average(objective.params_mut());
+            let held_out = objective.validation_loss();
+            trainer.swap_average(objective.params_mut());
+            let Some(held_out) = held_out else {
+                progress.finish();
+                return Err(NeuralError::NoValidationLoss);
+            };
+            control = trainer.validated(objective.params_mut(), held_out);
+        }
+        if control == Control::Stop {
             break;
         }
     }
@@ -283,6 +369,58 @@ mod tests {
             .step(&mut p, &[0.0], 1.0, &[("b", 1.0)])
             .expect_err("renamed");
         assert!(matches!(err, NeuralError::TermsChanged { step: 2, .. }), "{err}");
+    }
+
+    /// `θ` descends from 0 to 1 by SGD while the held-out loss `(θ − ½)²`
+    /// is lowest half-way: early stopping keeps the evaluated parameters
+    /// nearest ½, says at which step, and stops `patience` evaluations
+    /// later; with the EMA on, the average is what is evaluated and kept.
+    #[test]
+    fn held_out_rows_stop_training_and_keep_the_best_parameters() {
+        struct Path(Vec<f32>);
+        impl Objective for Path {
+            fn params_mut(&mut self) -> &mut [f32] {
+                &mut self.0
+            }
+            fn loss_and_grad(&mut self, _: usize, grad: &mut [f32]) -> f64 {
+                grad[0] = -1.0;
+                f64::from(1.0 - self.0[0])
+            }
+            fn validation_loss(&mut self) -> Option<f64> {
+                Some(f64::from(self.0[0] - 0.5).powi(2))
+            }
+        }
+        for ema in [0.0, 0.9] {
+            let config = TrainConfig {
+                steps: 1_000,
+                optimizer: OptimizerConfig::Sgd { lr: 0.01 },
+                patience: 3,
+                ema,
+                validation: Some(Validation { share: 0.1, every: 5 }),
+                ..TrainConfig::default()
+            };
+            let mut path = Path(vec![0.0]);
+            let summary = train(&mut path, &config, &Silent).expect("trains");
+            let v = summary.validation.expect("validated");
+            let best = v.loss.iter().copied().fold(f64::INFINITY, f64::min);
+            let at = v.steps[v.loss.iter().position(|&l| l == best).expect("found")];
+            assert_eq!((v.best_step, v.best_loss), (at, best), "EMA {ema}");
+            assert!(v.steps.iter().all(|s| s % 5 == 0), "{:?}", v.steps);
+            assert!(summary.stopped_early, "EMA {ema}");
+            assert_eq!(summary.steps, v.best_step + 3 * 5, "EMA {ema}");
+            assert!(
+                (f64::from(path.0[0] - 0.5).powi(2) - best).abs() < 1e-12,
+                "EMA {ema}: kept {} with held-out loss {best}",
+                path.0[0]
+            );
+            assert!((path.0[0] - 0.5).abs() < 0.05, "EMA {ema}: {}", path.0[0]);
+        }
+        let config = TrainConfig {
+            validation: Some(Validation { share: 0.1, every: 5 }),
+            ..TrainConfig::default()
+        };
+        let err = train(&mut quadratic(), &config, &Silent).expect_err("no held-out rows");
+        assert!(matches!(err, NeuralError::NoValidationLoss), "{err}");
     }
 
     /// Two players, each with its own trainer, alternate: `y` minimises

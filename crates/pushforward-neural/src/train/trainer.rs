@@ -11,6 +11,16 @@
 //! parameter average is an exponential moving average (Polyak and Juditsky
 //! 1992) with Adam's warm-up, decay `min(ema, (1 + t)/(10 + t))`.
 //!
+//! **Early stopping on held-out rows** ([`TrainConfig::validation`]). Every
+//! `every` steps (and after the last) the caller evaluates the objective's
+//! loss on rows held out of training and hands it to
+//! [`Trainer::validated`]; the trainer keeps a copy of the parameters with
+//! the lowest held-out loss (Prechelt 1998, "Early Stopping — But When?"),
+//! stops after `patience` evaluations without a new lowest one, and
+//! [`Trainer::finish`] writes the kept copy back. With the EMA on, the
+//! average is what is evaluated and kept ([`Trainer::swap_average`]). The
+//! training loss's plateau rule is then off: `patience` counts evaluations.
+//!
 //! A [`Trainer`] does not own the parameters or compute gradients, so a
 //! game of two players holds one per player and alternates their steps.
 
@@ -76,6 +86,26 @@ pub struct TrainSummary {
     /// was used as given).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub adjusted: Vec<Adjustment>,
+    /// The held-out loss, with early stopping on held-out rows (absent
+    /// without).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub validation: Option<ValidationSummary>,
+}
+
+/// The held-out loss of a fit with early stopping on held-out rows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ValidationSummary {
+    /// Rows held out of training.
+    pub rows: usize,
+    /// Steps after which the held-out loss was evaluated.
+    pub steps: Vec<usize>,
+    /// The held-out loss at each of them (the objective's loss, per row).
+    pub loss: Vec<f64>,
+    /// The step whose parameters were kept: the lowest held-out loss.
+    pub best_step: usize,
+    /// The lowest held-out loss.
+    pub best_loss: f64,
 }
 
 /// A setting a fit lowered to suit its data, such as a batch larger than
@@ -129,6 +159,17 @@ pub struct Trainer<'a> {
     stale: usize,
     stopped_early: bool,
     ended: bool,
+    held_out: Option<HeldOut>,
+}
+
+/// The early-stopping state: the held-out losses so far and the kept
+/// parameters.
+struct HeldOut {
+    every: usize,
+    steps: Vec<usize>,
+    loss: Vec<f64>,
+    best: Option<(usize, f64, Vec<f32>)>,
+    stale: usize,
 }
 
 impl<'a> Trainer<'a> {
@@ -158,6 +199,18 @@ impl<'a> Trainer<'a> {
             .optimizer
             .check()
             .map_err(|reason| NeuralError::BadOptimizer { reason })?;
+        if let Some(v) = config.validation {
+            if !(v.share > 0.0 && v.share < 1.0) {
+                return Err(NeuralError::OutOfRange {
+                    setting: "the validation share",
+                    range: "(0, 1)",
+                    value: v.share,
+                });
+            }
+            if v.every == 0 {
+                return Err(NeuralError::ZeroTrainingSteps);
+            }
+        }
         progress.start(config.steps);
         Ok(Trainer {
             config: config.clone(),
@@ -173,7 +226,65 @@ impl<'a> Trainer<'a> {
             stale: 0,
             stopped_early: false,
             ended: false,
+            held_out: config.validation.map(|v| HeldOut {
+                every: v.every,
+                steps: Vec::new(),
+                loss: Vec::new(),
+                best: None,
+                stale: 0,
+            }),
         })
+    }
+
+    /// Whether the held-out loss is due after the step just taken: every
+    /// `every` steps and after the last, with early stopping on.
+    pub fn validation_due(&self) -> bool {
+        self.held_out.as_ref().is_some_and(|h| {
+            self.steps > 0
+                && h.steps.last() != Some(&self.steps)
+                && (self.steps.is_multiple_of(h.every) || self.ended)
+        })
+    }
+
+    /// Swaps `params` with the parameter average when the EMA is on (so a
+    /// held-out loss is taken of the parameters the fit would keep); a
+    /// second call swaps them back.
+    pub fn swap_average(&mut self, params: &mut [f32]) {
+        if self.config.ema > 0.0 && params.len() == self.average.len() {
+            params.swap_with_slice(&mut self.average);
+        }
+    }
+
+    /// Records the held-out loss `loss` of the parameters after the last
+    /// step (the average with the EMA on, else `params`), keeps them when
+    /// it is the lowest so far, and says whether training goes on. A
+    /// non-finite loss counts as no improvement.
+    pub fn validated(&mut self, params: &[f32], loss: f64) -> Control {
+        let (steps, total, patience) = (self.steps, self.config.steps, self.config.patience);
+        let evaluated = if self.config.ema > 0.0 {
+            &self.average
+        } else {
+            params
+        };
+        if let Some(h) = self.held_out.as_mut() {
+            h.steps.push(steps);
+            h.loss.push(loss);
+            if loss.is_finite() && h.best.as_ref().is_none_or(|b| loss < b.1) {
+                h.best = Some((steps, loss, evaluated.to_vec()));
+                h.stale = 0;
+            } else {
+                h.stale += 1;
+            }
+            if patience > 0 && h.stale >= patience && !self.ended {
+                self.stopped_early = steps < total;
+                self.ended = true;
+            }
+        }
+        if self.ended {
+            Control::Stop
+        } else {
+            Control::Continue
+        }
     }
 
     /// Steps taken so far.
@@ -302,7 +413,7 @@ impl<'a> Trainer<'a> {
             self.best = self.best.min(mean);
             self.stale += 1;
         }
-        if self.config.patience > 0 && self.stale >= self.config.patience {
+        if self.config.patience > 0 && self.stale >= self.config.patience && self.held_out.is_none() {
             self.stopped_early = self.steps < self.config.steps;
             self.ended = true;
         }
@@ -318,6 +429,24 @@ impl<'a> Trainer<'a> {
         if self.config.ema > 0.0 && params.len() == self.average.len() {
             params.copy_from_slice(&self.average);
         }
+        let validation = self.held_out.map(|h| {
+            let (best_step, best_loss) = match h.best {
+                Some((step, loss, kept)) => {
+                    if kept.len() == params.len() {
+                        params.copy_from_slice(&kept);
+                    }
+                    (step, loss)
+                }
+                None => (self.steps, f64::NAN),
+            };
+            ValidationSummary {
+                rows: 0,
+                steps: h.steps,
+                loss: h.loss,
+                best_step,
+                best_loss,
+            }
+        });
         TrainSummary {
             steps: self.steps,
             seconds: self.started.elapsed().as_secs_f64(),
@@ -326,6 +455,7 @@ impl<'a> Trainer<'a> {
             stopped_early: self.stopped_early,
             curve: self.curve,
             adjusted: Vec::new(),
+            validation,
         }
     }
 }
