@@ -246,3 +246,27 @@ fn defects_are_named_by_file_line_and_column() {
     let err = file.chunks(2).unwrap().find_map(Result::err).expect("an error");
     assert!(err.to_string().contains("1 rows where it had 3"), "{err}");
 }
+
+#[test]
+fn a_file_of_one_chunk_is_parsed_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.csv");
+    std::fs::write(&path, csv()).unwrap();
+    let file = chunked(&path).unwrap();
+    let read = |size: usize| {
+        file.chunks(size)
+            .and_then(|c| c.collect::<Result<Vec<Table>, _>>())
+    };
+    let first = read(20).unwrap();
+    // Later reads of the whole file in one chunk hand out the first read's
+    // table, not the file's bytes: they succeed with the file gone.
+    std::fs::remove_file(&path).unwrap();
+    for size in [20, 100] {
+        let again = read(size).unwrap();
+        assert_eq!(again.len(), 1);
+        assert_eq!(cells(&again), cells(&first), "chunks of {size}");
+        assert_eq!(kinds(&again[0]), kinds(&first[0]));
+    }
+    // Smaller chunks read the file afresh.
+    assert!(read(7).is_err());
+}

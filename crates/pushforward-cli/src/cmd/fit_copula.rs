@@ -3,8 +3,8 @@
 //! out, the fit, the model file (and with `--emit-spec` the model as a
 //! spec) and a summary of what was modelled.
 //!
-//! The table is never loaded whole: a CSV or Parquet file is read chunk by
-//! chunk (`pushforward_io::chunked`; a CSV file first scanned once for its
+//! A table larger than one chunk is never loaded whole: a CSV or Parquet
+//! file is read chunk by chunk (`pushforward_io::chunked`; a CSV file first scanned once for its
 //! columns' types), once per pass of the fit in passes
 //! (`pushforward_tabular::stream`), the schema pass over every row and the
 //! later passes over the training rows, each row's hold-out decided from

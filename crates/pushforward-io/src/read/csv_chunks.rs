@@ -11,6 +11,11 @@
 //! except that a text column's levels are the chunk's own labels, sorted,
 //! and a column may be missing throughout one chunk.
 //!
+//! A file whose rows all fit in one chunk is parsed once: the first read
+//! keeps its table, and later reads hand out that table again instead of
+//! parsing the file afresh (a small table's fit would otherwise spend more
+//! on parsing than on fitting).
+//!
 //! Memory is one chunk's cells and one [`KindScan`] per column. A file
 //! that changes between the scan and a later read (a cell no longer of its
 //! column's kind, a different header or number of rows) is refused,
@@ -18,6 +23,7 @@
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use pushforward_core::Table;
 
@@ -31,6 +37,8 @@ pub struct CsvSource {
     names: Vec<String>,
     kinds: Vec<CellKind>,
     rows: usize,
+    /// The whole file as one table, once a read has parsed it in one chunk.
+    whole: OnceLock<Table>,
 }
 
 impl CsvSource {
@@ -69,6 +77,7 @@ impl CsvSource {
             names,
             kinds,
             rows,
+            whole: OnceLock::new(),
         })
     }
 
@@ -83,6 +92,14 @@ impl CsvSource {
     /// # Errors
     /// When the file cannot be opened or its header changed.
     pub fn chunks(&self, rows: usize) -> Result<CsvChunks<'_>, IoError> {
+        let rows = rows.max(1);
+        if let Some(whole) = self.whole.get().filter(|_| self.rows <= rows) {
+            return Ok(CsvChunks {
+                source: self,
+                read: Read::Parsed(Some(whole.clone())),
+                rows,
+            });
+        }
         let (reader, names) = open(&self.path)?;
         if names != self.names {
             return Err(self.changed(format!(
@@ -93,11 +110,13 @@ impl CsvSource {
         }
         Ok(CsvChunks {
             source: self,
-            reader,
-            record: ::csv::StringRecord::new(),
-            rows: rows.max(1),
-            read: 0,
-            done: false,
+            read: Read::File {
+                reader,
+                record: ::csv::StringRecord::new(),
+                read: 0,
+                done: false,
+            },
+            rows,
         })
     }
 
@@ -112,11 +131,21 @@ impl CsvSource {
 /// The chunks of one read of a [`CsvSource`].
 pub struct CsvChunks<'a> {
     source: &'a CsvSource,
-    reader: ::csv::Reader<File>,
-    record: ::csv::StringRecord,
+    read: Read,
     rows: usize,
-    read: usize,
-    done: bool,
+}
+
+/// Where a read's chunks come from.
+enum Read {
+    /// The file, parsed afresh: `read` rows so far.
+    File {
+        reader: ::csv::Reader<File>,
+        record: ::csv::StringRecord,
+        read: usize,
+        done: bool,
+    },
+    /// The whole file's table from an earlier read, until handed out.
+    Parsed(Option<Table>),
 }
 
 impl CsvChunks<'_> {
@@ -129,26 +158,31 @@ impl CsvChunks<'_> {
     /// when it has no rows at all.
     fn chunk(&mut self) -> Result<Option<Table>, IoError> {
         let source = self.source;
+        let Read::File {
+            reader,
+            record,
+            read,
+            done,
+        } = &mut self.read
+        else {
+            return Ok(None);
+        };
         let width = source.names.len();
         let mut raw: Vec<RawColumn> = source.names.iter().map(|_| RawColumn::default()).collect();
         // The line each row starts on, for errors.
         let mut lines = Vec::new();
-        while lines.len() < self.rows && next_record(&source.path, &mut self.reader, &mut self.record, width)?
-        {
-            for (column, cell) in raw.iter_mut().zip(self.record.iter()) {
+        while lines.len() < self.rows && next_record(&source.path, reader, record, width)? {
+            for (column, cell) in raw.iter_mut().zip(record.iter()) {
                 column.push(cell);
             }
-            lines.push(self.record.position().map_or(0, |p| p.line()));
+            lines.push(record.position().map_or(0, |p| p.line()));
         }
         if lines.is_empty() {
-            self.done = true;
-            if self.read != source.rows {
-                return Err(source.changed(format!(
-                    "it now has {} rows where it had {}",
-                    self.read, source.rows
-                )));
+            *done = true;
+            if *read != source.rows {
+                return Err(source.changed(format!("it now has {} rows where it had {}", *read, source.rows)));
             }
-            if self.read > 0 {
+            if *read > 0 {
                 return Ok(None);
             }
         }
@@ -158,7 +192,7 @@ impl CsvChunks<'_> {
             .zip(&source.kinds)
             .zip(&raw)
             .map(|((name, &kind), cells)| {
-                typed(&source.path, name, kind, cells, self.read)?.ok_or_else(|| {
+                typed(&source.path, name, kind, cells, *read)?.ok_or_else(|| {
                     let (line, value) = cells
                         .cells()
                         .zip(&lines)
@@ -171,11 +205,16 @@ impl CsvChunks<'_> {
                 })
             })
             .collect::<Result<Vec<_>, IoError>>()?;
-        self.read += lines.len();
+        let whole = *read == 0 && lines.len() == source.rows;
+        *read += lines.len();
         let table = Table::new(columns).map_err(|source_error| IoError::Table {
             path: source.path.clone(),
             source: source_error,
         })?;
+        if whole {
+            // Later reads of a one-chunk file hand out this table again.
+            let _ = source.whole.set(table.clone());
+        }
         Ok(Some(table))
     }
 }
@@ -184,12 +223,16 @@ impl Iterator for CsvChunks<'_> {
     type Item = Result<Table, IoError>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        if self.done {
-            return None;
+        match &mut self.read {
+            Read::Parsed(table) => return table.take().map(Ok),
+            Read::File { done: true, .. } => return None,
+            Read::File { .. } => {}
         }
         let next = self.chunk();
         if next.is_err() {
-            self.done = true;
+            if let Read::File { done, .. } = &mut self.read {
+                *done = true;
+            }
         }
         next.transpose()
     }
