@@ -229,10 +229,10 @@ impl Iterator for CsvChunks<'_> {
             Read::File { .. } => {}
         }
         let next = self.chunk();
-        if next.is_err() {
-            if let Read::File { done, .. } = &mut self.read {
-                *done = true;
-            }
+        if next.is_err()
+            && let Read::File { done, .. } = &mut self.read
+        {
+            *done = true;
         }
         next.transpose()
     }
