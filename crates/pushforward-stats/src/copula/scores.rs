@@ -12,7 +12,7 @@
 //!
 //! When targets lie outside their attainable intervals, each pair's own
 //! best (the root of its clamped target) is tried before the nearest search
-//! ([`Shortcut::Clamped`]); a positive semidefinite result is an exact
+//! (`Shortcut::Clamped`); a positive semidefinite result is an exact
 //! minimiser of the search's cost.
 //!
 //! [`fit_copula`](super::fit_copula) keeps its integrals for a spec: the
