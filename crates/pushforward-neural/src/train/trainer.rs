@@ -178,7 +178,8 @@ impl<'a> Trainer<'a> {
     ///
     /// # Errors
     /// [`NeuralError::ZeroTrainingSteps`] for zero steps or `record_every`,
-    /// [`NeuralError::OutOfRange`] for an EMA decay outside `[0, 1)`, or
+    /// [`NeuralError::OutOfRange`] for an EMA decay outside `[0, 1)` or a
+    /// validation share outside `(0, 1)` or interval of 0, or
     /// [`NeuralError::BadOptimizer`] for unusable optimiser settings.
     pub fn new(
         config: &TrainConfig,
@@ -208,7 +209,11 @@ impl<'a> Trainer<'a> {
                 });
             }
             if v.every == 0 {
-                return Err(NeuralError::ZeroTrainingSteps);
+                return Err(NeuralError::OutOfRange {
+                    setting: "the steps between held-out evaluations",
+                    range: "at least 1",
+                    value: 0.0,
+                });
             }
         }
         progress.start(config.steps);
