@@ -285,7 +285,7 @@ impl NumericMarginal {
         match &self.law {
             Law::Normal { std, .. } => std.is_finite() && *std > 0.0,
             Law::LogNormal { sigma, .. } => sigma.is_finite() && *sigma > 0.0,
-            Law::Uniform => self.high > self.low,
+            Law::Uniform => self.high > self.low && (self.high - self.low).is_finite(),
             _ => true,
         }
     }
@@ -431,7 +431,14 @@ impl Quantile<'_> {
                 let k = probs.partition_point(|&p| p <= u).clamp(1, probs.len() - 1);
                 let (p0, p1) = (probs[k - 1], probs[k]);
                 let t = if p1 > p0 { (u - p0) / (p1 - p0) } else { 0.0 };
-                values[k - 1] + t * (values[k] - values[k - 1])
+                let (a, b) = (values[k - 1], values[k]);
+                // Nodes more than f64::MAX apart (near ±1e308) overflow
+                // `b − a`; the weighted form does not.
+                if (b - a).is_finite() {
+                    a + t * (b - a)
+                } else {
+                    (1.0 - t) * a + t * b
+                }
             }
             Law::Steps { cumulative, values } => {
                 let k = cumulative.partition_point(|&c| c < u).min(values.len() - 1);
@@ -554,6 +561,26 @@ mod tests {
         for u in [0.1, 0.5, 0.93] {
             assert!((m.cdf(m.raw_quantile(u)) - u).abs() < 1e-12);
             assert!((m.u_at_least(m.raw_quantile(u)) - u).abs() < 1e-12);
+        }
+    }
+
+    /// Values near ±f64::MAX: their range overflows, so no uniform law is
+    /// taken, and the empirical function interpolates without computing
+    /// the overflowing difference: every quantile is finite, in range and
+    /// non-decreasing, and both signs are drawn.
+    #[test]
+    fn values_near_the_largest_float_give_finite_quantiles() {
+        let values = [-1.7e308, -1e308, 5.0, 1e308, 1.7e308, -1.5e308, 1.2e308];
+        for step in [None, Some(1.0)] {
+            let m = NumericMarginal::fit(&values, step);
+            assert!(matches!(m.law, Law::Empirical { .. }), "{:?}", m.law);
+            let q: Vec<f64> = (0..=1000).map(|k| m.quantile(f64::from(k) / 1000.0)).collect();
+            assert!(
+                q.iter().all(|x| x.is_finite() && (m.low..=m.high).contains(x)),
+                "{q:?}"
+            );
+            assert!(q.windows(2).all(|w| w[0] <= w[1]));
+            assert!(q[100] < 0.0 && q[900] > 0.0, "{} {}", q[100], q[900]);
         }
     }
 
