@@ -9,6 +9,7 @@ use pushforward_core::seed::{Purpose, stream};
 use pushforward_core::{Column, ColumnData, Sampler, Table};
 use pushforward_stats::normal;
 use pushforward_tabular::condition::parse;
+use pushforward_tabular::copula::{Coordinate, SHRINK};
 use pushforward_tabular::{CopulaModel, CopulaSampler, FitOptions, Schema, SplitRule};
 use rand::Rng;
 
@@ -163,6 +164,45 @@ fn missingness_rate_and_its_dependence_are_kept() {
     // The dependence: a rate independent of x would miss these by about 0.25.
     assert!((real.1 - synth.1).abs() < 0.04, "{real:?} {synth:?}");
     assert!((real.2 - synth.2).abs() < 0.04, "{real:?} {synth:?}");
+}
+
+/// Two measurements missing in the same rows (a record with neither):
+/// the fit gives their indicators latent correlation 1 (less the
+/// shrinkage) and the same correlations with every other coordinate, so
+/// the draws keep them missing together and at the real rate.
+#[test]
+fn columns_missing_in_the_same_rows_stay_missing_together() {
+    let n = 3000;
+    let (x, e) = correlated(n, 0.6, 21);
+    let missing: Vec<bool> = x.iter().zip(&e).map(|(x, e)| 0.6 * x + 0.8 * e > 1.2).collect();
+    let t = Table::new(vec![
+        Column::float("x", x.clone()),
+        Column::float("a", x.iter().map(|v| 2.0 * v + 1.0).collect()).with_missing(missing.clone()),
+        Column::float("b", e.clone()).with_missing(missing.clone()),
+    ])
+    .unwrap();
+    let model = fit(&t, SplitRule::None);
+    let copula = &model.groups[0].copula;
+    let d = copula.coordinates.len();
+    let at = |c: Coordinate| copula.coordinates.iter().position(|&k| k == c).unwrap();
+    let (ma, mb) = (at(Coordinate::Missing(1)), at(Coordinate::Missing(2)));
+    assert_eq!(copula.correlation[ma * d + mb], 1.0 - SHRINK);
+    for k in (0..d).filter(|&k| k != ma && k != mb) {
+        assert_eq!(
+            copula.correlation[ma * d + k],
+            copula.correlation[mb * d + k],
+            "coordinate {k}"
+        );
+    }
+    let s = draw(&model, &[], 20_000, 4);
+    let (a, b) = (s.column("a").unwrap(), s.column("b").unwrap());
+    let apart = (0..s.rows())
+        .filter(|&i| a.is_missing(i) != b.is_missing(i))
+        .count();
+    assert!(apart <= 5, "{apart} rows with one of the two missing");
+    let real = missing.iter().filter(|&&m| m).count() as f64 / n as f64;
+    let synth = (0..s.rows()).filter(|&i| a.is_missing(i)).count() as f64 / s.rows() as f64;
+    assert!((real - synth).abs() < 0.02, "rate {synth} against {real}");
 }
 
 #[test]
