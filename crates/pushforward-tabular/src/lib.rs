@@ -39,7 +39,7 @@ pub mod time;
 pub use error::TabularError;
 pub use holdout::TrainingSource;
 pub use model::{CHUNK_ROWS, CopulaModel, FitOptions, Group, SplitInfo};
-pub use sample::{BLOCK_ROWS, CopulaSampler, GHK_DRAWS, GIBBS_SWEEPS};
+pub use sample::{BLOCK_ROWS, CopulaSampler, GHK_DRAWS, GIBBS_SWEEPS, MAX_CUTS};
 pub use schema::{Role, Schema, SchemaStats};
 pub use split::SplitRule;
 pub use stream::{CopulaFit, Pass, PassStats};

@@ -4,7 +4,12 @@
 //!
 //! **Free.** A row picks its group by the groups' weights, then
 //! `z = L ε` (`L Lᵀ = R`, `ε ~ N(0, I)`) and each column is decoded from
-//! `u = Φ(z)` of its coordinates.
+//! `u = Φ(z)` of its coordinates. A column with few values (a missing
+//! indicator, a category, a stepped law, a grid of at most
+//! [`MAX_CUTS`] values) is decoded by comparing `z` itself with cut points
+//! `Φ⁻¹(c)` set up once, where `c` are the values of `u` at which the
+//! decoded value changes ([`Quantile::cuts`]): the same values, without a
+//! `Φ`, quantile function or rounding per cell.
 //!
 //! **Conditioned.** Each condition is an interval `[a_i, b_i]` of one latent
 //! coordinate ([`crate::condition`]). Group `g` is weighted by
@@ -62,6 +67,30 @@ pub const GHK_DRAWS: usize = 4096;
 /// How far inside its interval a constrained uniform is kept, relative to
 /// the interval's width.
 const INSET: f64 = 1e-9;
+/// Most grid values of a numeric column decoded by cut points.
+pub const MAX_CUTS: usize = 1024;
+
+/// A column decoded by cut points in latent space: `values[k]` for `z` at
+/// or past exactly `k` of the increasing `at`.
+#[derive(Debug)]
+struct Cuts {
+    at: Vec<f64>,
+    values: Vec<f64>,
+}
+
+impl Cuts {
+    /// From cut points in `u` and the values between them.
+    fn new((cuts, values): (Vec<f64>, Vec<f64>)) -> Cuts {
+        Cuts {
+            at: cuts.into_iter().map(normal::quantile).collect(),
+            values,
+        }
+    }
+
+    fn value(&self, z: f64) -> f64 {
+        self.values[self.at.partition_point(|&t| t <= z)]
+    }
+}
 
 /// How one group draws its latent vector.
 #[derive(Debug)]
@@ -92,6 +121,11 @@ struct Ready<'a> {
     bounds: Vec<Option<(f64, f64)>>,
     /// Each numeric column's quantile function, set up once.
     quantiles: Vec<Option<Quantile<'a>>>,
+    /// Each column's cut points, when it has few values.
+    cuts: Vec<Option<Cuts>>,
+    /// `Φ⁻¹` of each column's missing share: a free indicator below it is
+    /// a missing cell.
+    missing_cuts: Vec<f64>,
     /// Each column's value and missing coordinates.
     slots: Vec<(Option<usize>, Option<usize>)>,
 }
@@ -234,6 +268,13 @@ impl<'a> CopulaSampler<'a> {
         let mut weights = Vec::new();
         for (g, group) in model.groups.iter().enumerate() {
             let quantiles = quantile_fns(&group.copula);
+            let cuts = cut_points(&group.copula, &quantiles);
+            let missing_cuts = group
+                .copula
+                .columns
+                .iter()
+                .map(|c| normal::quantile(c.missing()))
+                .collect();
             let slots = slots(&group.copula);
             let d = group.copula.coordinates.len();
             let r = DMatrix::from_row_slice(d, d, &group.copula.correlation);
@@ -244,6 +285,8 @@ impl<'a> CopulaSampler<'a> {
                     },
                     bounds: vec![None; d],
                     quantiles,
+                    cuts,
+                    missing_cuts,
                     slots,
                 });
                 weights.push(0.0);
@@ -256,6 +299,8 @@ impl<'a> CopulaSampler<'a> {
                     },
                     bounds,
                     quantiles,
+                    cuts,
+                    missing_cuts,
                     slots,
                 });
                 weights.push(group.weight);
@@ -268,6 +313,8 @@ impl<'a> CopulaSampler<'a> {
                 plan: Plan::Conditioned(Box::new(plan)),
                 bounds,
                 quantiles,
+                cuts,
+                missing_cuts,
                 slots,
             });
         }
@@ -387,6 +434,24 @@ fn quantile_fns(copula: &GroupCopula) -> Vec<Option<Quantile<'_>>> {
         .collect()
 }
 
+/// Each column's cut points in `copula`: a category's cumulative shares,
+/// a numeric law's [`Quantile::cuts`] (of at most [`MAX_CUTS`] values).
+fn cut_points(copula: &GroupCopula, quantiles: &[Option<Quantile<'_>>]) -> Vec<Option<Cuts>> {
+    copula
+        .columns
+        .iter()
+        .zip(quantiles)
+        .map(|(c, q)| match c {
+            ColumnModel::Numeric { .. } => q.and_then(|q| q.cuts(MAX_CUTS)).map(Cuts::new),
+            ColumnModel::Categorical { cumulative, .. } => {
+                let inner = cumulative[..cumulative.len().saturating_sub(1)].to_vec();
+                let codes = (0..cumulative.len()).map(|k| k as f64).collect();
+                Some(Cuts::new((inner, codes)))
+            }
+        })
+        .collect()
+}
+
 impl CopulaSampler<'_> {
     /// Column `j` of rows whose groups are `group_of` and latent vectors
     /// the rows of `latent` (`width` wide): values (category codes and
@@ -415,14 +480,31 @@ impl CopulaSampler<'_> {
                     None => u,
                 }
             };
-            missing.push(model.missing() >= 1.0 || missing_at.is_some_and(|k| uniform(k) < model.missing()));
-            let u = value_at.map(uniform);
-            values.push(match model {
-                ColumnModel::Numeric { .. } => ready.quantiles[j].map_or(0.0, |q| q.value(u.unwrap_or(0.5))),
-                ColumnModel::Categorical { cumulative, .. } => f64::from(match u {
-                    Some(u) => cumulative.partition_point(|&c| c <= u).min(cumulative.len() - 1) as u32,
-                    None => constant_level(cumulative),
-                }),
+            // A free coordinate is compared with cut points, a constrained
+            // one decoded through its uniform held inside its interval.
+            let free = |k: usize| ready.bounds[k].is_none();
+            missing.push(match missing_at {
+                _ if model.missing() >= 1.0 => true,
+                Some(k) if free(k) => latent[row * width + k] < ready.missing_cuts[j],
+                Some(k) => uniform(k) < model.missing(),
+                None => false,
+            });
+            values.push(match (value_at, &ready.cuts[j]) {
+                (Some(k), Some(cuts)) if free(k) => cuts.value(latent[row * width + k]),
+                _ => {
+                    let u = value_at.map(uniform);
+                    match model {
+                        ColumnModel::Numeric { .. } => {
+                            ready.quantiles[j].map_or(0.0, |q| q.value(u.unwrap_or(0.5)))
+                        }
+                        ColumnModel::Categorical { cumulative, .. } => f64::from(match u {
+                            Some(u) => {
+                                cumulative.partition_point(|&c| c <= u).min(cumulative.len() - 1) as u32
+                            }
+                            None => constant_level(cumulative),
+                        }),
+                    }
+                }
             });
         }
         (values, missing)

@@ -457,6 +457,49 @@ impl Quantile<'_> {
         self.round(self.raw(u))
     }
 
+    /// The law as cut points, when it takes few values: `(cuts, values)`,
+    /// increasing `cuts` with `value(u) = values[k]` for `u` at or past
+    /// exactly `k` of them (to rounding, at the cuts themselves). A stepped
+    /// law's cuts are its cumulative shares; a law with a step taking at
+    /// most `max` grid values is cut where rounding moves to the next one,
+    /// `F((k + ½)·step)`. `None` for a law with neither.
+    ///
+    /// ```
+    /// use pushforward_stats::marginal::fitted::NumericMarginal;
+    /// let m = NumericMarginal::fit(&[1.0, 2.0, 2.0, 3.0, 5.0, 8.0], Some(1.0));
+    /// let q = m.quantile_fn();
+    /// let (cuts, values) = q.cuts(64).unwrap();
+    /// for u in [0.05, 0.3, 0.5, 0.77, 0.99] {
+    ///     assert_eq!(values[cuts.partition_point(|&c| c <= u)], q.value(u));
+    /// }
+    /// ```
+    pub fn cuts(&self, max: usize) -> Option<(Vec<f64>, Vec<f64>)> {
+        let m = self.marginal;
+        if let Law::Steps { cumulative, values } = &m.law {
+            let n = values.len().min(cumulative.len());
+            let atoms = values[..n].iter().map(|&v| self.round(v.clamp(m.low, m.high)));
+            return Some((cumulative[..n.saturating_sub(1)].to_vec(), atoms.collect()));
+        }
+        let (s, decimals) = self.step?;
+        let first = (m.low / s + 0.5).floor();
+        let last = (m.high / s + 0.5).floor();
+        let span = last - first;
+        if !span.is_finite() || span >= max as f64 {
+            return None;
+        }
+        let count = (last - first) as usize + 1;
+        let values = (0..count)
+            .map(|i| {
+                let k = first + i as f64;
+                (((s * k) * decimals).round() / decimals).clamp(m.low, m.high)
+            })
+            .collect();
+        let cuts = (0..count - 1)
+            .map(|i| m.cdf((first + i as f64 + 0.5) * s))
+            .collect();
+        Some((cuts, values))
+    }
+
     /// `x` on the step's grid.
     pub fn round(&self, x: f64) -> f64 {
         match self.step {
@@ -546,6 +589,7 @@ fn mean_std(values: &[f64]) -> (f64, f64) {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::*;
 
     #[test]
@@ -600,6 +644,61 @@ mod tests {
             NumericMarginal::fit(&bimodal, None).law,
             Law::Empirical { .. }
         ));
+    }
+
+    /// Each kind of law with few values: decoding by its cut points gives
+    /// the quantile function's values at every `u` of a fine grid (away
+    /// from the cuts themselves, where rounding may fall either way).
+    #[test]
+    fn cut_points_decode_as_the_quantile_function() {
+        let plotting = |n: u32, f: &dyn Fn(f64) -> f64| -> Vec<f64> {
+            (0..n).map(|i| f((f64::from(i) + 0.5) / f64::from(n))).collect()
+        };
+        let normal = plotting(400, &|p| (100.0 + 7.0 * normal::quantile(p)).round());
+        let lognormal = plotting(400, &|p| {
+            ((8.0 + 0.1 * normal::quantile(p)).exp() / 25.0).round() * 25.0
+        });
+        let bimodal: Vec<f64> = normal
+            .iter()
+            .map(|x| if *x < 100.0 { x - 30.0 } else { x + 30.0 })
+            .collect();
+        let tenths = plotting(300, &|p| {
+            (10.0 * (40.0 + 3.0 * normal::quantile(p))).round() / 10.0
+        });
+        let steps = [1.0, 1.0, 1.0, 2.0, 5.0, 5.0].repeat(5);
+        let cases: [(&[f64], f64); 5] = [
+            (&normal, 1.0),
+            (&lognormal, 25.0),
+            (&bimodal, 1.0),
+            (&tenths, 0.1),
+            (&steps, 1.0),
+        ];
+        let mut kinds = Vec::new();
+        for (values, step) in cases {
+            let m = NumericMarginal::fit(values, Some(step));
+            kinds.push(std::mem::discriminant(&m.law));
+            let q = m.quantile_fn();
+            let (cuts, decoded) = q.cuts(1024).unwrap();
+            assert_eq!(cuts.len() + 1, decoded.len());
+            for k in 0..100_000 {
+                let u = (f64::from(k) + 0.5) / 100_000.0;
+                if cuts.iter().any(|c| (c - u).abs() < 1e-12) {
+                    continue;
+                }
+                let at = cuts.partition_point(|&c| c <= u);
+                assert_eq!(decoded[at], q.value(u), "{:?} at u = {u}", m.law);
+            }
+        }
+        kinds.dedup();
+        assert!(kinds.len() >= 4, "families, empirical and steps: {kinds:?}");
+        let wide = NumericMarginal::fit(&tenths, Some(0.001));
+        assert!(wide.quantile_fn().cuts(1024).is_none());
+        assert!(
+            NumericMarginal::fit(&tenths, None)
+                .quantile_fn()
+                .cuts(1024)
+                .is_none()
+        );
     }
 
     #[test]
