@@ -267,18 +267,20 @@ mod tests {
         assert!(q.theta.iter().zip(&q.target).all(|(a, b)| (a - b).abs() < 1e-3));
     }
 
-    /// With a constant loss every window is stale: training stops after
-    /// the first window plus `patience`.
+    /// With a constant loss every window is stale, whatever its sign (a
+    /// flow's negative log-likelihood is often negative): training stops
+    /// after the first window plus `patience`. A loss of either sign that
+    /// falls by 1 % of its size a window trains on.
     #[test]
     fn a_plateau_stops_training_early() {
-        struct Flat(Vec<f32>);
-        impl Objective for Flat {
+        struct Scripted(Vec<f32>, Box<dyn Fn(usize) -> f64>);
+        impl Objective for Scripted {
             fn params_mut(&mut self) -> &mut [f32] {
                 &mut self.0
             }
-            fn loss_and_grad(&mut self, _: usize, grad: &mut [f32]) -> f64 {
+            fn loss_and_grad(&mut self, step: usize, grad: &mut [f32]) -> f64 {
                 grad.fill(0.0);
-                1.0
+                (self.1)(step)
             }
         }
         let config = TrainConfig {
@@ -287,21 +289,32 @@ mod tests {
             patience: 3,
             ..TrainConfig::default()
         };
-        let summary = train(&mut Flat(vec![0.0]), &config, &Silent).expect("trains");
-        assert!(summary.stopped_early);
-        assert_eq!(summary.steps, 200);
+        let steps = |config: &TrainConfig, loss: Box<dyn Fn(usize) -> f64>| {
+            let summary = train(&mut Scripted(vec![0.0], loss), config, &Silent).expect("trains");
+            (summary.steps, summary.stopped_early)
+        };
+        for level in [1.0, -1.0, 0.0] {
+            assert_eq!(
+                steps(&config, Box::new(move |_| level)),
+                (200, true),
+                "loss {level}"
+            );
+        }
+        let short = TrainConfig {
+            steps: 1000,
+            ..config.clone()
+        };
+        for sign in [1.0, -1.0] {
+            let falling = move |step: usize| sign * 0.99f64.powi((step / 50) as i32 * sign as i32);
+            assert_eq!(steps(&short, Box::new(falling)), (1000, false), "sign {sign}");
+        }
         // Without patience it runs to the end.
         let config = TrainConfig {
             steps: 400,
             patience: 0,
             ..config
         };
-        assert_eq!(
-            train(&mut Flat(vec![0.0]), &config, &Silent)
-                .expect("trains")
-                .steps,
-            400
-        );
+        assert_eq!(steps(&config, Box::new(|_| 1.0)), (400, false));
     }
 
     #[test]

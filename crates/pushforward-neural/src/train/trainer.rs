@@ -5,8 +5,9 @@
 //! The loss is averaged over windows of [`TrainConfig::record_every`]
 //! steps; each window mean is a point of the [`LossCurve`], beside the
 //! window means of the named terms a step reports. Training stops once
-//! `patience` windows in a row fail to beat the best window mean by a
-//! relative `min_improvement`: stochastic losses fluctuate within a window,
+//! `patience` windows in a row fail to beat the best window mean `b` by a
+//! relative `min_improvement` `m` (a window mean below `b − m·|b|`, for
+//! losses of either sign): stochastic losses fluctuate within a window,
 //! so the window mean, not the last step, is what is compared. The
 //! parameter average is an exponential moving average (Polyak and Juditsky
 //! 1992) with Adam's warm-up, decay `min(ema, (1 + t)/(10 + t))`.
@@ -412,7 +413,14 @@ impl<'a> Trainer<'a> {
             *sum = 0.0;
         }
         self.window = (0.0, 0);
-        if mean < self.best * (1.0 - self.config.min_improvement) {
+        // Relative to the best's size, so that a negative loss (a flow's
+        // negative log-likelihood) must fall further below it too.
+        let bar = if self.best.is_finite() {
+            self.best - self.config.min_improvement * self.best.abs()
+        } else {
+            self.best
+        };
+        if mean < bar {
             (self.best, self.stale) = (mean, 0);
         } else {
             self.best = self.best.min(mean);
