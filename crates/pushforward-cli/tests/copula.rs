@@ -313,6 +313,42 @@ fn the_privacy_check_says_why_it_cannot_run() {
     );
 }
 
+/// A table of more training rows than the check measures: it reads the
+/// file in chunks, measures a seeded subsample of the training rows and
+/// says so, and the same seed gives the same line.
+#[test]
+fn the_privacy_check_of_a_large_table_measures_a_subsample() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from("day,group,x\n");
+    for i in 0..30_000u32 {
+        let day = format!("2020-{:02}-{:02}", 1 + i % 12, 1 + i % 28);
+        text.push_str(&format!(
+            "{day},{},{}\n",
+            ["a", "b", "c"][(i % 3) as usize],
+            (i * 7919) % 1000
+        ));
+    }
+    let data = dir.path().join("large.csv");
+    std::fs::write(&data, text).unwrap();
+    let model = dir.path().join("m.pfm");
+    ok(pf().arg("fit").arg(&data).arg("-o").arg(&model).arg("-q"));
+    let line = || {
+        let (_, err) = ok(pf().arg("sample").arg(&model).args(["--rows", "300", "-q"]));
+        err.lines()
+            .find(|l| l.starts_with("privacy:"))
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let first = line();
+    assert!(
+        first.starts_with("privacy: median distance to the closest training row")
+            && first.contains("against a seeded 10000 of the")
+            && first.contains("5000 held-out rows"),
+        "{first}"
+    );
+    assert_eq!(first, line());
+}
+
 #[test]
 fn bad_roles_conditions_and_flags_are_refused_clearly() {
     let dir = tempfile::tempdir().unwrap();
