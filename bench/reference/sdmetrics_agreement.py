@@ -4,8 +4,9 @@
     python3 sdmetrics_agreement.py REAL.csv SYNTH.csv REPORT.json [--tolerance 1e-9]
 
 Runs SDMetrics' single-table QualityReport on the same two tables, with the
-column kinds pushforward reported (KSComplement columns as `numerical`,
-TVComplement columns as `categorical`), so both sides see the same types, and
+column kinds pushforward reported (KSComplement columns as `numerical`, or
+`datetime` when they hold ISO dates, TVComplement columns as `categorical`),
+so both sides see the same types, and
 compares, each within the tolerance (default 1e-9: every definition is
 deterministic, and both sides compute in float64):
 
@@ -59,6 +60,22 @@ def diff(a, b):
     return abs(a - b)
 
 
+def sdtype(column, metric):
+    """SDMetrics' column metadata for the kind pushforward scored: a text
+    column scored as numerical holds ISO dates (`YYYY-MM-DD`, optionally
+    `T` or a space, `HH:MM[:SS]` and `Z`), which pushforward compares as
+    times, as SDMetrics does a datetime column of that format."""
+    kind = KIND[metric]
+    if kind != "numerical" or column.dtype != object:
+        return {"sdtype": kind}
+    text = str(column.dropna().iloc[0])
+    layout = "%Y-%m-%d"
+    if len(text) > 10:
+        clock = text[11:].rstrip("Z")
+        layout += text[10] + ("%H:%M:%S" if len(clock) == 8 else "%H:%M") + ("Z" if text.endswith("Z") else "")
+    return {"sdtype": "datetime", "datetime_format": layout}
+
+
 def report(real, synth, metadata, thresholds):
     from sdmetrics.reports.single_table import QualityReport
 
@@ -85,7 +102,7 @@ def main():
     if ours.get("score") is None:
         sys.exit("the report has no quality scores: run evaluate with the quality group")
     real, synth = read(a.real), read(a.synth)
-    metadata = {"columns": {c["column"]: {"sdtype": KIND[c["metric"]]} for c in ours["columns"]}}
+    metadata = {"columns": {c["column"]: sdtype(real[c["column"]], c["metric"]) for c in ours["columns"]}}
     columns = list(metadata["columns"])
     real, synth = real[columns], synth[columns]
 

@@ -181,6 +181,64 @@ fn quality_group_gives_sdmetrics_scores_and_can_be_left_out() {
     );
 }
 
+/// ISO dates are compared as times: a synthetic day a day off each real
+/// one scores a KS complement near 1 (as labels, none would match) and
+/// pairs with a number by correlation; a column whose synthetic labels are
+/// not all dates stays categorical on both sides.
+#[test]
+fn dates_are_compared_as_times() {
+    let dir = tempfile::tempdir().unwrap();
+    let day = |d: u32| format!("{}-{:02}-{:02}", 2020 + d / 336, 1 + d % 336 / 28, 1 + d % 28);
+    let table = |shift: u32, odd: &str| {
+        let mut text = String::from("day,x,since\n");
+        for i in 0..400u32 {
+            let since = if i % 50 == 7 { odd.to_owned() } else { day(i + 3) };
+            text.push_str(&format!(
+                "{},{},{since}\n",
+                day(i + shift),
+                f64::from(i % 97) + f64::from(i)
+            ));
+        }
+        text
+    };
+    let (real, synth) = (dir.path().join("real.csv"), dir.path().join("synth.csv"));
+    std::fs::write(&real, table(0, "2019-01-01")).unwrap();
+    std::fs::write(&synth, table(1, "soon")).unwrap();
+    let json = dir.path().join("q.json");
+    let out = pf()
+        .arg("evaluate")
+        .arg("--real")
+        .arg(&real)
+        .arg("--synth")
+        .arg(&synth)
+        .args(["--metrics", "quality", "--json"])
+        .arg(&json)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let q = &json_of(&json)["quality"];
+    let column = |name: &str| {
+        q["columns"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["column"] == name)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(column("day")["metric"], "KSComplement", "{q}");
+    assert!(column("day")["score"].as_f64().unwrap() > 0.99, "{q}");
+    assert_eq!(column("since")["metric"], "TVComplement", "{q}");
+    let pair = q["pairs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["column_1"] == "day" && p["column_2"] == "x")
+        .unwrap();
+    assert_eq!(pair["metric"], "CorrelationSimilarity", "{pair}");
+    assert!(pair["real_correlation"].as_f64().unwrap() > 0.9, "{pair}");
+}
+
 #[test]
 fn same_seed_same_bytes_whatever_the_threads() {
     let dir = tempfile::tempdir().unwrap();

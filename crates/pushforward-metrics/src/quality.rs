@@ -41,8 +41,9 @@
 //! One choice where the two differ: above 50,000 rows SDMetrics computes
 //! ContingencySimilarity on an unseeded random subsample of 50,000 rows of
 //! each table; here it always uses every row, so the result is exact and
-//! reproducible. Date and time columns would be numerical (their time as a
-//! number) once the table layer holds them.
+//! reproducible. Date and time columns are numerical when they come as
+//! numbers: `pushforward evaluate` hands ISO dates in as seconds, as
+//! SDMetrics scores a datetime column.
 //!
 //! Reference: DataCebo, *SDMetrics* 0.32, `reports/single_table/
 //! quality_report.py` and the metrics `KSComplement`, `TVComplement`,

@@ -15,6 +15,7 @@
 //! Fractional seconds and time zones other than `Z` are not read: such a
 //! column stays categorical.
 
+use pushforward_core::{Column, ColumnData};
 use serde::{Deserialize, Serialize};
 
 /// The layout a date column was written in, kept to write it back.
@@ -126,6 +127,49 @@ pub fn parse(text: &str) -> Option<(f64, TimeLayout)> {
             zulu,
         },
     ))
+}
+
+/// A column of dates or date-times written as text (a categorical column
+/// whose every label parses), as seconds since the epoch with the same
+/// missing cells; `None` for any other column, and for a column of no
+/// labels.
+///
+/// ```
+/// use std::sync::Arc;
+/// use pushforward_core::{Column, ColumnData};
+/// use pushforward_tabular::time::as_seconds;
+/// let levels: Arc<[String]> = vec!["1970-01-02".to_owned(), "1970-01-01 00:01".to_owned()].into();
+/// let c = Column::categorical("day", vec![1, 0, 0], levels);
+/// let ColumnData::Float(s) = as_seconds(&c).unwrap().data else { panic!() };
+/// assert_eq!(s, vec![60.0, 86_400.0, 86_400.0]);
+/// ```
+pub fn as_seconds(column: &Column) -> Option<Column> {
+    let ColumnData::Categorical { codes, levels } = &column.data else {
+        return None;
+    };
+    if levels.is_empty() {
+        return None;
+    }
+    let seconds: Vec<f64> = levels
+        .iter()
+        .map(|l| parse(l).map(|(s, _)| s))
+        .collect::<Option<_>>()?;
+    let values = codes
+        .iter()
+        .enumerate()
+        .map(|(i, &c)| {
+            if column.is_missing(i) {
+                0.0
+            } else {
+                seconds[c as usize]
+            }
+        })
+        .collect();
+    Some(Column {
+        name: column.name.clone(),
+        data: ColumnData::Float(values),
+        missing: column.missing.clone(),
+    })
 }
 
 fn digits(b: &[u8]) -> Option<i64> {

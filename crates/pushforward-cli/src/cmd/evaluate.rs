@@ -11,6 +11,8 @@ use pushforward_core::Table;
 use pushforward_metrics::report::Report;
 use pushforward_metrics::{EvaluateOptions, compare, compare_with_spec};
 use pushforward_stats::Spec;
+use pushforward_tabular::time::as_seconds;
+use std::borrow::Cow;
 use std::io::Write;
 use std::path::Path;
 
@@ -120,8 +122,11 @@ pub(crate) fn evaluate(
     };
     let report = match (&real, &spec) {
         (Some(real), spec) => {
+            let dated = dated_columns(real, &[Some(&synth), holdout.as_ref()]);
+            let (real_t, synth_t) = (as_times(real, &dated)?, as_times(&synth, &dated)?);
+            let holdout_t = holdout.as_ref().map(|h| as_times(h, &dated)).transpose()?;
             let mut report =
-                compare(real, &synth, holdout.as_ref(), options, &stage).with_context(context)?;
+                compare(&real_t, &synth_t, holdout_t.as_deref(), options, &stage).with_context(context)?;
             if let Some(spec) = spec {
                 go_on(spinner, "spec comparison")?;
                 report.spec = Some(Box::new(
@@ -139,6 +144,45 @@ pub(crate) fn evaluate(
         synth,
         spec,
     })
+}
+
+/// The columns of `real` written as ISO dates or date-times whose
+/// namesakes in `others` are too (or absent): compared as times, they
+/// take SDMetrics' numerical scores (KS complement, correlations) and count
+/// as one dimension of the distance metrics, not as a category of every
+/// distinct day.
+fn dated_columns(real: &Table, others: &[Option<&Table>]) -> Vec<String> {
+    real.columns()
+        .iter()
+        .filter(|c| as_seconds(c).is_some())
+        .filter(|c| {
+            others
+                .iter()
+                .flatten()
+                .all(|t| t.column(&c.name).is_none_or(|o| as_seconds(o).is_some()))
+        })
+        .map(|c| c.name.clone())
+        .collect()
+}
+
+/// `table` with its columns named in `dated` as seconds since the epoch
+/// (borrowed as it is when it has none).
+fn as_times<'a>(table: &'a Table, dated: &[String]) -> anyhow::Result<Cow<'a, Table>> {
+    if !table.columns().iter().any(|c| dated.contains(&c.name)) {
+        return Ok(Cow::Borrowed(table));
+    }
+    let columns = table
+        .columns()
+        .iter()
+        .map(|c| {
+            dated
+                .contains(&c.name)
+                .then(|| as_seconds(c))
+                .flatten()
+                .unwrap_or_else(|| c.clone())
+        })
+        .collect();
+    Ok(Cow::Owned(Table::new(columns)?))
 }
 
 /// Shows `name` on the spinner as the work starting, or fails when an
