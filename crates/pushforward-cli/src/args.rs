@@ -587,7 +587,7 @@ pub(crate) struct MetricArgs {
     )]
     pub(crate) c2st_rows: usize,
     /// Synthetic and held-out rows for the privacy distances (each scans
-    /// every training row).
+    /// the training rows).
     #[arg(
         long,
         default_value_t = 5_000,
@@ -597,6 +597,17 @@ pub(crate) struct MetricArgs {
         value_parser = positive_count
     )]
     pub(crate) privacy_rows: usize,
+    /// Training rows the privacy distances are measured against (a seeded
+    /// subsample of larger tables; exact copies still count every row).
+    #[arg(
+        long,
+        default_value_t = 50_000,
+        value_name = "N",
+        help_heading = "Subsample sizes",
+        allow_negative_numbers = true,
+        value_parser = positive_count
+    )]
+    pub(crate) privacy_train_rows: usize,
 }
 
 /// `pushforward report`: the evaluation as one self-contained HTML page.

@@ -577,6 +577,16 @@ fn privacy(
         notes.push("privacy distances need two training rows and one held-out row: null".to_owned());
         return Ok((p, None));
     }
+    let train = if train.len() > o.privacy_train_rows {
+        notes.push(format!(
+            "privacy distances against a seeded subsample of {} of {} training rows",
+            o.privacy_train_rows,
+            train.len()
+        ));
+        train.subsample(o.privacy_train_rows, o.seed_for(76))
+    } else {
+        train
+    };
     let s = y.subsample(o.privacy_rows, o.seed_for(72));
     let h = held.subsample(o.privacy_rows, o.seed_for(74));
     if s.len() < y.len() || h.len() < held.len() {

@@ -98,6 +98,10 @@ pub struct EvaluateOptions {
     pub c2st_rows: usize,
     /// Synthetic and held-out rows for the privacy distances (5,000).
     pub privacy_rows: usize,
+    /// Training rows the privacy distances are measured against (50,000):
+    /// a seeded subsample beyond, the same for the synthetic and the
+    /// held-out rows; exact copies still count every real row.
+    pub privacy_train_rows: usize,
     /// Projections of the sliced distance (256).
     pub projections: usize,
     /// Sinkhorn settings.
@@ -121,6 +125,7 @@ impl Default for EvaluateOptions {
             prdc_rows: 10_000,
             c2st_rows: 10_000,
             privacy_rows: 5_000,
+            privacy_train_rows: 50_000,
             projections: 256,
             sinkhorn: SinkhornConfig::default(),
             prdc_k: 5,

@@ -166,6 +166,22 @@ fn copies_of_real_rows_are_counted_and_sit_at_distance_zero() {
     assert_eq!(r.privacy.dcr_synth_p05, Some(0.0));
     assert!(r.privacy.dcr_holdout_p05.unwrap() > 0.0);
     assert_eq!(r.settings.rows_holdout, Some(200));
+    // Distances against a subsample of the training rows, said in a note;
+    // exact copies still count every real row.
+    let capped = EvaluateOptions {
+        privacy_train_rows: 100,
+        ..options
+    };
+    let r = compare(&real, &synth, Some(&sample(200, 7)), &capped, &quiet).unwrap();
+    assert_eq!(r.privacy.exact_copies, Some(40));
+    assert!(
+        r.notes
+            .iter()
+            .any(|n| n == "privacy distances against a seeded subsample of 100 of 500 training rows"),
+        "{:?}",
+        r.notes
+    );
+    assert!(r.privacy.dcr_synth_median.is_some());
 }
 
 #[test]

@@ -214,6 +214,7 @@ pub(crate) fn options(args: &MetricArgs) -> anyhow::Result<EvaluateOptions> {
         ("--prdc-rows", args.prdc_rows),
         ("--c2st-rows", args.c2st_rows),
         ("--privacy-rows", args.privacy_rows),
+        ("--privacy-train-rows", args.privacy_train_rows),
     ] {
         if v < 2 {
             bail!("{name} {v} is too small: expected at least 2");
@@ -228,6 +229,7 @@ pub(crate) fn options(args: &MetricArgs) -> anyhow::Result<EvaluateOptions> {
         prdc_rows: args.prdc_rows,
         c2st_rows: args.c2st_rows,
         privacy_rows: args.privacy_rows,
+        privacy_train_rows: args.privacy_train_rows,
         projections: args.projections,
         prdc_k: args.k,
         ..EvaluateOptions::default()
