@@ -15,7 +15,7 @@ use crate::error::MetricsError;
 use crate::mmd::mmd;
 use crate::options::{EvaluateOptions, Metric};
 use crate::ot::{exact_wasserstein, sinkhorn_divergence, sliced_wasserstein2};
-use crate::points::Points;
+use crate::points::{Points, positions};
 use crate::prdc::{expected_coverage, prdc};
 use crate::privacy::closeness;
 use crate::quality::quality;
@@ -551,8 +551,10 @@ fn privacy(
         ..Privacy::default()
     };
     p.exact_copy_share = p.exact_copies.map(|c| c as f64 / synth.rows() as f64);
+    // The training rows as indices into `x`, so that only the rows
+    // measured against are copied.
     let (train, held, source) = match holdout {
-        Some(h) => (x.clone(), h, "holdout file".to_owned()),
+        Some(h) => ((0..x.len()).collect::<Vec<usize>>(), h, "holdout file".to_owned()),
         None => {
             let n_hold = ((x.len() as f64) * o.holdout_fraction).ceil() as usize;
             if x.len() < 3 || n_hold == 0 || n_hold + 2 > x.len() {
@@ -567,7 +569,7 @@ fn privacy(
                  generator saw them, pass --holdout with rows it never saw"
             ));
             (
-                x.select(t),
+                t.to_vec(),
                 x.select(h),
                 format!("{:.0}% of the real rows", o.holdout_fraction * 100.0),
             )
@@ -577,15 +579,16 @@ fn privacy(
         notes.push("privacy distances need two training rows and one held-out row: null".to_owned());
         return Ok((p, None));
     }
-    let train = if train.len() > o.privacy_train_rows {
-        notes.push(format!(
-            "privacy distances against a seeded subsample of {} of {} training rows",
-            o.privacy_train_rows,
-            train.len()
-        ));
-        train.subsample(o.privacy_train_rows, o.seed_for(76))
-    } else {
-        train
+    let train = match positions(train.len(), o.privacy_train_rows, o.seed_for(76)) {
+        Some(kept) => {
+            notes.push(format!(
+                "privacy distances against a seeded subsample of {} of {} training rows",
+                o.privacy_train_rows,
+                train.len()
+            ));
+            x.select(&kept.iter().map(|&k| train[k]).collect::<Vec<_>>())
+        }
+        None => x.select(&train),
     };
     let s = y.subsample(o.privacy_rows, o.seed_for(72));
     let h = held.subsample(o.privacy_rows, o.seed_for(74));

@@ -93,14 +93,24 @@ impl Points {
     /// At most `max` points drawn without replacement, seeded; the cloud
     /// itself (unshuffled) when it has no more than `max` points.
     pub fn subsample(&self, max: usize, seed: u64) -> Points {
-        if self.len() <= max {
-            return self.clone();
+        match positions(self.len(), max, seed) {
+            Some(idx) => self.select(&idx),
+            None => self.clone(),
         }
-        let mut rng = stream(seed, Purpose::Subsample(0));
-        let mut idx = sample(&mut rng, self.len(), max).into_vec();
-        idx.sort_unstable();
-        self.select(&idx)
     }
+}
+
+/// The ascending positions of at most `max` of `n` points drawn without
+/// replacement, seeded, as [`Points::subsample`] draws them; `None` when
+/// `n ≤ max` (every point).
+pub(crate) fn positions(n: usize, max: usize, seed: u64) -> Option<Vec<usize>> {
+    if n <= max {
+        return None;
+    }
+    let mut rng = stream(seed, Purpose::Subsample(0));
+    let mut idx = sample(&mut rng, n, max).into_vec();
+    idx.sort_unstable();
+    Some(idx)
 }
 
 /// Checks that two clouds share their dimension.
