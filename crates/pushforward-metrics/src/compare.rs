@@ -551,10 +551,15 @@ fn privacy(
         ..Privacy::default()
     };
     p.exact_copy_share = p.exact_copies.map(|c| c as f64 / synth.rows() as f64);
-    // The training rows as indices into `x`, so that only the rows
-    // measured against are copied.
-    let (train, held, source) = match holdout {
-        Some(h) => ((0..x.len()).collect::<Vec<usize>>(), h, "holdout file".to_owned()),
+    // The training and held-out rows as indices into their clouds, so
+    // that only the rows measured are copied.
+    let (train, held_cloud, held, source) = match &holdout {
+        Some(h) => (
+            (0..x.len()).collect::<Vec<usize>>(),
+            h,
+            (0..h.len()).collect::<Vec<usize>>(),
+            "holdout file".to_owned(),
+        ),
         None => {
             let n_hold = ((x.len() as f64) * o.holdout_fraction).ceil() as usize;
             if x.len() < 3 || n_hold == 0 || n_hold + 2 > x.len() {
@@ -570,7 +575,8 @@ fn privacy(
             ));
             (
                 t.to_vec(),
-                x.select(h),
+                x,
+                h.to_vec(),
                 format!("{:.0}% of the real rows", o.holdout_fraction * 100.0),
             )
         }
@@ -579,19 +585,16 @@ fn privacy(
         notes.push("privacy distances need two training rows and one held-out row: null".to_owned());
         return Ok((p, None));
     }
-    let train = match positions(train.len(), o.privacy_train_rows, o.seed_for(76)) {
-        Some(kept) => {
-            notes.push(format!(
-                "privacy distances against a seeded subsample of {} of {} training rows",
-                o.privacy_train_rows,
-                train.len()
-            ));
-            x.select(&kept.iter().map(|&k| train[k]).collect::<Vec<_>>())
-        }
-        None => x.select(&train),
-    };
+    if train.len() > o.privacy_train_rows {
+        notes.push(format!(
+            "privacy distances against a seeded subsample of {} of {} training rows",
+            o.privacy_train_rows,
+            train.len()
+        ));
+    }
+    let train_points = pick(x, &train, o.privacy_train_rows, o.seed_for(76));
     let s = y.subsample(o.privacy_rows, o.seed_for(72));
-    let h = held.subsample(o.privacy_rows, o.seed_for(74));
+    let h = pick(held_cloud, &held, o.privacy_rows, o.seed_for(74));
     if s.len() < y.len() || h.len() < held.len() {
         notes.push(format!(
             "privacy distances on a seeded subsample of {} synthetic and {} held-out rows",
@@ -599,7 +602,7 @@ fn privacy(
             h.len()
         ));
     }
-    let c = closeness(&train, &s, &h)?;
+    let c = closeness(&train_points, &s, &h)?;
     p.holdout = Some(source);
     (p.dcr_synth_median, p.dcr_holdout_median) = (Some(c.dcr_synth_median), Some(c.dcr_holdout_median));
     p.dcr_holdout_median_low = Some(c.dcr_holdout_median_low);
@@ -607,4 +610,13 @@ fn privacy(
     p.nndr_median = Some(c.nndr_median);
     p.dcr_rows = Some(s.len());
     Ok((p, Some(held.len())))
+}
+
+/// The points `rows` of `cloud`, or a seeded subsample of at most `max` of
+/// them, drawn as [`Points::subsample`] draws from the selected points.
+fn pick(cloud: &Points, rows: &[usize], max: usize, seed: u64) -> Points {
+    match positions(rows.len(), max, seed) {
+        Some(kept) => cloud.select(&kept.iter().map(|&k| rows[k]).collect::<Vec<_>>()),
+        None => cloud.select(rows),
+    }
 }
