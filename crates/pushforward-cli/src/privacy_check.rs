@@ -19,10 +19,11 @@
 use anyhow::Context;
 use pushforward_core::seed::{Purpose, stream};
 use pushforward_core::{Column, ColumnData, Sharded, Table};
-use pushforward_metrics::{EvaluateOptions, Metric, compare};
+use pushforward_metrics::{EvaluateOptions, Metric, compare, subsample_positions};
 use pushforward_neural::CopulaBody;
 use pushforward_tabular::holdout::{TrainingSource, fingerprint_reader, take_rows};
 use pushforward_tabular::{CHUNK_ROWS, Schema};
+use rand::RngCore;
 
 /// Synthetic rows the check measures at most, and held-out rows.
 pub(crate) const CHECK_ROWS: u64 = 5_000;
@@ -30,15 +31,14 @@ pub(crate) const CHECK_ROWS: u64 = 5_000;
 /// Training rows the distances are measured against at most.
 pub(crate) const CHECK_TRAINING_ROWS: usize = 10_000;
 
-/// A seeded subsample of at most `cap` of `rows`, in their order.
+/// A seeded subsample of at most `cap` of `rows`, in their order (the
+/// seed's `Subsample(salt)` stream chooses).
 fn at_most(rows: Vec<usize>, cap: usize, seed: u64, salt: u32) -> Vec<usize> {
-    if rows.len() <= cap {
-        return rows;
+    let draw = stream(seed, Purpose::Subsample(salt)).next_u64();
+    match subsample_positions(rows.len(), cap, draw) {
+        Some(kept) => kept.into_iter().map(|k| rows[k]).collect(),
+        None => rows,
     }
-    let mut picked =
-        rand::seq::index::sample(&mut stream(seed, Purpose::Subsample(salt)), rows.len(), cap).into_vec();
-    picked.sort_unstable();
-    picked.into_iter().map(|k| rows[k]).collect()
 }
 
 /// Prints the privacy line (or why there is none) for the rows `part`

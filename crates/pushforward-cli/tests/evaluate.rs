@@ -57,27 +57,32 @@ fn stderr_of(out: &std::process::Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
+/// `evaluate --real REAL --synth SYNTH ARGS --json JSON`, which must
+/// succeed: its standard output and the JSON report.
+fn evaluate(real: &Path, synth: &Path, args: &[&str], json: &Path) -> (String, Value) {
+    let out = pf()
+        .arg("evaluate")
+        .arg("--real")
+        .arg(real)
+        .arg("--synth")
+        .arg(synth)
+        .args(args)
+        .arg("--json")
+        .arg(json)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    (String::from_utf8(out.stdout).unwrap(), json_of(json))
+}
+
 #[test]
 fn two_tables_give_every_group_and_the_json_contract() {
     let dir = tempfile::tempdir().unwrap();
     let (_, real, synth) = setup(dir.path(), "parquet");
-    let json = dir.path().join("report.json");
-    let out = pf()
-        .arg("evaluate")
-        .arg("--real")
-        .arg(&real)
-        .arg("--synth")
-        .arg(&synth)
-        .arg("--json")
-        .arg(&json)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr_of(&out));
-    let text = String::from_utf8(out.stdout).unwrap();
+    let (text, r) = evaluate(&real, &synth, &[], &dir.path().join("report.json"));
     for group in ["Columns", "Dependence", "Joint", "Privacy", "Notes"] {
         assert!(text.contains(group), "{group} missing from:\n{text}");
     }
-    let r = json_of(&json);
     for c in ["height", "visits", "plan"] {
         assert!(r["columns"][c]["ks"].is_number() || c == "plan", "{c}");
         assert!(r["columns"][c].get("w1").is_some(), "{c}");
@@ -127,20 +132,7 @@ fn two_tables_give_every_group_and_the_json_contract() {
 fn quality_group_gives_sdmetrics_scores_and_can_be_left_out() {
     let dir = tempfile::tempdir().unwrap();
     let (_, real, synth) = setup(dir.path(), "csv");
-    let run = |metrics: &str, json: &Path| {
-        let out = pf()
-            .arg("evaluate")
-            .arg("--real")
-            .arg(&real)
-            .arg("--synth")
-            .arg(&synth)
-            .args(["--metrics", metrics, "--json"])
-            .arg(json)
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{}", stderr_of(&out));
-        (String::from_utf8(out.stdout).unwrap(), json_of(json))
-    };
+    let run = |metrics: &str, json: &Path| evaluate(&real, &synth, &["--metrics", metrics], json);
     let (text, r) = run("quality", &dir.path().join("q.json"));
     assert!(text.contains("Quality (SDMetrics terms)"), "{text}");
     let q = &r["quality"];
@@ -204,19 +196,13 @@ fn dates_are_compared_as_times() {
     let (real, synth) = (dir.path().join("real.csv"), dir.path().join("synth.csv"));
     std::fs::write(&real, table(0, "2019-01-01")).unwrap();
     std::fs::write(&synth, table(1, "soon")).unwrap();
-    let json = dir.path().join("q.json");
-    let out = pf()
-        .arg("evaluate")
-        .arg("--real")
-        .arg(&real)
-        .arg("--synth")
-        .arg(&synth)
-        .args(["--metrics", "quality", "--json"])
-        .arg(&json)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr_of(&out));
-    let q = &json_of(&json)["quality"];
+    let (_, r) = evaluate(
+        &real,
+        &synth,
+        &["--metrics", "quality"],
+        &dir.path().join("q.json"),
+    );
+    let q = &r["quality"];
     let column = |name: &str| {
         q["columns"]
             .as_array()

@@ -15,7 +15,7 @@ use crate::error::MetricsError;
 use crate::mmd::mmd;
 use crate::options::{EvaluateOptions, Metric};
 use crate::ot::{exact_wasserstein, sinkhorn_divergence, sliced_wasserstein2};
-use crate::points::{Points, positions};
+use crate::points::{Points, subsample_positions};
 use crate::prdc::{expected_coverage, prdc};
 use crate::privacy::closeness;
 use crate::quality::quality;
@@ -615,7 +615,7 @@ fn privacy(
 /// The points `rows` of `cloud`, or a seeded subsample of at most `max` of
 /// them, drawn as [`Points::subsample`] draws from the selected points.
 fn pick(cloud: &Points, rows: &[usize], max: usize, seed: u64) -> Points {
-    match positions(rows.len(), max, seed) {
+    match subsample_positions(rows.len(), max, seed) {
         Some(kept) => cloud.select(&kept.iter().map(|&k| rows[k]).collect::<Vec<_>>()),
         None => cloud.select(rows),
     }

@@ -24,4 +24,4 @@ pub use against_spec::compare_with_spec;
 pub use compare::{QUANTILE_LEVELS, compare};
 pub use error::MetricsError;
 pub use options::{EvaluateOptions, Metric};
-pub use points::Points;
+pub use points::{Points, subsample_positions};

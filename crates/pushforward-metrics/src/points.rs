@@ -93,7 +93,7 @@ impl Points {
     /// At most `max` points drawn without replacement, seeded; the cloud
     /// itself (unshuffled) when it has no more than `max` points.
     pub fn subsample(&self, max: usize, seed: u64) -> Points {
-        match positions(self.len(), max, seed) {
+        match subsample_positions(self.len(), max, seed) {
             Some(idx) => self.select(&idx),
             None => self.clone(),
         }
@@ -103,7 +103,15 @@ impl Points {
 /// The ascending positions of at most `max` of `n` points drawn without
 /// replacement, seeded, as [`Points::subsample`] draws them; `None` when
 /// `n ≤ max` (every point).
-pub(crate) fn positions(n: usize, max: usize, seed: u64) -> Option<Vec<usize>> {
+///
+/// ```
+/// use pushforward_metrics::subsample_positions;
+/// let kept = subsample_positions(10, 4, 7).unwrap();
+/// assert_eq!(kept.len(), 4);
+/// assert!(kept.windows(2).all(|w| w[0] < w[1]) && kept[3] < 10);
+/// assert_eq!(subsample_positions(3, 4, 7), None);
+/// ```
+pub fn subsample_positions(n: usize, max: usize, seed: u64) -> Option<Vec<usize>> {
     if n <= max {
         return None;
     }

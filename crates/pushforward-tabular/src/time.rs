@@ -129,10 +129,15 @@ pub fn parse(text: &str) -> Option<(f64, TimeLayout)> {
     ))
 }
 
-/// A column of dates or date-times written as text (a categorical column
-/// whose every label parses), as seconds since the epoch with the same
-/// missing cells; `None` for any other column, and for a column of no
-/// labels.
+/// Whether `column` holds dates or date-times written as text: a
+/// categorical column whose every label parses (and that has labels).
+pub fn is_dates(column: &Column) -> bool {
+    label_seconds(column).is_some()
+}
+
+/// A column of dates or date-times written as text ([`is_dates`]), as
+/// seconds since the epoch with the same missing cells; `None` for any
+/// other column.
 ///
 /// ```
 /// use std::sync::Arc;
@@ -144,16 +149,10 @@ pub fn parse(text: &str) -> Option<(f64, TimeLayout)> {
 /// assert_eq!(s, vec![60.0, 86_400.0, 86_400.0]);
 /// ```
 pub fn as_seconds(column: &Column) -> Option<Column> {
-    let ColumnData::Categorical { codes, levels } = &column.data else {
+    let seconds = label_seconds(column)?;
+    let ColumnData::Categorical { codes, .. } = &column.data else {
         return None;
     };
-    if levels.is_empty() {
-        return None;
-    }
-    let seconds: Vec<f64> = levels
-        .iter()
-        .map(|l| parse(l).map(|(s, _)| s))
-        .collect::<Option<_>>()?;
     let values = codes
         .iter()
         .enumerate()
@@ -170,6 +169,17 @@ pub fn as_seconds(column: &Column) -> Option<Column> {
         data: ColumnData::Float(values),
         missing: column.missing.clone(),
     })
+}
+
+/// Each label of a categorical column as seconds, when every one parses.
+fn label_seconds(column: &Column) -> Option<Vec<f64>> {
+    let ColumnData::Categorical { levels, .. } = &column.data else {
+        return None;
+    };
+    if levels.is_empty() {
+        return None;
+    }
+    levels.iter().map(|l| parse(l).map(|(s, _)| s)).collect()
 }
 
 fn digits(b: &[u8]) -> Option<i64> {

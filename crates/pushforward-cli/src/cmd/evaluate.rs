@@ -11,7 +11,7 @@ use pushforward_core::Table;
 use pushforward_metrics::report::Report;
 use pushforward_metrics::{EvaluateOptions, compare, compare_with_spec};
 use pushforward_stats::Spec;
-use pushforward_tabular::time::as_seconds;
+use pushforward_tabular::time::{as_seconds, is_dates};
 use std::borrow::Cow;
 use std::io::Write;
 use std::path::Path;
@@ -154,12 +154,12 @@ pub(crate) fn evaluate(
 fn dated_columns(real: &Table, others: &[Option<&Table>]) -> Vec<String> {
     real.columns()
         .iter()
-        .filter(|c| as_seconds(c).is_some())
+        .filter(|c| is_dates(c))
         .filter(|c| {
             others
                 .iter()
                 .flatten()
-                .all(|t| t.column(&c.name).is_none_or(|o| as_seconds(o).is_some()))
+                .all(|t| t.column(&c.name).is_none_or(is_dates))
         })
         .map(|c| c.name.clone())
         .collect()
